@@ -1,0 +1,219 @@
+package world
+
+import "time"
+
+// Attack story kinds planted in the logs.
+const (
+	StoryPasswordSpray     = "password-spray"
+	StoryImpossibleTravel  = "impossible-travel"
+	StoryEncodedPowerShell = "encoded-powershell"
+	StoryMassDownload      = "mass-download"
+)
+
+// Ids of the shipped analytics rules (internal/content) that the seeded differences and stories refer to.
+// They are GUID("rule:<slug>"); the content tests check the YAML files carry exactly these ids.
+var (
+	RulePasswordSpray         = GUID("rule:password-spray")
+	RuleImpossibleTravel      = GUID("rule:impossible-travel")
+	RuleEncodedPowerShell     = GUID("rule:encoded-powershell-securityevent")
+	RuleEncodedPowerShellMDE  = GUID("rule:encoded-powershell-mde")
+	RuleMassDownload          = GUID("rule:mass-download")
+	RuleBruteForceWindows     = GUID("rule:brute-force-windows")
+	RulePrivilegedGroupChange = GUID("rule:privileged-group-change")
+	RulePortScan              = GUID("rule:firewall-port-scan")
+	RuleThreatIntelIPMatch    = GUID("rule:ti-ip-signin-match")
+)
+
+// Story is one planted attack: where it is, when, and the values a detection or hunt finds.
+type Story struct {
+	Kind      string
+	Workspace string   // workspace name
+	Tables    []string // tables holding its records
+	Rules     []string // shipped rule ids that detect it
+	// Ago is the start of the story before Now truncated to the hour; Duration its length.
+	Ago       time.Duration
+	Duration  time.Duration
+	Account   string   // UPN of the compromised/acting account (password spray: the account that succeeded)
+	IP        string   // attacker IP (password spray, impossible travel second location)
+	IPs       []string // impossible travel: both source IPs, in order
+	Countries []string // ISO country codes of the source IPs, in order
+	Host      string   // encoded PowerShell: the device name
+	Count     int      // password spray: failed sign-ins; mass download: files downloaded
+	Users     int      // password spray: distinct targeted users
+}
+
+// Start returns the story start for a data clock now.
+func (s Story) Start(now time.Time) time.Time { return now.UTC().Truncate(time.Hour).Add(-s.Ago) }
+
+// Difference kinds seeded between workspaces (relative to the baseline workspace).
+const (
+	DiffDisabledRule     = "disabled-rule"
+	DiffShortRetention   = "short-retention"
+	DiffChangedThreshold = "changed-threshold"
+	DiffSilentConnector  = "silent-connector"
+	DiffMissingRule      = "missing-rule"
+	DiffWatchlist        = "differing-watchlist"
+	DiffNotOnboarded     = "not-onboarded"
+	DiffFailingRule      = "failing-rule"
+	DiffIngestionAnomaly = "ingestion-anomaly"
+	DiffUEBADisabled     = "ueba-disabled"
+)
+
+// Difference is one seeded particularity of a workspace.
+type Difference struct {
+	Kind      string
+	Workspace string
+	Rule      string // rule id (disabled, changed threshold, missing, failing)
+	// Changed threshold: baseline and seeded trigger thresholds.
+	BaselineThreshold, Threshold int
+	// Short retention: the workspace retention in days (baseline DefaultRetentionDays).
+	RetentionDays int
+	// Silent connector: connector kind, its table, and how long the table has had no records.
+	Connector string
+	Table     string // also the ingestion anomaly's table
+	Silent    time.Duration
+	// Differing watchlist: alias and the item keys that are missing, extra or changed against the baseline.
+	Watchlist                string
+	MissingItems, ExtraItems []string
+	ChangedItems             []string
+	// Failing rule: the SentinelHealth failure description.
+	Reason string
+	// Ingestion anomaly: the day (days before Now's day) whose volume is multiplied by Factor.
+	DaysAgo int
+	Factor  float64
+}
+
+// Facts documents what was planted where. Tests assert against it rather than repeating literals.
+type Facts struct {
+	Baseline    string // the workspace others are compared with
+	Stories     []Story
+	Differences []Difference
+	// Watchlists seeded identically in every Sentinel workspace (except Differences).
+	Watchlists []string
+	// CustomTable is the custom log table present in every Sentinel workspace.
+	CustomTable string
+}
+
+// Watchlist aliases.
+const (
+	WatchlistHighValueAssets = "HighValueAssets"
+	WatchlistVIPUsers        = "VIPUsers"
+	WatchlistTrustedIPs      = "TrustedIPRanges"
+)
+
+// CustomTable is the custom (_CL) table of every Sentinel workspace.
+const CustomTable = "LegacyVPN_CL"
+
+// SeededFacts returns the facts of the seeded world. They do not depend on Options.Seed: the seed varies the
+// background noise, never what was planted.
+func SeededFacts() Facts {
+	return Facts{
+		Baseline:    WSSocCentral,
+		Watchlists:  []string{WatchlistHighValueAssets, WatchlistVIPUsers, WatchlistTrustedIPs},
+		CustomTable: CustomTable,
+		Stories: []Story{
+			{Kind: StoryPasswordSpray, Workspace: WSContosoProd, Tables: []string{"SigninLogs"},
+				Rules: []string{RulePasswordSpray}, Ago: 5 * time.Hour, Duration: 50 * time.Minute,
+				Account: "adele.vance@contoso.com", IP: "198.51.100.23", Countries: []string{"NL"}, Count: 54, Users: 36},
+			{Kind: StoryPasswordSpray, Workspace: WSLitwareSentinel, Tables: []string{"SigninLogs"},
+				Rules: []string{RulePasswordSpray}, Ago: 14 * time.Hour, Duration: 40 * time.Minute,
+				Account: "lidia.holloway@litware.com", IP: "203.0.113.45", Countries: []string{"RO"}, Count: 41, Users: 27},
+			{Kind: StoryImpossibleTravel, Workspace: WSFabrikamSentinel, Tables: []string{"SigninLogs"},
+				Rules: []string{RuleImpossibleTravel}, Ago: 9 * time.Hour, Duration: 35 * time.Minute,
+				Account: "megan.bowen@fabrikam.com", IP: "203.0.113.200",
+				IPs: []string{"198.51.100.140", "203.0.113.200"}, Countries: []string{"DE", "BR"}},
+			{Kind: StoryImpossibleTravel, Workspace: WSLitwareSentinel, Tables: []string{"SigninLogs"},
+				Rules: []string{RuleImpossibleTravel}, Ago: 20 * time.Hour, Duration: 40 * time.Minute,
+				Account: "alex.wilber@litware.com", IP: "192.0.2.77",
+				IPs: []string{"198.51.100.61", "192.0.2.77"}, Countries: []string{"US", "SG"}},
+			{Kind: StoryEncodedPowerShell, Workspace: WSContosoProd, Tables: []string{"SecurityEvent", "DeviceProcessEvents"},
+				Rules: []string{RuleEncodedPowerShell, RuleEncodedPowerShellMDE}, Ago: 3 * time.Hour, Duration: 10 * time.Minute,
+				Account: "pradeep.gupta@contoso.com", Host: "CONTOSO-WKS-017"},
+			{Kind: StoryEncodedPowerShell, Workspace: WSNorthwindSentinel, Tables: []string{"SecurityEvent", "DeviceProcessEvents"},
+				Rules: []string{RuleEncodedPowerShell, RuleEncodedPowerShellMDE}, Ago: 7 * time.Hour, Duration: 10 * time.Minute,
+				Account: "nestor.wilke@northwind.com", Host: "NW-FIN-PC08"},
+			{Kind: StoryMassDownload, Workspace: WSLitwareSentinel, Tables: []string{"OfficeActivity"},
+				Rules: []string{RuleMassDownload}, Ago: 2 * time.Hour, Duration: 40 * time.Minute,
+				Account: "diego.siciliani@litware.com", IP: "192.0.2.150", Countries: []string{"US"}, Count: 420},
+			{Kind: StoryMassDownload, Workspace: WSContosoDev, Tables: []string{"OfficeActivity"},
+				Rules: []string{RuleMassDownload}, Ago: 10 * time.Hour, Duration: 30 * time.Minute,
+				Account: "isaiah.langer@contoso.com", IP: "198.51.100.88", Countries: []string{"US"}, Count: 260},
+		},
+		Differences: []Difference{
+			{Kind: DiffDisabledRule, Workspace: WSContosoDev, Rule: RuleBruteForceWindows},
+			{Kind: DiffShortRetention, Workspace: WSContosoDev, RetentionDays: 30},
+			{Kind: DiffChangedThreshold, Workspace: WSContosoDev, Rule: RulePortScan, BaselineThreshold: 0, Threshold: 5},
+			{Kind: DiffSilentConnector, Workspace: WSFabrikamSentinel, Connector: "Office365", Table: "OfficeActivity",
+				Silent: 72 * time.Hour},
+			{Kind: DiffMissingRule, Workspace: WSNorthwindSentinel, Rule: RuleMassDownload},
+			{Kind: DiffWatchlist, Workspace: WSNorthwindSentinel, Watchlist: WatchlistHighValueAssets,
+				MissingItems: []string{"SRV-BACKUP-01"}, ExtraItems: []string{"NW-LEGACY-FS"}, ChangedItems: []string{"SRV-DC-01"}},
+			{Kind: DiffNotOnboarded, Workspace: WSNorthwindOps},
+			{Kind: DiffFailingRule, Workspace: WSContosoProd, Rule: RuleThreatIntelIPMatch,
+				Reason: "The query of the analytics rule exceeded the allowed execution time and was cancelled."},
+			{Kind: DiffIngestionAnomaly, Workspace: WSNorthwindSentinel, Table: "CommonSecurityLog", DaysAgo: 2, Factor: 8},
+			{Kind: DiffUEBADisabled, Workspace: WSFabrikamSentinel},
+			{Kind: DiffUEBADisabled, Workspace: WSNorthwindSentinel},
+		},
+	}
+}
+
+// StoriesIn returns the stories planted in a workspace.
+func (f Facts) StoriesIn(workspace string) []Story {
+	var out []Story
+	for _, s := range f.Stories {
+		if s.Workspace == workspace {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// StoriesOf returns the stories of a kind.
+func (f Facts) StoriesOf(kind string) []Story {
+	var out []Story
+	for _, s := range f.Stories {
+		if s.Kind == kind {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Diff returns the differences of a kind.
+func (f Facts) Diff(kind string) []Difference {
+	var out []Difference
+	for _, d := range f.Differences {
+		if d.Kind == kind {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// DiffsIn returns the differences seeded in a workspace.
+func (f Facts) DiffsIn(workspace string) []Difference {
+	var out []Difference
+	for _, d := range f.Differences {
+		if d.Workspace == workspace {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Has reports whether a workspace has a difference of a kind (and, when rule is not empty, for that rule).
+func (f Facts) Has(workspace, kind, rule string) bool {
+	for _, d := range f.Differences {
+		if d.Workspace == workspace && d.Kind == kind && (rule == "" || d.Rule == rule) {
+			return true
+		}
+	}
+	return false
+}
+
+// AlertRuleName is the resource name (GUID) of a shipped rule deployed in a workspace: Sentinel gives every
+// deployed rule its own id, so the same content rule has a different name in each workspace.
+func AlertRuleName(workspace, ruleID string) string {
+	return GUID("alertrule:" + workspace + "/" + ruleID)
+}

@@ -1,0 +1,147 @@
+package world
+
+import (
+	"regexp"
+	"testing"
+)
+
+var guidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+func TestGUIDIsStableUUIDv5(t *testing.T) {
+	a, b := GUID("tenant:contoso"), GUID("tenant:contoso")
+	if a != b {
+		t.Fatalf("GUID not stable: %s vs %s", a, b)
+	}
+	if !guidRE.MatchString(a) {
+		t.Fatalf("GUID %q is not a lower-case UUIDv5", a)
+	}
+	if GUID("tenant:fabrikam") == a {
+		t.Fatal("different names gave the same GUID")
+	}
+}
+
+func TestIdentifiersAreUnique(t *testing.T) {
+	seen := map[string]string{}
+	check := func(kind, v string) {
+		t.Helper()
+		if v == "" {
+			t.Fatalf("%s is empty", kind)
+		}
+		if prev, ok := seen[v]; ok {
+			t.Fatalf("%s %s collides with %s", kind, v, prev)
+		}
+		seen[v] = kind
+	}
+	for _, tn := range Tenants() {
+		check("tenant "+tn.Alias, tn.ID)
+	}
+	for _, s := range Subscriptions() {
+		check("subscription "+s.Name, s.ID)
+	}
+	for _, w := range Workspaces() {
+		check("workspace "+w.Name, w.CustomerID)
+		check("workspace id "+w.Name, w.ResourceID)
+	}
+	for _, a := range Identities() {
+		check("app "+a.DisplayName, a.ClientID)
+		check("sp "+a.DisplayName, a.ObjectID)
+	}
+	for n := 1; n <= 50; n++ {
+		check("extra tenant", ExtraTenant(n).ID)
+		check("extra workspace", ExtraWorkspace(n).CustomerID)
+		check("extra sub", ExtraSubscription(n).ID)
+	}
+}
+
+func TestWorldMatchesArchitectureTable(t *testing.T) {
+	want := map[string][]string{
+		Woodgrove: {WSSocCentral}, Contoso: {WSContosoProd, WSContosoDev}, Fabrikam: {WSFabrikamSentinel},
+		Northwind: {WSNorthwindSentinel, WSNorthwindOps}, Litware: {WSLitwareSentinel}, Adatum: {WSAdatumSentinel},
+	}
+	got := map[string][]string{}
+	for _, w := range Workspaces() {
+		got[w.TenantAlias] = append(got[w.TenantAlias], w.Name)
+		if w.TenantID != MustTenant(w.TenantAlias).ID {
+			t.Errorf("%s: tenant id mismatch", w.Name)
+		}
+	}
+	for k, v := range want {
+		if len(got[k]) != len(v) {
+			t.Fatalf("tenant %s workspaces = %v, want %v", k, got[k], v)
+		}
+		for i := range v {
+			if got[k][i] != v[i] {
+				t.Fatalf("tenant %s workspaces = %v, want %v", k, got[k], v)
+			}
+		}
+	}
+	if MustWorkspace(WSNorthwindOps).Sentinel {
+		t.Error("northwind-ops must not be onboarded to Sentinel")
+	}
+	delegated := map[string]bool{}
+	for _, d := range Delegations() {
+		delegated[d.CustomerTenantID] = true
+		if d.ManagingTenantID != MustTenant(Woodgrove).ID {
+			t.Errorf("delegation of %s is not to Woodgrove", d.CustomerTenantID)
+		}
+	}
+	for _, tn := range Tenants() {
+		if delegated[tn.ID] != (tn.Role == RoleDelegated) {
+			t.Errorf("tenant %s role %s, delegated=%v", tn.Alias, tn.Role, delegated[tn.ID])
+		}
+	}
+	if ManagingApp.TenantID != MustTenant(Woodgrove).ID || LitwareApp.TenantID != MustTenant(Litware).ID {
+		t.Error("apps are not in their tenants")
+	}
+}
+
+func TestLookups(t *testing.T) {
+	w := MustWorkspace(WSContosoDev)
+	for _, ref := range []string{"contoso-dev", "CONTOSO/contoso-dev", w.CustomerID, w.ResourceID} {
+		if got, ok := WorkspaceByName(ref); !ok || got.Name != WSContosoDev {
+			t.Errorf("WorkspaceByName(%q) = %v, %v", ref, got.Name, ok)
+		}
+	}
+	x := ExtraWorkspace(7)
+	for _, ref := range []string{"customer-07-sentinel", "customer-07/customer-07-sentinel", x.ResourceID} {
+		if got, ok := WorkspaceByName(ref); !ok || got.CustomerID != x.CustomerID {
+			t.Errorf("synthetic WorkspaceByName(%q) = %v, %v", ref, got.Name, ok)
+		}
+	}
+	if tn, ok := TenantByAlias("customer-12"); !ok || tn.Name != "Customer 12" {
+		t.Errorf("TenantByAlias(customer-12) = %v %v", tn, ok)
+	}
+	if _, ok := TenantByAlias("customer-1"); ok {
+		t.Error("customer-1 is not a valid alias")
+	}
+}
+
+func TestFactsReferToWorld(t *testing.T) {
+	f := SeededFacts()
+	if _, ok := WorkspaceByName(f.Baseline); !ok {
+		t.Fatalf("baseline %s unknown", f.Baseline)
+	}
+	for _, s := range f.Stories {
+		w, ok := WorkspaceByName(s.Workspace)
+		if !ok || !w.Sentinel {
+			t.Errorf("story %s in %s: not a Sentinel workspace", s.Kind, s.Workspace)
+		}
+		if s.Ago <= 0 || s.Ago > 23*60*60*1e9 {
+			t.Errorf("story %s in %s starts %v ago; rules look back one day", s.Kind, s.Workspace, s.Ago)
+		}
+		if len(s.Rules) == 0 || len(s.Tables) == 0 || s.Account == "" {
+			t.Errorf("story %s in %s is incomplete", s.Kind, s.Workspace)
+		}
+	}
+	for _, d := range f.Differences {
+		if _, ok := WorkspaceByName(d.Workspace); !ok {
+			t.Errorf("difference %s in unknown workspace %s", d.Kind, d.Workspace)
+		}
+	}
+	if got := f.Diff(DiffShortRetention); len(got) != 1 || MustWorkspace(got[0].Workspace).RetentionDays != got[0].RetentionDays {
+		t.Errorf("short retention fact does not match the workspace: %+v", got)
+	}
+	if got := f.Diff(DiffNotOnboarded); len(got) != 1 || MustWorkspace(got[0].Workspace).Sentinel {
+		t.Errorf("not-onboarded fact does not match the workspace: %+v", got)
+	}
+}
