@@ -18,8 +18,8 @@ var (
 		"73c42c96-874c-492b-b04d-ab87d138a893": true, // Log Analytics Reader
 		"43d0d8ad-25c7-4714-9337-8ba259a9fe05": true, // Monitoring Reader
 	}
-	responderRole          = "3e150937-b8fe-4cfb-8069-0eaf05ecd056" // Microsoft Sentinel Responder
-	assignmentDeleteRole   = "91c1777a-f3dc-4fae-b103-61d183457e46" // Managed Services Registration assignment Delete Role
+	responderRole        = "3e150937-b8fe-4cfb-8069-0eaf05ecd056" // Microsoft Sentinel Responder
+	assignmentDeleteRole = "91c1777a-f3dc-4fae-b103-61d183457e46" // Managed Services Registration assignment Delete Role
 )
 
 type grant struct {

@@ -46,23 +46,23 @@ type Options struct {
 
 // Emulator is a running (or ready to run) loopback Azure.
 type Emulator struct {
-	opts   Options
-	log    *slog.Logger
-	ca     *certAuthority
-	signer *signer
-	faults *Faults
-	limits *rateLimiter
-	ops    *lroTable
+	opts       Options
+	log        *slog.Logger
+	ca         *certAuthority
+	signer     *signer
+	faults     *Faults
+	limits     *rateLimiter
+	ops        *lroTable
 	graphQuota *graphQuotaState
 
-	worldOnce sync.Once
-	worldErr  error
-	world     *worldState
-	store     *store
-	writeMu   sync.Mutex // serialises writes so etag checks and updates are atomic
+	worldOnce  sync.Once
+	worldErr   error
+	world      *worldState
+	store      *store
+	writeMu    sync.Mutex // serialises writes so etag checks and updates are atomic
 	grantCache grantCache
-	certsMu   sync.Mutex
-	certs     map[string][]*x509.Certificate // client id (lower) -> registered certificates
+	certsMu    sync.Mutex
+	certs      map[string][]*x509.Certificate // client id (lower) -> registered certificates
 
 	logsMu    sync.Mutex
 	logsCache map[string]*workspaceLogs
@@ -108,13 +108,13 @@ func New(opts Options) (*Emulator, error) {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	e := &Emulator{
-		opts:      opts,
-		log:       logger,
-		faults:    newFaults(opts.Seed),
-		limits:    newRateLimiter(),
-		ops:       newLROTable(),
+		opts:       opts,
+		log:        logger,
+		faults:     newFaults(opts.Seed),
+		limits:     newRateLimiter(),
+		ops:        newLROTable(),
 		graphQuota: newGraphQuota(),
-		logsCache: map[string]*workspaceLogs{},
+		logsCache:  map[string]*workspaceLogs{},
 	}
 	for _, f := range opts.Faults {
 		if _, err := e.faults.Add(f); err != nil {

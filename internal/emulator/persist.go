@@ -23,10 +23,10 @@ import (
 // leaves either the old or the new file. A file whose checksum does not match is refused at start.
 
 const (
-	stateFile     = "state.json"
-	stateFormat   = "sentinel-mcp-emulator-state"
-	stateVersion  = 1
-	saveDebounce  = 200 * time.Millisecond
+	stateFile    = "state.json"
+	stateFormat  = "sentinel-mcp-emulator-state"
+	stateVersion = 1
+	saveDebounce = 200 * time.Millisecond
 )
 
 type stateHeader struct {
@@ -39,10 +39,10 @@ type stateHeader struct {
 }
 
 type statePayload struct {
-	Subscriptions []*subscription    `json:"subscriptions"`
-	Resources     []stateResource    `json:"resources"`
-	Counters      map[string]int64   `json:"counters"`
-	EtagSeq       uint64             `json:"etagSeq"`
+	Subscriptions []*subscription  `json:"subscriptions"`
+	Resources     []stateResource  `json:"resources"`
+	Counters      map[string]int64 `json:"counters"`
+	EtagSeq       uint64           `json:"etagSeq"`
 }
 
 type stateResource struct {

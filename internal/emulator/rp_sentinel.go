@@ -126,8 +126,8 @@ func fillFromTemplate(c *call, id string, p map[string]any) {
 	tpl, ok := st.get(ws + "/providers/Microsoft.SecurityInsights/alertRuleTemplates/" + str(p["alertRuleTemplateName"]))
 	defaults := map[string]any{"displayName": "Advanced Multistage Attack Detection", "severity": "High",
 		"description": "Microsoft Sentinel correlates alerts and anomalous events across products into high-fidelity multistage incidents.",
-		"tactics": []any{"Collection", "CommandAndControl", "CredentialAccess", "DefenseEvasion", "Discovery", "Execution", "Exfiltration", "Impact", "InitialAccess", "LateralMovement", "Persistence", "PrivilegeEscalation"},
-		"techniques": []any{}}
+		"tactics":     []any{"Collection", "CommandAndControl", "CredentialAccess", "DefenseEvasion", "Discovery", "Execution", "Exfiltration", "Impact", "InitialAccess", "LateralMovement", "Persistence", "PrivilegeEscalation"},
+		"techniques":  []any{}}
 	for k, v := range defaults {
 		if ok {
 			if tv, has := props(tpl)[k]; has {

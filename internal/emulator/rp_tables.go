@@ -28,7 +28,9 @@ var basicCapableTables = map[string]bool{"containerlogv2": true, "apptraces": tr
 	"storagebloblogs": true, "aadnoninteractiveusersigninlogs": true, "aadserviceprincipalsigninlogs": true,
 	"commonsecuritylog": true, "syslog": true, "securityevent": false}
 
-func tableErr(format string, args ...any) *apiError { return badRequest("InvalidParameter", format, args...) }
+func tableErr(format string, args ...any) *apiError {
+	return badRequest("InvalidParameter", format, args...)
+}
 
 func (e *Emulator) workspaceRetention(wsID string) int {
 	_, st, _ := e.state()

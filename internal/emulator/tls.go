@@ -17,9 +17,9 @@ import (
 // certAuthority is the ephemeral CA generated at start. ECDSA P-256 keeps generation well under a
 // millisecond, which matters because the product starts the emulator in-process on its start-up path.
 type certAuthority struct {
-	caPEM   []byte
-	caCert  *x509.Certificate
-	leaf    tls.Certificate
+	caPEM    []byte
+	caCert   *x509.Certificate
+	leaf     tls.Certificate
 	certPool *x509.CertPool
 }
 
