@@ -95,7 +95,6 @@ func (e *Emulator) serveCollection(c *call, t *rtype) {
 // requireParent answers 404 when the resource a collection or an item hangs under does not exist
 // (a Sentinel collection needs its workspace; comments need their incident).
 func (e *Emulator) requireParent(collectionPath string) *apiError {
-	lsg := segs(collectionPath)
 	// The parent resource is the collection path minus its type segment, and after a "providers/<ns>"
 	// pair (an extension) the resource the extension sits on.
 	parent := strings.Split(strings.Trim(collectionPath, "/"), "/")
@@ -106,8 +105,13 @@ func (e *Emulator) requireParent(collectionPath string) *apiError {
 	if len(parent) <= 4 { // subscription or resource group: checked by serveARM
 		return nil
 	}
-	_ = lsg
 	pid := "/" + strings.Join(parent, "/")
+	if strings.HasSuffix(strings.ToLower(pid), "/providers/microsoft.securityinsights/threatintelligence/main") {
+		pid = workspaceOf(pid) // "threatIntelligence/main" is a fixed path, not a resource
+	}
+	if !modeledProvider(pid) {
+		return nil // extension resources on resources the emulator does not model (VMs, ...)
+	}
 	_, st, _ := e.state()
 	if !st.exists(pid) {
 		return notFound(pid)
@@ -432,4 +436,19 @@ func decodeSkipToken(s string) (int, *apiError) {
 		}
 	}
 	return 0, badRequest("InvalidSkipToken", "The provided $skipToken '%s' is invalid.", s)
+}
+
+// modeledProvider reports whether the resource id belongs to a provider the emulator stores.
+func modeledProvider(id string) bool {
+	sg := strings.Split(strings.Trim(id, "/"), "/")
+	ix := parseARM(sg, segs(id))
+	if ix.nsIndex < 0 {
+		return true
+	}
+	switch strings.ToLower(ix.ns) {
+	case "microsoft.operationalinsights", "microsoft.securityinsights", "microsoft.insights",
+		"microsoft.managedservices", "microsoft.operationsmanagement", "microsoft.resources":
+		return true
+	}
+	return false
 }

@@ -293,6 +293,8 @@ func (p *gParser) operator(t *gTable) (*gTable, error) {
 		return out, nil
 	case "join":
 		return p.join(t)
+	case "summarize":
+		return p.summarize(t)
 	}
 	return nil, gErrf("the operator '%s' is not supported by this Resource Graph emulation", op)
 }
@@ -326,11 +328,15 @@ func (p *gParser) assignments() ([]gAssign, error) {
 	}
 }
 
-// defaultColumnName is Kusto's naming of an unnamed projection: the last path segment of a column
-// reference ("properties.customerId" -> "properties_customerId"), else "Column1".
+// defaultColumnName is Kusto's naming of an unnamed projection: a column path with dots turned into
+// underscores ("properties.customerId" -> "properties_customerId"), also inside a conversion function
+// ("tostring(properties.x)"), else "Column1".
 func defaultColumnName(toks []gTok) string {
 	if len(toks) == 1 && toks[0].kind == 'i' {
 		return strings.ReplaceAll(toks[0].text, ".", "_")
+	}
+	if len(toks) == 4 && toks[0].kind == 'i' && toks[1].text == "(" && toks[2].kind == 'i' && toks[3].text == ")" {
+		return strings.ReplaceAll(toks[2].text, ".", "_")
 	}
 	return "Column1"
 }
@@ -461,6 +467,69 @@ func (p *gParser) join(left *gTable) (*gTable, error) {
 			}
 			out.rows = append(out.rows, nr)
 		}
+	}
+	return out, nil
+}
+
+// summarize supports count() aggregations grouped by expressions: "summarize count() by type",
+// "summarize n = count() by tostring(properties.x)".
+func (p *gParser) summarize(t *gTable) (*gTable, error) {
+	var aggNames []string
+	for !p.isWord("by") && p.pos < len(p.toks) && !p.isOp("|") {
+		name := "count"
+		if tk := p.peek(); tk.kind == 'i' && p.pos+1 < len(p.toks) && p.toks[p.pos+1].text == "=" {
+			name = tk.text
+			p.pos += 2
+		}
+		fn := strings.ToLower(p.next().text)
+		if fn != "count" || p.expectOp("(") != nil || p.expectOp(")") != nil {
+			return nil, gErrf("only count() aggregations are supported by this Resource Graph emulation")
+		}
+		aggNames = append(aggNames, name)
+		if p.isOp(",") {
+			p.pos++
+		}
+	}
+	var keys []gAssign
+	if p.isWord("by") {
+		p.pos++
+		var err error
+		if keys, err = p.assignments(); err != nil {
+			return nil, err
+		}
+	}
+	out := &gTable{}
+	for _, k := range keys {
+		out.cols = append(out.cols, k.name)
+	}
+	out.cols = append(out.cols, aggNames...)
+	groups := map[string]gRow{}
+	var order []string
+	for _, r := range t.rows {
+		var kb strings.Builder
+		vals := make([]any, len(keys))
+		for i, k := range keys {
+			vals[i] = k.eval(r)
+			fmt.Fprintf(&kb, "%v\x00", vals[i])
+		}
+		g, ok := groups[kb.String()]
+		if !ok {
+			g = gRow{}
+			for i, k := range keys {
+				g[k.name] = vals[i]
+			}
+			for _, a := range aggNames {
+				g[a] = int64(0)
+			}
+			groups[kb.String()] = g
+			order = append(order, kb.String())
+		}
+		for _, a := range aggNames {
+			g[a] = g[a].(int64) + 1
+		}
+	}
+	for _, k := range order {
+		out.rows = append(out.rows, groups[k])
 	}
 	return out, nil
 }

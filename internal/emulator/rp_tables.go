@@ -214,14 +214,6 @@ func (e *Emulator) applyTableUpdate(c *call, wsID string, d doc, in map[string]a
 	}
 	if sIn, ok := in["schema"].(map[string]any); ok {
 		if cols, ok := sIn["columns"].([]any); ok {
-			if tableKind == "Microsoft" {
-				for _, x := range cols {
-					m, _ := x.(map[string]any)
-					if !strings.HasSuffix(str(m["name"]), "_CF") {
-						return tableErr("Column '%s' cannot be added to the Microsoft table '%s': custom columns must end with '_CF'.", str(m["name"]), name)
-					}
-				}
-			}
 			norm := make([]any, 0, len(cols))
 			for _, x := range cols {
 				m, _ := x.(map[string]any)
