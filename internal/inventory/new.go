@@ -39,11 +39,11 @@ type Pending struct {
 // exercising the inventory catches).
 func New[In, Out any](toolset string, def mcp.Tool, h func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error), opts ...Option) Tool {
 	d := def
-	tool := Tool{Def: &d, Toolset: toolset}
 	var o options
 	for _, opt := range opts {
 		opt(&o)
 	}
+	tool := Tool{Def: &d, Toolset: toolset, Plan: o.plan}
 
 	in, err := schemaFor[In](def.InputSchema)
 	if err != nil {

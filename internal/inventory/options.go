@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -14,6 +15,21 @@ type Option func(*options)
 type options struct {
 	input  []func(*jsonschema.Schema) error
 	output []func(*jsonschema.Schema) error
+	plan   func(ctx context.Context, args json.RawMessage) (string, error)
+}
+
+// Plan gives a destructive tool a description of what a call would do, shown to the user with the
+// confirmation request. In must be the tool's input type; f must only read.
+func Plan[In any](f func(ctx context.Context, in In) (string, error)) Option {
+	return func(o *options) {
+		o.plan = func(ctx context.Context, args json.RawMessage) (string, error) {
+			var in In
+			if err := json.Unmarshal(args, &in); err != nil {
+				return "", err
+			}
+			return f(ctx, in)
+		}
+	}
 }
 
 // InputSchema applies f to the inferred input schema.

@@ -36,6 +36,10 @@ type Tool struct {
 	Def      *mcp.Tool                     // definition as listed to clients (schemas filled in)
 	Toolset  string                        // toolset name, e.g. "incidents"
 	Register func(*mcp.Server, Middleware) // adds the tool to a server; mw wraps every call (may be nil)
+	// Plan, optional, describes what a destructive call would do (for example the name and state of
+	// the rule it would delete), to be shown with the confirmation request. Set it with the Plan
+	// option. It must only read.
+	Plan func(ctx context.Context, args json.RawMessage) (string, error)
 }
 
 // Name is the tool's name.

@@ -1,0 +1,209 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/jsonschema-go/jsonschema"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
+)
+
+// confirmer issues and checks confirmation tokens of destructive calls. A token is an HMAC, under a
+// key generated per process, of the tool name, the canonical arguments (validated, defaults applied,
+// keys sorted, confirm_token removed) and the expiry: it confirms exactly one call, cannot be forged
+// by the client, dies with the process, and is single-use.
+type confirmer struct {
+	key []byte
+	ttl time.Duration
+	now func() time.Time
+
+	mu   sync.Mutex
+	used map[string]time.Time // token -> expiry, pruned as tokens expire
+}
+
+func newConfirmer(key []byte, ttl time.Duration, now func() time.Time) *confirmer {
+	return &confirmer{key: key, ttl: ttl, now: now, used: map[string]time.Time{}}
+}
+
+const tokenVersion = "v1"
+
+func (c *confirmer) mac(tool string, args []byte, exp int64) string {
+	h := hmac.New(sha256.New, c.key)
+	fmt.Fprintf(h, "%s\x00%s\x00%d\x00", tokenVersion, tool, exp)
+	h.Write(args)
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:24])
+}
+
+// issue returns a token for this exact call and its expiry.
+func (c *confirmer) issue(tool string, args []byte) (string, time.Time) {
+	exp := c.now().Add(c.ttl).Truncate(time.Second)
+	return tokenVersion + "." + strconv.FormatInt(exp.Unix(), 10) + "." + c.mac(tool, args, exp.Unix()), exp
+}
+
+// verify checks a token against this call and consumes it. Every failure says how to start over.
+func (c *confirmer) verify(tool string, args []byte, token string) error {
+	const again = "Nothing was changed. Call the tool again without confirm_token to get a plan and a new token"
+	parts := strings.Split(strings.TrimSpace(token), ".")
+	if len(parts) != 3 || parts[0] != tokenVersion {
+		return fmt.Errorf("confirm_token is not a valid confirmation token. %s", again)
+	}
+	exp, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return fmt.Errorf("confirm_token is not a valid confirmation token. %s", again)
+	}
+	if !hmac.Equal([]byte(parts[2]), []byte(c.mac(tool, args, exp))) {
+		return fmt.Errorf("confirm_token does not match this call: it was issued for another tool or other arguments (every argument must be identical to the planned call). %s for these exact arguments", again)
+	}
+	now := c.now()
+	expiry := time.Unix(exp, 0)
+	if !now.Before(expiry) {
+		return fmt.Errorf("confirm_token expired at %s (tokens are valid for %s). %s", expiry.UTC().Format(time.RFC3339), c.ttl, again)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for t, e := range c.used {
+		if !now.Before(e) {
+			delete(c.used, t)
+		}
+	}
+	if _, dup := c.used[token]; dup {
+		return fmt.Errorf("confirm_token was already used: each token confirms one call. %s", again)
+	}
+	c.used[token] = expiry
+	return nil
+}
+
+// canonicalArgs returns the arguments without confirm_token (keys sorted, as encoding/json sorts map
+// keys) and the token that was passed, if any.
+func canonicalArgs(args json.RawMessage) ([]byte, string) {
+	var m map[string]any
+	if err := json.Unmarshal(args, &m); err != nil {
+		return args, ""
+	}
+	tok, _ := m[inventory.ConfirmTokenArg].(string)
+	delete(m, inventory.ConfirmTokenArg)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(m)
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), tok
+}
+
+// elicitKey names the confirmation question in a multi-round-trip input request.
+const elicitKey = "confirm"
+
+var confirmSchema = &jsonschema.Schema{
+	Type: "object",
+	Properties: map[string]*jsonschema.Schema{
+		elicitKey: {Type: "boolean", Title: "Proceed", Description: "Run this operation now."},
+	},
+	Required: []string{elicitKey},
+}
+
+// errDeclined is a confirmation the user refused.
+var errDeclined = errors.New("the user did not confirm: the operation was not run and nothing was changed")
+
+// confirmCall runs the confirmation step of a destructive call. It returns proceed=true when the call
+// is confirmed (a valid confirm_token, or an accepted elicitation), a result to return otherwise (a
+// plan with a token, an elicitation request, or a refusal), and the refusal reason if any.
+func (s *Server) confirmCall(ctx context.Context, call *inventory.Call, st *callState) (proceed bool, res *mcp.CallToolResult, refusal error) {
+	tool := call.Tool.Name()
+	args, tok := canonicalArgs(call.Args)
+	params := call.Request.Params
+	if tok != "" {
+		if err := s.confirm.verify(tool, args, tok); err != nil {
+			return false, nil, err
+		}
+		return true, nil, nil
+	}
+	if resp, ok := params.InputResponses[elicitKey]; ok {
+		if err := s.confirm.verify(tool, args, params.RequestState); err != nil {
+			return false, nil, err
+		}
+		er, ok := resp.(*mcp.ElicitResult)
+		if !ok || er.Action != "accept" {
+			return false, nil, errDeclined
+		}
+		if yes, _ := er.Content[elicitKey].(bool); !yes {
+			return false, nil, errDeclined
+		}
+		return true, nil, nil
+	}
+
+	plan := s.plan(ctx, call, st)
+	token, exp := s.confirm.issue(tool, args)
+	st.setPending()
+	if supportsElicitation(call.Request) {
+		// Ask the user directly (MCP elicitation). With protocol 2026-07-28 and later the client answers
+		// and retries the call; with older clients the SDK elicits and re-invokes the handler itself.
+		return false, &mcp.CallToolResult{
+			InputRequests: mcp.InputRequestMap{elicitKey: &mcp.ElicitParams{
+				Message:         plan + "\n\nProceed?",
+				RequestedSchema: confirmSchema,
+			}},
+			RequestState: token,
+		}, nil
+	}
+	text := fmt.Sprintf("%s\n\nThis call was NOT run. Show this plan to the user. Only if they agree, call %s again with exactly the same arguments plus \"%s\": %q (valid until %s, single use).",
+		plan, tool, inventory.ConfirmTokenArg, token, exp.UTC().Format(time.RFC3339))
+	return false, &mcp.CallToolResult{
+		Content: []mcp.Content{&mcp.TextContent{Text: text}},
+		StructuredContent: inventory.Pending{
+			ConfirmationRequired: true,
+			Plan:                 plan,
+			ConfirmToken:         token,
+			ExpiresAt:            exp.UTC().Format(time.RFC3339),
+		},
+	}, nil
+}
+
+// plan describes what a destructive call would do: the tool's own plan when it has one, the targets
+// and the arguments.
+func (s *Server) plan(ctx context.Context, call *inventory.Call, st *callState) string {
+	var b strings.Builder
+	title := call.Tool.Def.Name
+	if a := call.Tool.Def.Annotations; a != nil && a.Title != "" {
+		title = a.Title + " (" + call.Tool.Def.Name + ")"
+	}
+	fmt.Fprintf(&b, "Plan: %s. This operation is destructive: it may delete or overwrite data.", title)
+	if call.Tool.Plan != nil {
+		if p, err := call.Tool.Plan(ctx, call.Args); err != nil {
+			fmt.Fprintf(&b, "\n(The detailed plan could not be prepared: %v)", err)
+		} else if p = strings.TrimSpace(p); p != "" {
+			b.WriteString("\n" + p)
+		}
+	}
+	targets, _, _ := st.snapshot()
+	for _, t := range targets {
+		if t.Workspace != "" {
+			fmt.Fprintf(&b, "\nWorkspace: %s (tenant %s)", t.Workspace, t.TenantName)
+		} else {
+			fmt.Fprintf(&b, "\nTenant: %s (%s)", t.TenantName, t.TenantID)
+		}
+	}
+	args, _ := canonicalArgs(call.Args)
+	fmt.Fprintf(&b, "\nArguments: %s", args)
+	return b.String()
+}
+
+// supportsElicitation reports whether the client can answer a form elicitation.
+func supportsElicitation(req *mcp.CallToolRequest) bool {
+	caps := req.ClientCapabilities()
+	if caps == nil || caps.Elicitation == nil {
+		return false
+	}
+	// No mode listed means form (backwards compatibility); URL-only clients cannot show a form.
+	return caps.Elicitation.Form != nil || caps.Elicitation.URL == nil
+}

@@ -1,0 +1,138 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/sentinel-mcp/sentinel-mcp/internal/audit"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
+)
+
+func pending(t *testing.T, res *mcp.CallToolResult) inventory.Pending {
+	t.Helper()
+	var p inventory.Pending
+	b, _ := json.Marshal(res.StructuredContent)
+	if err := json.Unmarshal(b, &p); err != nil || !p.ConfirmationRequired || p.ConfirmToken == "" {
+		t.Fatalf("not a pending plan: %s (%v)", b, err)
+	}
+	return p
+}
+
+func TestConfirmTokenFlow(t *testing.T) {
+	f := newFixture(t, fixtureOpts{filter: writes})
+	cs := f.connect(nil, "2025-11-25") // no elicitation capability: two-step token
+	args := map[string]any{"workspace": "contoso/contoso-prod", "note": "rule-7"}
+
+	res, msg := callTool(t, cs, "delete_thing", args)
+	if res.IsError {
+		t.Fatalf("plan call failed: %s", msg)
+	}
+	p := pending(t, res)
+	for _, want := range []string{"Delete thing (delete_thing)", "destructive", "Would delete the thing named rule-7.", "Workspace: contoso/contoso-prod (tenant Contoso)", "NOT run", p.ConfirmToken} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("plan text lacks %q:\n%s", want, msg)
+		}
+	}
+	if f.env.count("delete_thing") != 0 {
+		t.Fatal("the destructive handler ran before confirmation")
+	}
+
+	// A token does not confirm other arguments, nor another tool.
+	other := map[string]any{"workspace": "contoso/contoso-prod", "note": "rule-8", "confirm_token": p.ConfirmToken}
+	if res, msg := callTool(t, cs, "delete_thing", other); !res.IsError || !strings.Contains(msg, "does not match this call") {
+		t.Errorf("token reused for other arguments: %q", msg)
+	}
+	forged := map[string]any{"workspace": "contoso/contoso-prod", "note": "rule-7", "confirm_token": "v1.99999999999.AAAA"}
+	if res, msg := callTool(t, cs, "delete_thing", forged); !res.IsError || !strings.Contains(msg, "does not match") {
+		t.Errorf("forged token: %q", msg)
+	}
+	if f.env.count("delete_thing") != 0 {
+		t.Fatal("the destructive handler ran with a bad token")
+	}
+
+	confirmed := map[string]any{"workspace": "contoso/contoso-prod", "note": "rule-7", "confirm_token": p.ConfirmToken}
+	res, msg = callTool(t, cs, "delete_thing", confirmed)
+	if res.IsError || !strings.Contains(msg, "deleted rule-7") || f.env.count("delete_thing") != 1 {
+		t.Fatalf("confirmed call: isError=%v %q", res.IsError, msg)
+	}
+	// Single use.
+	if res, msg := callTool(t, cs, "delete_thing", confirmed); !res.IsError || !strings.Contains(msg, "already used") {
+		t.Errorf("token replay: %q", msg)
+	}
+
+	// Expiry.
+	res, _ = callTool(t, cs, "delete_thing", args)
+	p = pending(t, res)
+	f.clock.Advance(f.cfg.Limits.ConfirmTTL + time.Second)
+	args["confirm_token"] = p.ConfirmToken
+	if res, msg := callTool(t, cs, "delete_thing", args); !res.IsError || !strings.Contains(msg, "expired") {
+		t.Errorf("expired token: %q", msg)
+	}
+	if f.env.count("delete_thing") != 1 {
+		t.Error("the destructive handler ran with an expired token")
+	}
+
+	var outcomes []string
+	for _, r := range f.records() {
+		outcomes = append(outcomes, r.Phase+":"+r.Outcome)
+	}
+	want := "result:pending result:refused result:refused intent: result:ok result:refused result:pending result:refused"
+	if got := strings.Join(outcomes, " "); got != want {
+		t.Errorf("audit trail:\n %s\nwant\n %s", got, want)
+	}
+}
+
+func TestConfirmByElicitation(t *testing.T) {
+	for _, version := range []string{"", "2025-06-18"} { // multi round-trip (latest) and legacy elicitation/create
+		for _, accept := range []bool{true, false} {
+			f := newFixture(t, fixtureOpts{filter: writes})
+			var asked string
+			cs := f.connect(&mcp.ClientOptions{ElicitationHandler: func(_ context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+				asked = req.Params.Message
+				if !accept {
+					return &mcp.ElicitResult{Action: "decline"}, nil
+				}
+				return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"confirm": true}}, nil
+			}}, version)
+			res, msg := callTool(t, cs, "delete_thing", map[string]any{"workspace": "contoso/contoso-prod", "note": "rule-9"})
+			if !strings.Contains(asked, "Would delete the thing named rule-9.") || !strings.Contains(asked, "Proceed?") {
+				t.Errorf("version %q: the user was asked %q", version, asked)
+			}
+			if accept {
+				if res.IsError || !strings.Contains(msg, "deleted rule-9") || f.env.count("delete_thing") != 1 {
+					t.Errorf("version %q accepted: isError=%v %q, ran %d", version, res.IsError, msg, f.env.count("delete_thing"))
+				}
+				recs := f.records()
+				if last := recs[len(recs)-1]; last.Outcome != audit.OutcomeOK || len(last.Changes) != 1 {
+					t.Errorf("version %q: audit %+v", version, last)
+				}
+			} else if !res.IsError || !strings.Contains(msg, "did not confirm") || f.env.count("delete_thing") != 0 {
+				t.Errorf("version %q declined: isError=%v %q, ran %d", version, res.IsError, msg, f.env.count("delete_thing"))
+			}
+		}
+	}
+}
+
+func TestForgedElicitationResponseRefused(t *testing.T) {
+	// A client that answers "accept" without a request state issued by the server is refused: the
+	// state is the HMAC token, so a confirmation cannot be fabricated.
+	f := newFixture(t, fixtureOpts{filter: writes})
+	cs := f.connect(&mcp.ClientOptions{MultiRoundTrip: &mcp.MultiRoundTripOptions{Disabled: true}}, "")
+	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{
+		Name:           "delete_thing",
+		Arguments:      map[string]any{"workspace": "contoso/contoso-prod", "note": "x"},
+		InputResponses: mcp.InputResponseMap{"confirm": &mcp.ElicitResult{Action: "accept", Content: map[string]any{"confirm": true}}},
+		RequestState:   "v1.4102444800.bm90LWEtbWFj",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.IsError || !strings.Contains(text(res), "does not match") || f.env.count("delete_thing") != 0 {
+		t.Errorf("forged confirmation: isError=%v %q", res.IsError, text(res))
+	}
+}

@@ -1,0 +1,115 @@
+// Package server builds sentinel-mcp's MCP server from a tool inventory: explicit capabilities,
+// instructions, prompts and resources, and the safety rails every tool call goes through
+// (recover, audit, write gate, rate limits, tenant allow-list, confirmation of destructive calls,
+// timeout). It also runs the stdio and streamable HTTP transports.
+//
+// The rails live here, in one middleware chain, so that no tool handler has to remember them.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/sentinel-mcp/sentinel-mcp/internal/audit"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/config"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
+)
+
+// Name is the server's implementation name, as announced to clients.
+const Name = "sentinel-mcp"
+
+// Options are what New needs. Config, Inventory and Audit are required.
+type Options struct {
+	Config    *config.Config
+	Inventory *inventory.Inventory
+	Audit     *audit.Log
+	// Tenancy resolves the workspace/tenant arguments of a call and enforces the allow-list before
+	// the handler runs. When nil, every call that names a workspace or tenant is refused.
+	Tenancy Tenancy
+	Logger  *slog.Logger
+	Version string
+	// Content providers for resources and prompts; nil ones are simply not offered.
+	CheatSheet func() string // KQL cheat sheet (Markdown)
+	Schemas    SchemaCatalog // table schemas, served as sentinel://schemas/{table}
+	// Emulator describes the emulator the server runs against ("" when it talks to Azure); it is
+	// mentioned in the instructions so the model knows the data is a demo.
+	Emulator string
+	// Now is the clock (tests); default time.Now.
+	Now func() time.Time
+}
+
+// Server is a configured MCP server.
+type Server struct {
+	mcp     *mcp.Server
+	opts    Options
+	log     *slog.Logger
+	confirm *confirmer
+	limits  *limiters
+}
+
+// New builds the server: registers the inventory's tools behind the middleware chain, and the
+// prompts and resources.
+func New(opts Options) (*Server, error) {
+	if opts.Config == nil || opts.Inventory == nil || opts.Audit == nil {
+		return nil, errors.New("server: Config, Inventory and Audit are required")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Version == "" {
+		opts.Version = "dev"
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("server: confirmation key: %w", err)
+	}
+	s := &Server{
+		opts:    opts,
+		log:     opts.Logger,
+		confirm: newConfirmer(key, opts.Config.Limits.ConfirmTTL, opts.Now),
+		limits:  newLimiters(opts.Config.Limits, opts.Now),
+	}
+	s.mcp = mcp.NewServer(&mcp.Implementation{Name: Name, Title: "Microsoft Sentinel (multi-tenant)", Version: opts.Version}, &mcp.ServerOptions{
+		Instructions: instructions(opts),
+		Logger:       opts.Logger.With("component", "mcp"),
+		// Explicit capabilities: tools, prompts and resources, without list-change notifications (the
+		// lists are fixed for the life of the process). No logging capability: logs go to stderr.
+		Capabilities: &mcp.ServerCapabilities{
+			Tools:     &mcp.ToolCapabilities{},
+			Prompts:   &mcp.PromptCapabilities{},
+			Resources: &mcp.ResourceCapabilities{},
+		},
+		// A short freshness hint for clients that cache list results.
+		SetCacheable: func(_ context.Context, _ mcp.Request, c *mcp.Cacheable) {
+			if c.TTLMs == 0 {
+				c.TTLMs = 300_000
+			}
+		},
+	})
+	opts.Inventory.Register(s.mcp, s.middleware())
+	s.addPrompts()
+	s.addResources()
+	return s, nil
+}
+
+// MCP returns the underlying go-sdk server (tests connect to it with in-memory transports).
+func (s *Server) MCP() *mcp.Server { return s.mcp }
+
+// RunStdio serves one client over stdin/stdout until the client disconnects or ctx is cancelled
+// (SIGINT/SIGTERM in the CLI). A cancelled context is a clean shutdown, not an error.
+func (s *Server) RunStdio(ctx context.Context) error {
+	err := s.mcp.Run(ctx, &mcp.StdioTransport{})
+	if err != nil && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,166 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Target is a tenant or workspace that a call addresses, as resolved by the tenancy layer.
+type Target struct {
+	TenantID   string
+	TenantName string
+	Workspace  string // workspace alias ("contoso/contoso-prod"); "" when the target is a tenant
+	ResourceID string
+}
+
+// Tenancy is what the middleware needs from the tenancy layer. Errors from the Resolve methods are
+// shown to the model as the reason of the refusal, so they should say what was wrong and what to try
+// (for example the closest valid names).
+type Tenancy interface {
+	ResolveWorkspace(ctx context.Context, ref string) (Target, error)
+	ResolveTenant(ctx context.Context, ref string) (Target, error)
+	TenantAllowed(tenantID string) bool
+}
+
+// Argument naming convention for addressing (ARCHITECTURE.md): the middleware resolves, before the
+// handler runs, every top-level argument named
+//
+//	workspace, *_workspace        one workspace reference (string)
+//	workspaces, *_workspaces      several workspace references ([]string); "all" and "*" are left to
+//	                              the handler, which selects within the allow-list
+//	tenant, *_tenant              one tenant reference (string)
+//
+// so that "baseline_workspace" or "target_workspace" of a drift or restore tool are checked too.
+type argKind int
+
+const (
+	argNone argKind = iota
+	argWorkspace
+	argWorkspaces
+	argTenant
+)
+
+func classifyArg(name string) argKind {
+	switch {
+	case name == "workspace" || strings.HasSuffix(name, "_workspace"):
+		return argWorkspace
+	case name == "workspaces" || strings.HasSuffix(name, "_workspaces"):
+		return argWorkspaces
+	case name == "tenant" || strings.HasSuffix(name, "_tenant"):
+		return argTenant
+	}
+	return argNone
+}
+
+// addressing is what a call's arguments address, before resolution.
+type addressing struct {
+	workspaces []string
+	tenants    []string
+}
+
+func (a addressing) empty() bool { return len(a.workspaces) == 0 && len(a.tenants) == 0 }
+
+// extractAddressing reads the addressing arguments of validated call arguments.
+func extractAddressing(args json.RawMessage) addressing {
+	var m map[string]any
+	var a addressing
+	if json.Unmarshal(args, &m) != nil {
+		return a
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		switch classifyArg(k) {
+		case argWorkspace:
+			if s, ok := m[k].(string); ok && strings.TrimSpace(s) != "" {
+				a.workspaces = append(a.workspaces, strings.TrimSpace(s))
+			}
+		case argWorkspaces:
+			if list, ok := m[k].([]any); ok {
+				for _, item := range list {
+					if s, ok := item.(string); ok && strings.TrimSpace(s) != "" && !isWildcard(s) {
+						a.workspaces = append(a.workspaces, strings.TrimSpace(s))
+					}
+				}
+			}
+		case argTenant:
+			if s, ok := m[k].(string); ok && strings.TrimSpace(s) != "" && !isWildcard(s) {
+				a.tenants = append(a.tenants, strings.TrimSpace(s))
+			}
+		}
+	}
+	return a
+}
+
+func isWildcard(s string) bool {
+	s = strings.TrimSpace(strings.ToLower(s))
+	return s == "all" || s == "*"
+}
+
+// resolveTargets resolves every addressed workspace and tenant and checks the allow-list. The first
+// problem is returned as a refusal reason.
+func resolveTargets(ctx context.Context, t Tenancy, a addressing) ([]Target, error) {
+	if a.empty() {
+		return nil, nil
+	}
+	if t == nil {
+		return nil, fmt.Errorf("no tenants are configured, so no workspace or tenant can be addressed: configure Azure access (see README, Configuration) or run with --emulator")
+	}
+	var out []Target
+	for _, ref := range a.workspaces {
+		tg, err := t.ResolveWorkspace(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, tg)
+	}
+	for _, ref := range a.tenants {
+		tg, err := t.ResolveTenant(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, tg)
+	}
+	for _, tg := range out {
+		if !t.TenantAllowed(tg.TenantID) {
+			name := tg.TenantName
+			if name == "" {
+				name = tg.TenantID
+			}
+			return nil, fmt.Errorf("tenant %s (%s) is not in the allow-list of this server: nothing was called. Use list_tenants to see the tenants you may address", name, tg.TenantID)
+		}
+	}
+	return out, nil
+}
+
+// tenantIDs returns the distinct tenant ids of targets, in order.
+func tenantIDs(ts []Target) []string {
+	var out []string
+	for _, t := range ts {
+		if t.TenantID != "" && !slices.Contains(out, t.TenantID) {
+			out = append(out, t.TenantID)
+		}
+	}
+	return out
+}
+
+// workspaceNames returns the distinct workspace aliases (or resource ids) of targets.
+func workspaceNames(ts []Target) []string {
+	var out []string
+	for _, t := range ts {
+		name := t.Workspace
+		if name == "" {
+			name = t.ResourceID
+		}
+		if name != "" && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
