@@ -4,17 +4,17 @@
 //
 // Conventions for a toolset package:
 //
-//	func Tools(d *toolkit.Deps) []inventory.Tool { return []inventory.Tool{listIncidents(d), ...} }
+//		func Tools(d *toolkit.Deps) []inventory.Tool { return []inventory.Tool{listIncidents(d), ...} }
 //
-//   - Inputs embed toolkit.WorkspaceArg, toolkit.WorkspacesArg or toolkit.TenantArg, so that every tool
-//     names its targets the same way and the server resolves them and enforces the tenant allow-list
-//     before the handler runs.
-//   - A handler returns a plain error for anything the model can fix or should know (bad argument,
-//     unknown workspace, Azure error): it becomes a tool result with isError and the message. Use
-//     ArgError, NotFound and Unavailable so messages say what was wrong and what to try.
-//   - Large or tabular results go through Table (render budgets); never return unbounded text.
-//   - KQL built from user values uses QuoteKQL / QuoteKQLList / QuoteKQLName, never concatenation.
-//   - Writes report what they changed with audit.RecordChange(ctx, before, after).
+//	  - Inputs embed toolkit.WorkspaceArg, toolkit.WorkspacesArg or toolkit.TenantArg, so that every tool
+//	    names its targets the same way and the server resolves them and enforces the tenant allow-list
+//	    before the handler runs.
+//	  - A handler returns a plain error for anything the model can fix or should know (bad argument,
+//	    unknown workspace, Azure error): it becomes a tool result with isError and the message. Use
+//	    ArgError, NotFound and Unavailable so messages say what was wrong and what to try.
+//	  - Large or tabular results go through Table (render budgets); never return unbounded text.
+//	  - KQL built from user values uses QuoteKQL / QuoteKQLList / QuoteKQLName, never concatenation.
+//	  - Writes report what they changed with audit.RecordChange(ctx, before, after).
 package toolkit
 
 import (
