@@ -219,3 +219,19 @@ func TestMiddlewareSeesValidatedCall(t *testing.T) {
 		t.Errorf("invalid call: %+v", seen)
 	}
 }
+
+func TestReference(t *testing.T) {
+	tools := testTools()
+	if got := strings.Join(tools[0].Arguments(), ","); got != "workspace,limit?,tags?,mode?" {
+		t.Errorf("arguments = %s", got)
+	}
+	if got := strings.Join(tools[1].Arguments(), ","); got != "id,confirm_token?" {
+		t.Errorf("destructive arguments = %s", got)
+	}
+	ref := Reference(testToolsets, tools)
+	for _, want := range []string{"#### `alpha` (default): A", "| `get_echo` | read | `workspace`, `limit?`, `tags?`, `mode?` | Echo arguments. |", "| `delete_thing` | destructive |", "| `update_thing` | write |"} {
+		if !strings.Contains(ref, want) {
+			t.Errorf("reference lacks %q:\n%s", want, ref)
+		}
+	}
+}

@@ -1,0 +1,47 @@
+// Package all lists every toolset of sentinel-mcp. A new toolset is one line in the registry below:
+// its metadata and its Tools function.
+//
+// Tools functions must be cheap and side-effect free: they only build tool values (no Azure call, no
+// I/O), because `sentinel-mcp tools` and the start-up path call them, and Deps may hold nil clients
+// there.
+package all
+
+import (
+	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
+)
+
+type entry struct {
+	toolset inventory.Toolset
+	tools   func(*toolkit.Deps) []inventory.Tool
+}
+
+// registry is every toolset, in the order tools are listed. Keep descriptions to one short line:
+// they are part of the server instructions. Default toolsets must keep the default tool list under
+// 20 KB (TestDefaultToolListSize).
+var registry = []entry{
+	// {inventory.Toolset{Name: "tenancy", Description: "...", Default: true}, tenancy.Tools},
+}
+
+// Toolsets returns the metadata of every toolset.
+func Toolsets() []inventory.Toolset {
+	out := make([]inventory.Toolset, len(registry))
+	for i, e := range registry {
+		out[i] = e.toolset
+	}
+	return out
+}
+
+// Tools returns every tool of every toolset, built with d.
+func Tools(d *toolkit.Deps) []inventory.Tool {
+	var out []inventory.Tool
+	for _, e := range registry {
+		out = append(out, e.tools(d)...)
+	}
+	return out
+}
+
+// Builder returns an inventory builder over every toolset and tool.
+func Builder(d *toolkit.Deps) *inventory.Builder {
+	return inventory.NewBuilder(Toolsets(), Tools(d))
+}
