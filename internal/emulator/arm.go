@@ -25,6 +25,10 @@ type rtype struct {
 	etag    etagStyle
 	// tracked resources carry location and tags; PUT requires location.
 	tracked bool
+	// deleteStatus overrides the 200 of a successful DELETE (legacy workbooks answer 204).
+	deleteStatus func(c *call) int
+	// put200 answers 200 on create too (saved searches: the API documents no 201).
+	put200 bool
 	// build validates a PUT/PATCH body and fills read-only properties. old is nil on create. It runs
 	// under the write lock and must not write the store itself (use after).
 	build func(c *call, id string, old, d doc) *apiError

@@ -228,6 +228,9 @@ func (e *Emulator) prepareDoc(c *call, t *rtype, id string, old, body doc) (doc,
 	d["name"] = lastSeg(id)
 	d["type"] = t.armType
 	if t.tracked {
+		if _, ok := d["tags"].(map[string]any); !ok {
+			d["tags"] = map[string]any{}
+		}
 		if str(d["location"]) == "" {
 			if old != nil {
 				d["location"] = old["location"]
@@ -285,7 +288,7 @@ func (e *Emulator) putResource(c *call, t *rtype, id string) {
 	}
 	e.changed()
 	status := http.StatusOK
-	if created {
+	if created && !t.put200 {
 		status = http.StatusCreated
 	}
 	if et := str(d["etag"]); et != "" {
@@ -381,7 +384,11 @@ func (e *Emulator) deleteResource(c *call, t *rtype, id string) {
 	}
 	st.delete(id)
 	e.changed()
-	c.w.WriteHeader(http.StatusOK)
+	status := http.StatusOK
+	if t.deleteStatus != nil {
+		status = t.deleteStatus(c)
+	}
+	c.w.WriteHeader(status)
 }
 
 // page answers a pageable list: {"value": [...], "nextLink": "<same URL with $skipToken>"}. size < 0

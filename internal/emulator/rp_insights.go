@@ -26,7 +26,12 @@ func init() {
 	addRoute("subscriptions/*/providers/microsoft.insights/workbooks", "GET", func(c *call) { c.e.listWorkbooks(c, true) })
 	addRoute(rg+"workbooks", "GET", func(c *call) { c.e.listWorkbooks(c, false) })
 	addType(rg+"workbooks/*", &rtype{armType: workbookType, paged: true, get: true, put: true, patch: true, del: true, tracked: true,
-		build: buildWorkbook, view: viewWorkbook})
+		build: buildWorkbook, view: viewWorkbook, deleteStatus: func(c *call) int {
+			if legacyWorkbookAPI(c) {
+				return http.StatusNoContent // the 2015-05-01 API documents 201/204 for a delete
+			}
+			return http.StatusOK
+		}})
 
 	addRoute("subscriptions/*/providers/microsoft.insights/datacollectionrules", "GET", func(c *call) { c.e.listBySubscription(c, dcrType) })
 	addType(rg+"datacollectionrules/*", &rtype{armType: dcrType, paged: true, get: true, put: true, patch: true, del: true, tracked: true, build: buildDCR})

@@ -21,7 +21,7 @@ func init() {
 		armType: workspaceType, get: true, tracked: true, view: viewNoSystemDataIfAbsent,
 	})
 	addType(workspacePrefix+"savedsearches/*", &rtype{
-		armType: savedSearchType, get: true, put: true, del: true, etag: etagWeak,
+		armType: savedSearchType, get: true, put: true, del: true, etag: etagWeak, put200: true,
 		build: buildSavedSearch, view: viewNoSystemData,
 	})
 }

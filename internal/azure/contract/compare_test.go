@@ -11,6 +11,9 @@ import (
 // with array elements merged, null values ignored) is present in the response. Paths below an array
 // that is empty in the response are not required: which elements exist is data, not contract.
 
+// dataMaps are objects whose keys are user data (tag names, watchlist columns), not contract.
+var dataMaps = map[string]bool{"tags": true, "itemsKeyValue": true, "customDetails": true}
+
 func fieldSet(v any, prefix string, out map[string]bool) {
 	switch t := v.(type) {
 	case map[string]any:
@@ -23,7 +26,9 @@ func fieldSet(v any, prefix string, out map[string]bool) {
 				p = prefix + "." + k
 			}
 			out[p] = true
-			fieldSet(x, p, out)
+			if !dataMaps[k] {
+				fieldSet(x, p, out)
+			}
 		}
 	case []any:
 		if len(t) > 0 {

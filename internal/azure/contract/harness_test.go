@@ -262,3 +262,54 @@ func ptr[T any](v T) *T { return &v }
 
 // emulatorOptions are the options every contract scenario starts its emulator with.
 func emulatorOptions() emulator.Options { return emulator.Options{PageSize: 50} }
+
+type httpResponse = http.Response
+
+// withCapture returns a context that captures the raw response of the call made with it.
+func withCapture(h *harness, raw **http.Response) context.Context {
+	return runtime.WithCaptureResponse(h.ctx(), raw)
+}
+
+// operationFromHeader extracts {location} and {operationId} from an Azure-AsyncOperation URL
+// ".../locations/{location}/operationStatuses/{id}?api-version=...".
+func operationFromHeader(t *testing.T, u string) (string, string) {
+	t.Helper()
+	if i := strings.Index(u, "?"); i >= 0 {
+		u = u[:i]
+	}
+	parts := strings.Split(u, "/")
+	for i := 0; i+3 < len(parts); i++ {
+		if strings.EqualFold(parts[i], "locations") && strings.EqualFold(parts[i+2], "operationStatuses") {
+			return parts[i+1], parts[i+3]
+		}
+	}
+	t.Fatalf("Azure-AsyncOperation %q does not name a location operation", u)
+	return "", ""
+}
+
+// rawARM sends a request through the Azure SDK's ARM pipeline (credential, retry, logging policies)
+// without a generated client, for APIs whose pinned module speaks an older shape (workbooks) or that
+// have no client (the query API metadata). It returns the status and body.
+func (h *harness) rawARM(method, path, apiVersion string, body any) (int, []byte) {
+	h.t.Helper()
+	c, err := arm.NewClient("contract", "v0.0.0", h.cred, h.opts)
+	must(h.t, err)
+	u := h.e.URL() + path
+	if apiVersion != "" {
+		sep := "?"
+		if strings.Contains(u, "?") {
+			sep = "&"
+		}
+		u += sep + "api-version=" + apiVersion
+	}
+	req, err := runtime.NewRequest(h.ctx(), method, u)
+	must(h.t, err)
+	if body != nil {
+		must(h.t, runtime.MarshalAsJSON(req, body))
+	}
+	resp, err := c.Pipeline().Do(req)
+	must(h.t, err)
+	b, err := runtime.Payload(resp)
+	must(h.t, err)
+	return resp.StatusCode, b
+}
