@@ -80,7 +80,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.mcp = mcp.NewServer(&mcp.Implementation{Name: Name, Title: "Microsoft Sentinel (multi-tenant)", Version: opts.Version}, &mcp.ServerOptions{
 		Instructions: instructions(opts),
-		Logger:       opts.Logger.With("component", "mcp"),
+		Logger:       sdkLogger(opts.Logger),
 		// Explicit capabilities: tools, prompts and resources, without list-change notifications (the
 		// lists are fixed for the life of the process). No logging capability: logs go to stderr.
 		Capabilities: &mcp.ServerCapabilities{
@@ -113,3 +113,27 @@ func (s *Server) RunStdio(ctx context.Context) error {
 	}
 	return err
 }
+
+// sdkLogger is the logger handed to the go-sdk: its per-session info messages are only useful when
+// debugging, so below debug level only its warnings and errors get through.
+func sdkLogger(l *slog.Logger) *slog.Logger {
+	l = l.With("component", "mcp")
+	if l.Enabled(context.Background(), slog.LevelDebug) {
+		return l
+	}
+	return slog.New(minLevel{l.Handler(), slog.LevelWarn})
+}
+
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(as), h.min}
+}
+func (h minLevel) WithGroup(g string) slog.Handler { return minLevel{h.Handler.WithGroup(g), h.min} }
