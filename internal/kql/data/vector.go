@@ -276,3 +276,77 @@ func ConstVector(val Value, n int) *Vector {
 	}
 	return b.Build()
 }
+
+// Concat returns the cells of vs one after the other; all must share a
+// storage. Dictionary-encoded parts sharing one dictionary stay encoded.
+func Concat(t Type, vs []*Vector) *Vector {
+	if len(vs) == 1 {
+		return vs[0]
+	}
+	n := 0
+	sameDict := len(vs) > 0
+	for _, v := range vs {
+		n += v.N
+		if v.Codes == nil || len(v.Dict) == 0 || len(vs[0].Dict) == 0 || &v.Dict[0] != &vs[0].Dict[0] {
+			sameDict = false
+		}
+	}
+	out := &Vector{Type: t, N: n}
+	switch t.Storage() {
+	case StoreBool:
+		out.Bools = make([]bool, 0, n)
+		for _, v := range vs {
+			out.Bools = append(out.Bools, v.Bools[:v.N]...)
+		}
+	case StoreInt:
+		out.Ints = make([]int64, 0, n)
+		for _, v := range vs {
+			out.Ints = append(out.Ints, v.Ints[:v.N]...)
+		}
+	case StoreReal:
+		out.Reals = make([]float64, 0, n)
+		for _, v := range vs {
+			out.Reals = append(out.Reals, v.Reals[:v.N]...)
+		}
+	case StoreString:
+		if sameDict {
+			out.Dict = vs[0].Dict
+			out.Codes = make([]uint32, 0, n)
+			for _, v := range vs {
+				out.Codes = append(out.Codes, v.Codes[:v.N]...)
+			}
+		} else {
+			out.Strs = make([]string, 0, n)
+			for _, v := range vs {
+				for i := 0; i < v.N; i++ {
+					out.Strs = append(out.Strs, v.Str(i))
+				}
+			}
+		}
+	case StoreGuid:
+		out.Guids = make([]UUID, 0, n)
+		for _, v := range vs {
+			out.Guids = append(out.Guids, v.Guids[:v.N]...)
+		}
+	case StoreDynamic:
+		out.Dyns = make([]any, 0, n)
+		for _, v := range vs {
+			out.Dyns = append(out.Dyns, v.Dyns[:v.N]...)
+		}
+	}
+	off := 0
+	for _, v := range vs {
+		if v.Nulls != nil && t != String {
+			for i := 0; i < v.N; i++ {
+				if v.Nulls.Get(i) {
+					if out.Nulls == nil {
+						out.Nulls = NewBitmap(n)
+					}
+					out.Nulls.Set(off + i)
+				}
+			}
+		}
+		off += v.N
+	}
+	return out
+}

@@ -1,0 +1,797 @@
+package eval
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/sentinel-mcp/sentinel-mcp/internal/kql/data"
+)
+
+func one(t data.Type) func(*aggSpec) ([]data.Type, error) {
+	return func(*aggSpec) ([]data.Type, error) { return []data.Type{t}, nil }
+}
+
+func argType0(s *aggSpec) ([]data.Type, error) { return []data.Type{s.argTypes[0]}, nil }
+
+func init() {
+	L, R, D := data.Long, data.Real, data.Dynamic
+	regAgg(&aggDef{name: "count", minArgs: 0, maxArgs: 1, prefix: "count", predArg: -1, ret: one(L),
+		state: func(*aggSpec) aggState { return &countState{} }})
+	regAgg(&aggDef{name: "countif", minArgs: 1, prefix: "countif", predArg: 0, ret: one(L),
+		state: func(*aggSpec) aggState { return &countState{} }})
+	regAgg(&aggDef{name: "sum", minArgs: 1, prefix: "sum", predArg: -1, ret: sumType, state: newSum})
+	regAgg(&aggDef{name: "sumif", minArgs: 2, prefix: "sumif", predArg: 1, ret: sumType, state: newSum})
+	regAgg(&aggDef{name: "avg", minArgs: 1, prefix: "avg", predArg: -1, ret: avgType, state: newAvg})
+	regAgg(&aggDef{name: "avgif", minArgs: 2, prefix: "avgif", predArg: 1, ret: avgType, state: newAvg})
+	regAgg(&aggDef{name: "min", minArgs: 1, prefix: "min", predArg: -1, ret: argType0, state: func(s *aggSpec) aggState { return &extremeState{sign: -1, t: s.argTypes[0]} }})
+	regAgg(&aggDef{name: "max", minArgs: 1, prefix: "max", predArg: -1, ret: argType0, state: func(s *aggSpec) aggState { return &extremeState{sign: 1, t: s.argTypes[0]} }})
+	regAgg(&aggDef{name: "minif", minArgs: 2, prefix: "minif", predArg: 1, ret: argType0, state: func(s *aggSpec) aggState { return &extremeState{sign: -1, t: s.argTypes[0]} }})
+	regAgg(&aggDef{name: "maxif", minArgs: 2, prefix: "maxif", predArg: 1, ret: argType0, state: func(s *aggSpec) aggState { return &extremeState{sign: 1, t: s.argTypes[0]} }})
+	regAgg(&aggDef{name: "dcount", minArgs: 1, maxArgs: 2, prefix: "dcount", predArg: -1, ret: one(L), state: newDcount})
+	regAgg(&aggDef{name: "dcountif", minArgs: 2, maxArgs: 3, prefix: "dcountif", predArg: 1, ret: one(L), state: newDcount})
+	regAgg(&aggDef{name: "count_distinct", minArgs: 1, prefix: "count_distinct", predArg: -1, ret: one(L), state: newDcount})
+	regAgg(&aggDef{name: "count_distinctif", minArgs: 2, prefix: "count_distinctif", predArg: 1, ret: one(L), state: newDcount})
+	collect := func(name, prefix string, set bool, pred int, defMax int64, aliases ...string) {
+		regAgg(&aggDef{name: name, minArgs: 1 + max(pred, 0)*boolInt(pred >= 0), maxArgs: 2 + boolInt(pred >= 0), prefix: prefix, predArg: pred, ret: one(D),
+			state: func(s *aggSpec) aggState {
+				limit := defMax
+				if k := constAt(s, 1+boolInt(pred >= 0)); k != nil {
+					if n, ok := argInt(*k); ok && n > 0 {
+						limit = n
+					}
+				}
+				return &collectState{set: set, max: int(limit)}
+			}}, aliases...)
+	}
+	collect("make_set", "set", true, -1, 1048576)
+	collect("makeset", "set", true, -1, 128)
+	collect("make_set_if", "set", true, 1, 1048576)
+	collect("make_list", "list", false, -1, 1048576)
+	collect("makelist", "list", false, -1, 128)
+	collect("make_list_if", "list", false, 1, 1048576)
+	regAgg(&aggDef{name: "make_list_with_nulls", minArgs: 1, maxArgs: 2, prefix: "list", predArg: -1, ret: one(D),
+		state: func(*aggSpec) aggState { return &collectState{max: 1048576, nulls: true} }})
+	regAgg(&aggDef{name: "make_bag", minArgs: 1, maxArgs: 2, prefix: "bag", predArg: -1, ret: one(D),
+		state: func(*aggSpec) aggState { return &bagState{} }})
+	regAgg(&aggDef{name: "make_bag_if", minArgs: 2, maxArgs: 3, prefix: "bag", predArg: 1, ret: one(D),
+		state: func(*aggSpec) aggState { return &bagState{} }})
+	regAgg(&aggDef{name: "take_any", minArgs: 1, maxArgs: -1, prefix: "any", predArg: -1,
+		ret:   func(s *aggSpec) ([]data.Type, error) { return s.argTypes, nil },
+		state: func(s *aggSpec) aggState { return &anyState{types: s.argTypes} }}, "any")
+	regAgg(&aggDef{name: "take_anyif", minArgs: 2, prefix: "any", predArg: 1, ret: argType0,
+		state: func(s *aggSpec) aggState { return &anyState{types: s.argTypes[:1]} }}, "anyif")
+	regAgg(&aggDef{name: "stdev", minArgs: 1, prefix: "stdev", predArg: -1, ret: one(R), state: newMoments("stdev")})
+	regAgg(&aggDef{name: "stdevif", minArgs: 2, prefix: "stdevif", predArg: 1, ret: one(R), state: newMoments("stdev")})
+	regAgg(&aggDef{name: "stdevp", minArgs: 1, prefix: "stdevp", predArg: -1, ret: one(R), state: newMoments("stdevp")})
+	regAgg(&aggDef{name: "variance", minArgs: 1, prefix: "variance", predArg: -1, ret: one(R), state: newMoments("variance")})
+	regAgg(&aggDef{name: "varianceif", minArgs: 2, prefix: "varianceif", predArg: 1, ret: one(R), state: newMoments("variance")})
+	regAgg(&aggDef{name: "variancep", minArgs: 1, prefix: "variancep", predArg: -1, ret: one(R), state: newMoments("variancep")})
+	regAgg(&aggDef{name: "percentile", minArgs: 2, prefix: "percentile", predArg: -1, ret: pctType, state: newPercentiles(false)})
+	regAgg(&aggDef{name: "percentiles", minArgs: 2, maxArgs: -1, prefix: "percentile", predArg: -1, ret: pctType, state: newPercentiles(false)})
+	regAgg(&aggDef{name: "percentiles_array", minArgs: 2, maxArgs: -1, prefix: "percentiles", predArg: -1, ret: one(D), state: newPercentiles(true)})
+	regAgg(&aggDef{name: "hll", minArgs: 1, maxArgs: 2, prefix: "hll", predArg: -1, ret: one(D), state: func(*aggSpec) aggState { return &collectState{set: true, max: 1 << 20, hashes: true} }})
+	regAgg(&aggDef{name: "hll_if", minArgs: 2, maxArgs: 3, prefix: "hll", predArg: 1, ret: one(D), state: func(*aggSpec) aggState { return &collectState{set: true, max: 1 << 20, hashes: true} }})
+	regAgg(&aggDef{name: "hll_merge", minArgs: 1, prefix: "hll_merge", predArg: -1, ret: one(D), state: func(*aggSpec) aggState { return &collectState{set: true, max: 1 << 20, flatten: true} }})
+	regAgg(&aggDef{name: "buildschema", minArgs: 1, prefix: "schema", predArg: -1, ret: one(D), state: func(*aggSpec) aggState { return &schemaState{} }})
+	// arg_max/arg_min keep the row of the extreme value; the summarize
+	// operator evaluates their other arguments on those rows.
+	regAgg(&aggDef{name: "arg_max", minArgs: 1, maxArgs: -1, prefix: "max", predArg: -1, ret: argType0,
+		state: func(s *aggSpec) aggState { return &argExtremeState{sign: 1} }}, "argmax")
+	regAgg(&aggDef{name: "arg_min", minArgs: 1, maxArgs: -1, prefix: "min", predArg: -1, ret: argType0,
+		state: func(s *aggSpec) aggState { return &argExtremeState{sign: -1} }}, "argmin")
+
+	// Scalar companions of hll.
+	reg(&fnDef{name: "dcount_hll", minArgs: 1, retType: L, row: func(_ *fnCtx, a []data.Value) data.Value {
+		arr, ok := argDyn(a[0]).([]any)
+		if !ok {
+			return data.LongValue(0)
+		}
+		return data.LongValue(int64(len(arr)))
+	}})
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func constAt(s *aggSpec, i int) *data.Value {
+	if i < len(s.consts) {
+		return s.consts[i]
+	}
+	return nil
+}
+
+// count / countif
+
+type countState struct{ counts []int64 }
+
+func (s *countState) grow(n int) { s.counts = growSlice(s.counts, n) }
+func (s *countState) update(_ *batch, gids []uint32, _ []val, n int) {
+	c := s.counts
+	for _, g := range gids[:n] {
+		if g != noGroup {
+			c[g]++
+		}
+	}
+}
+func (s *countState) result(n int) []*data.Vector {
+	return []*data.Vector{intVec(data.Long, growSlice(s.counts, n)[:n], nil)}
+}
+
+// sum / avg
+
+func sumType(s *aggSpec) ([]data.Type, error) {
+	switch t := s.argTypes[0]; t {
+	case data.Int, data.Long, data.Bool:
+		return []data.Type{data.Long}, nil
+	case data.Real, data.Decimal, data.TimeSpan:
+		return []data.Type{t}, nil
+	case data.Dynamic, data.String:
+		return []data.Type{data.Real}, nil
+	default:
+		return nil, fmt.Errorf("sum() cannot add values of type %s", t)
+	}
+}
+
+func avgType(s *aggSpec) ([]data.Type, error) {
+	switch t := s.argTypes[0]; t {
+	case data.TimeSpan, data.DateTime:
+		return []data.Type{t}, nil
+	case data.Int, data.Long, data.Bool, data.Real, data.Decimal, data.Dynamic, data.String:
+		return []data.Type{data.Real}, nil
+	default:
+		return nil, fmt.Errorf("avg() cannot average values of type %s", t)
+	}
+}
+
+type sumState struct {
+	rt     data.Type
+	avg    bool
+	ints   []int64
+	floats []float64
+	counts []int64
+}
+
+func newSum(s *aggSpec) aggState { return &sumState{rt: s.rt} }
+func newAvg(s *aggSpec) aggState { return &sumState{rt: s.rt, avg: true} }
+
+func (s *sumState) grow(n int) {
+	s.ints, s.floats, s.counts = growSlice(s.ints, n), growSlice(s.floats, n), growSlice(s.counts, n)
+}
+
+func (s *sumState) update(_ *batch, gids []uint32, args []val, n int) {
+	x := args[0]
+	if !x.isConst() && x.v.Type.Storage() == data.StoreInt && !s.avg {
+		for i, g := range gids[:n] {
+			if g != noGroup && !x.v.IsNull(i) {
+				s.ints[g] += x.v.Ints[i]
+				s.counts[g]++
+			}
+		}
+		return
+	}
+	for i, g := range gids[:n] {
+		if g == noGroup {
+			continue
+		}
+		v := unwrap(x.at(i))
+		if v.Null {
+			continue
+		}
+		switch v.Type.Storage() {
+		case data.StoreInt, data.StoreBool:
+			if s.rt.Storage() == data.StoreInt {
+				s.ints[g] += v.I
+			} else {
+				s.floats[g] += float64(v.I)
+			}
+		case data.StoreReal:
+			s.floats[g] += v.F
+		case data.StoreString:
+			f, ok := argFloat(v)
+			if !ok {
+				continue
+			}
+			s.floats[g] += f
+		default:
+			continue
+		}
+		s.counts[g]++
+	}
+}
+
+func (s *sumState) result(n int) []*data.Vector {
+	s.grow(n)
+	b := data.NewVectorBuilder(s.rt, n)
+	for g := 0; g < n; g++ {
+		switch {
+		case s.avg && s.counts[g] == 0:
+			b.AppendNull()
+		case s.avg && s.rt.Storage() == data.StoreInt:
+			b.AppendInt(int64(math.Round((float64(s.ints[g]) + s.floats[g]) / float64(s.counts[g]))))
+		case s.avg:
+			b.AppendReal((float64(s.ints[g]) + s.floats[g]) / float64(s.counts[g]))
+		case s.rt.Storage() == data.StoreInt:
+			b.AppendInt(s.ints[g])
+		default:
+			b.AppendReal(s.floats[g] + float64(s.ints[g]))
+		}
+	}
+	return []*data.Vector{b.Build()}
+}
+
+// min / max
+
+type extremeState struct {
+	sign int
+	t    data.Type
+	best []data.Value
+	has  []bool
+	ints []int64
+}
+
+func (s *extremeState) grow(n int) {
+	if s.t.Storage() == data.StoreInt {
+		s.ints = growSlice(s.ints, n)
+	} else {
+		s.best = growSlice(s.best, n)
+	}
+	s.has = growSlice(s.has, n)
+}
+
+func (s *extremeState) update(_ *batch, gids []uint32, args []val, n int) {
+	x := args[0]
+	if !x.isConst() && x.v.Type.Storage() == data.StoreInt && s.t.Storage() == data.StoreInt {
+		xs := x.v.Ints
+		for i, g := range gids[:n] {
+			if g == noGroup || x.v.IsNull(i) {
+				continue
+			}
+			v := xs[i]
+			if !s.has[g] || (s.sign > 0 && v > s.ints[g]) || (s.sign < 0 && v < s.ints[g]) {
+				s.ints[g], s.has[g] = v, true
+			}
+		}
+		return
+	}
+	for i, g := range gids[:n] {
+		if g == noGroup {
+			continue
+		}
+		v := x.at(i)
+		if v.Null || (v.Type == data.String && v.S == "") {
+			continue
+		}
+		if s.t.Storage() == data.StoreInt {
+			c := data.Convert(v, s.t)
+			if c.Null {
+				continue
+			}
+			if !s.has[g] || (s.sign > 0 && c.I > s.ints[g]) || (s.sign < 0 && c.I < s.ints[g]) {
+				s.ints[g], s.has[g] = c.I, true
+			}
+			continue
+		}
+		if !s.has[g] {
+			s.best[g], s.has[g] = v, true
+			continue
+		}
+		if c, ok := cmpValues(v, s.best[g]); ok && c*s.sign > 0 {
+			s.best[g] = v
+		}
+	}
+}
+
+func (s *extremeState) result(n int) []*data.Vector {
+	s.grow(n)
+	b := data.NewVectorBuilder(s.t, n)
+	for g := 0; g < n; g++ {
+		switch {
+		case !s.has[g]:
+			b.AppendNull()
+		case s.t.Storage() == data.StoreInt:
+			b.AppendInt(s.ints[g])
+		default:
+			b.Append(s.best[g])
+		}
+	}
+	return []*data.Vector{b.Build()}
+}
+
+// dcount / count_distinct: distinct 64-bit hashes per group (exact up to
+// hash collisions; Kusto's dcount is itself an estimate).
+
+type dkey struct {
+	g uint32
+	h uint64
+}
+
+type dcountState struct {
+	seen   map[dkey]struct{}
+	counts []int64
+}
+
+func newDcount(*aggSpec) aggState { return &dcountState{seen: map[dkey]struct{}{}} }
+
+func (s *dcountState) grow(n int) { s.counts = growSlice(s.counts, n) }
+
+func (s *dcountState) update(b *batch, gids []uint32, args []val, n int) {
+	x := args[0]
+	hs := hashVec(x, n)
+	for i, g := range gids[:n] {
+		if g == noGroup || isNullAt(x, i) {
+			continue
+		}
+		k := dkey{g, hs[i]}
+		if _, ok := s.seen[k]; !ok {
+			s.seen[k] = struct{}{}
+			s.counts[g]++
+		}
+	}
+	if b != nil && b.run != nil {
+		_ = b.run.charge(0, "dcount")
+	}
+}
+
+func (s *dcountState) result(n int) []*data.Vector {
+	return []*data.Vector{intVec(data.Long, growSlice(s.counts, n)[:n], nil)}
+}
+
+// make_set / make_list / hll
+
+type collectState struct {
+	set     bool
+	nulls   bool // make_list_with_nulls
+	hashes  bool // hll: collect value hashes
+	flatten bool // hll_merge: merge arrays
+	max     int
+	lists   [][]any
+	seen    map[dkey]struct{}
+}
+
+func (s *collectState) grow(n int) { s.lists = growSlice(s.lists, n) }
+
+func (s *collectState) add(g uint32, e any) {
+	if len(s.lists[g]) >= s.max {
+		return
+	}
+	if s.set {
+		if s.seen == nil {
+			s.seen = map[dkey]struct{}{}
+		}
+		k := dkey{g, hashValue(data.FromDynamic(e))}
+		if _, dup := s.seen[k]; dup {
+			return
+		}
+		s.seen[k] = struct{}{}
+	}
+	s.lists[g] = append(s.lists[g], e)
+}
+
+func (s *collectState) update(_ *batch, gids []uint32, args []val, n int) {
+	x := args[0]
+	for i, g := range gids[:n] {
+		if g == noGroup {
+			continue
+		}
+		v := x.at(i)
+		if v.Null && !s.nulls {
+			continue
+		}
+		if s.hashes {
+			s.add(g, int64(hashValue(v)&math.MaxInt64))
+			continue
+		}
+		d := v.Dynamic()
+		if arr, ok := d.([]any); ok && v.Type == data.Dynamic {
+			// Arrays are flattened into the set/list, as Kusto does.
+			for _, e := range arr {
+				if e != nil || s.nulls {
+					s.add(g, e)
+				}
+			}
+			continue
+		}
+		s.add(g, d)
+	}
+}
+
+func (s *collectState) result(n int) []*data.Vector {
+	s.grow(n)
+	b := data.NewVectorBuilder(data.Dynamic, n)
+	for g := 0; g < n; g++ {
+		l := s.lists[g]
+		if l == nil {
+			l = []any{}
+		}
+		b.AppendDynamic(l)
+	}
+	return []*data.Vector{b.Build()}
+}
+
+// make_bag
+
+type bagState struct{ bags []map[string]any }
+
+func (s *bagState) grow(n int) { s.bags = growSlice(s.bags, n) }
+
+func (s *bagState) update(_ *batch, gids []uint32, args []val, n int) {
+	x := args[0]
+	for i, g := range gids[:n] {
+		if g == noGroup {
+			continue
+		}
+		m, ok := x.at(i).Dynamic().(map[string]any)
+		if !ok {
+			continue
+		}
+		if s.bags[g] == nil {
+			s.bags[g] = map[string]any{}
+		}
+		for k, v := range m {
+			if _, dup := s.bags[g][k]; !dup {
+				s.bags[g][k] = v
+			}
+		}
+	}
+}
+
+func (s *bagState) result(n int) []*data.Vector {
+	s.grow(n)
+	b := data.NewVectorBuilder(data.Dynamic, n)
+	for g := 0; g < n; g++ {
+		m := s.bags[g]
+		if m == nil {
+			m = map[string]any{}
+		}
+		b.AppendDynamic(m)
+	}
+	return []*data.Vector{b.Build()}
+}
+
+// take_any
+
+type anyState struct {
+	types []data.Type
+	vals  [][]data.Value
+	has   []bool
+}
+
+func (s *anyState) grow(n int) {
+	s.has = growSlice(s.has, n)
+	s.vals = growSlice(s.vals, n)
+}
+
+func (s *anyState) update(_ *batch, gids []uint32, args []val, n int) {
+	for i, g := range gids[:n] {
+		if g == noGroup || s.has[g] {
+			continue
+		}
+		// take_any prefers a row where the first argument is not null.
+		if isNullAt(args[0], i) {
+			continue
+		}
+		row := make([]data.Value, len(s.types))
+		for j := range s.types {
+			row[j] = args[j].at(i)
+		}
+		s.vals[g], s.has[g] = row, true
+	}
+}
+
+func (s *anyState) result(n int) []*data.Vector {
+	s.grow(n)
+	out := make([]*data.Vector, len(s.types))
+	for j, t := range s.types {
+		b := data.NewVectorBuilder(t, n)
+		for g := 0; g < n; g++ {
+			if s.has[g] {
+				b.Append(s.vals[g][j])
+			} else {
+				b.AppendNull()
+			}
+		}
+		out[j] = b.Build()
+	}
+	return out
+}
+
+// stdev / variance (Welford)
+
+type momentsState struct {
+	kind        string
+	n           []float64
+	mean, m2sum []float64
+}
+
+func newMoments(kind string) func(*aggSpec) aggState {
+	return func(*aggSpec) aggState { return &momentsState{kind: kind} }
+}
+
+func (s *momentsState) grow(n int) {
+	s.n, s.mean, s.m2sum = growSlice(s.n, n), growSlice(s.mean, n), growSlice(s.m2sum, n)
+}
+
+func (s *momentsState) update(_ *batch, gids []uint32, args []val, n int) {
+	for i, g := range gids[:n] {
+		if g == noGroup {
+			continue
+		}
+		x, ok := argFloat(args[0].at(i))
+		if !ok {
+			continue
+		}
+		s.n[g]++
+		d := x - s.mean[g]
+		s.mean[g] += d / s.n[g]
+		s.m2sum[g] += d * (x - s.mean[g])
+	}
+}
+
+func (s *momentsState) result(n int) []*data.Vector {
+	s.grow(n)
+	b := data.NewVectorBuilder(data.Real, n)
+	for g := 0; g < n; g++ {
+		cnt := s.n[g]
+		var v float64
+		switch s.kind {
+		case "stdev", "variance":
+			if cnt < 2 {
+				b.AppendReal(0)
+				continue
+			}
+			v = s.m2sum[g] / (cnt - 1)
+		default:
+			if cnt < 1 {
+				b.AppendNull()
+				continue
+			}
+			v = s.m2sum[g] / cnt
+		}
+		if s.kind == "stdev" || s.kind == "stdevp" {
+			v = math.Sqrt(v)
+		}
+		b.AppendReal(v)
+	}
+	return []*data.Vector{b.Build()}
+}
+
+// percentile(s): exact nearest-rank over the collected values.
+
+func pctType(s *aggSpec) ([]data.Type, error) {
+	t := s.argTypes[0]
+	switch t {
+	case data.Int, data.Long, data.Real, data.Decimal, data.DateTime, data.TimeSpan:
+	case data.Dynamic, data.String:
+		t = data.Real
+	default:
+		return nil, fmt.Errorf("percentile() needs numbers, datetimes or timespans, got %s", t)
+	}
+	out := make([]data.Type, 0, len(s.argTypes)-1)
+	for range s.argTypes[1:] {
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+type pctState struct {
+	asArray bool
+	t       data.Type
+	ps      []float64
+	vals    [][]float64
+}
+
+func newPercentiles(asArray bool) func(*aggSpec) aggState {
+	return func(s *aggSpec) aggState {
+		st := &pctState{asArray: asArray, t: s.argTypes[0]}
+		if !st.t.IsNumeric() && st.t != data.DateTime && st.t != data.TimeSpan {
+			st.t = data.Real
+		}
+		for i := 1; i < len(s.consts); i++ {
+			p := 50.0
+			if k := s.consts[i]; k != nil {
+				if arr, ok := argDyn(*k).([]any); ok {
+					for _, e := range arr {
+						if f, ok := argFloat(data.FromDynamic(e)); ok {
+							st.ps = append(st.ps, f)
+						}
+					}
+					continue
+				}
+				p, _ = argFloat(*k)
+			}
+			st.ps = append(st.ps, p)
+		}
+		return st
+	}
+}
+
+func (s *pctState) grow(n int) { s.vals = growSlice(s.vals, n) }
+
+func (s *pctState) update(_ *batch, gids []uint32, args []val, n int) {
+	for i, g := range gids[:n] {
+		if g == noGroup {
+			continue
+		}
+		v := unwrap(args[0].at(i))
+		if v.Null {
+			continue
+		}
+		var f float64
+		if v.Type.Storage() == data.StoreInt {
+			f = float64(v.I)
+		} else if x, ok := argFloat(v); ok {
+			f = x
+		} else {
+			continue
+		}
+		s.vals[g] = append(s.vals[g], f)
+	}
+}
+
+func (s *pctState) result(n int) []*data.Vector {
+	s.grow(n)
+	pick := func(vs []float64, p float64) (float64, bool) {
+		if len(vs) == 0 {
+			return 0, false
+		}
+		idx := int(math.Ceil(p/100*float64(len(vs)))) - 1
+		idx = max(0, min(idx, len(vs)-1))
+		return vs[idx], true
+	}
+	for _, vs := range s.vals[:n] {
+		sort.Float64s(vs)
+	}
+	if s.asArray {
+		b := data.NewVectorBuilder(data.Dynamic, n)
+		for g := 0; g < n; g++ {
+			arr := make([]any, 0, len(s.ps))
+			for _, p := range s.ps {
+				if f, ok := pick(s.vals[g], p); ok {
+					arr = append(arr, data.Convert(data.RealValue(f), s.t).Dynamic())
+				} else {
+					arr = append(arr, nil)
+				}
+			}
+			b.AppendDynamic(arr)
+		}
+		return []*data.Vector{b.Build()}
+	}
+	out := make([]*data.Vector, len(s.ps))
+	for j, p := range s.ps {
+		b := data.NewVectorBuilder(s.t, n)
+		for g := 0; g < n; g++ {
+			f, ok := pick(s.vals[g], p)
+			switch {
+			case !ok:
+				b.AppendNull()
+			case s.t.Storage() == data.StoreInt:
+				b.AppendInt(int64(f))
+			default:
+				b.AppendReal(f)
+			}
+		}
+		out[j] = b.Build()
+	}
+	return out
+}
+
+// buildschema
+
+type schemaState struct{ schemas []map[string]any }
+
+func (s *schemaState) grow(n int) { s.schemas = growSlice(s.schemas, n) }
+
+func (s *schemaState) update(_ *batch, gids []uint32, args []val, n int) {
+	for i, g := range gids[:n] {
+		if g == noGroup {
+			continue
+		}
+		m, ok := args[0].at(i).Dynamic().(map[string]any)
+		if !ok {
+			continue
+		}
+		if s.schemas[g] == nil {
+			s.schemas[g] = map[string]any{}
+		}
+		mergeSchema(s.schemas[g], m)
+	}
+}
+
+func mergeSchema(dst, src map[string]any) {
+	for k, v := range src {
+		if sub, ok := v.(map[string]any); ok {
+			d, _ := dst[k].(map[string]any)
+			if d == nil {
+				d = map[string]any{}
+				dst[k] = d
+			}
+			mergeSchema(d, sub)
+			continue
+		}
+		t := data.DynamicTypeOf(v)
+		switch have := dst[k].(type) {
+		case nil:
+			dst[k] = t
+		case string:
+			if have != t {
+				dst[k] = []any{have, t}
+			}
+		case []any:
+			found := false
+			for _, e := range have {
+				if e == t {
+					found = true
+				}
+			}
+			if !found {
+				dst[k] = append(have, t)
+			}
+		}
+	}
+}
+
+func (s *schemaState) result(n int) []*data.Vector {
+	s.grow(n)
+	b := data.NewVectorBuilder(data.Dynamic, n)
+	for g := 0; g < n; g++ {
+		if s.schemas[g] == nil {
+			b.AppendNull()
+		} else {
+			b.AppendDynamic(s.schemas[g])
+		}
+	}
+	return []*data.Vector{b.Build()}
+}
+
+// arg_max / arg_min
+
+type argExtremeState struct {
+	sign int
+	best []data.Value
+	rows []int32
+	has  []bool
+}
+
+func (s *argExtremeState) grow(n int) {
+	s.best, s.rows, s.has = growSlice(s.best, n), growSlice(s.rows, n), growSlice(s.has, n)
+}
+
+func (s *argExtremeState) update(b *batch, gids []uint32, args []val, n int) {
+	x := args[0]
+	fastInt := !x.isConst() && x.v.Type.Storage() == data.StoreInt
+	for i, g := range gids[:n] {
+		if g == noGroup {
+			continue
+		}
+		if fastInt {
+			if x.v.IsNull(i) {
+				continue
+			}
+			v := x.v.Ints[i]
+			if !s.has[g] || (s.sign > 0 && v > s.best[g].I) || (s.sign < 0 && v < s.best[g].I) {
+				s.best[g] = data.Value{Type: x.v.Type, I: v}
+				s.rows[g], s.has[g] = int32(b.rowIndex(i)), true
+			}
+			continue
+		}
+		v := x.at(i)
+		if v.Null {
+			continue
+		}
+		if !s.has[g] {
+			s.best[g], s.rows[g], s.has[g] = v, int32(b.rowIndex(i)), true
+			continue
+		}
+		if c, ok := cmpValues(v, s.best[g]); ok && c*s.sign > 0 {
+			s.best[g], s.rows[g] = v, int32(b.rowIndex(i))
+		}
+	}
+}
+
+// result is unused: the summarize operator reads rows and has directly.
+func (s *argExtremeState) result(n int) []*data.Vector { return nil }
