@@ -12,10 +12,10 @@ type expr interface {
 
 type constExpr struct{ v data.Value }
 
-func (e *constExpr) typ() data.Type                { return e.v.Type }
-func (e *constExpr) eval(*batch) (val, error)      { return constVal(e.v), nil }
-func constOf(v data.Value) *constExpr              { return &constExpr{v: v} }
-func isConstExpr(e expr) (data.Value, bool)        { c, ok := e.(*constExpr); return valueOf(c, ok) }
+func (e *constExpr) typ() data.Type           { return e.v.Type }
+func (e *constExpr) eval(*batch) (val, error) { return constVal(e.v), nil }
+func constOf(v data.Value) *constExpr         { return &constExpr{v: v} }
+func isConstExpr(e expr) (data.Value, bool)   { c, ok := e.(*constExpr); return valueOf(c, ok) }
 func valueOf(c *constExpr, ok bool) (data.Value, bool) {
 	if !ok {
 		return data.Value{}, false

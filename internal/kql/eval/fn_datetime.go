@@ -64,13 +64,21 @@ func init() {
 		name string
 		f    func(t time.Time, off int64) time.Time
 	}{
-		{"startofday", func(t time.Time, off int64) time.Time { y, m, d := t.Date(); return time.Date(y, m, d+int(off), 0, 0, 0, 0, time.UTC) }},
+		{"startofday", func(t time.Time, off int64) time.Time {
+			y, m, d := t.Date()
+			return time.Date(y, m, d+int(off), 0, 0, 0, 0, time.UTC)
+		}},
 		{"startofweek", func(t time.Time, off int64) time.Time {
 			y, m, d := t.Date()
 			return time.Date(y, m, d-int(t.Weekday())+7*int(off), 0, 0, 0, 0, time.UTC)
 		}},
-		{"startofmonth", func(t time.Time, off int64) time.Time { y, m, _ := t.Date(); return time.Date(y, m+time.Month(off), 1, 0, 0, 0, 0, time.UTC) }},
-		{"startofyear", func(t time.Time, off int64) time.Time { return time.Date(t.Year()+int(off), 1, 1, 0, 0, 0, 0, time.UTC) }},
+		{"startofmonth", func(t time.Time, off int64) time.Time {
+			y, m, _ := t.Date()
+			return time.Date(y, m+time.Month(off), 1, 0, 0, 0, 0, time.UTC)
+		}},
+		{"startofyear", func(t time.Time, off int64) time.Time {
+			return time.Date(t.Year()+int(off), 1, 1, 0, 0, 0, 0, time.UTC)
+		}},
 	} {
 		start := p.f
 		reg(&fnDef{name: p.name, minArgs: 1, maxArgs: 2, retType: DT, row: periodFn(start, false)})

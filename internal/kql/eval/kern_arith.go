@@ -157,7 +157,9 @@ func arithVec(op arithOp, a, b val, rt data.Type, n int) val {
 		return constVal(arithScalar(op, a.k, b.k, rt))
 	}
 	ta, tb := a.typ(), b.typ()
-	intPayload := func(t data.Type) bool { return t == data.Int || t == data.Long || t == data.DateTime || t == data.TimeSpan }
+	intPayload := func(t data.Type) bool {
+		return t == data.Int || t == data.Long || t == data.DateTime || t == data.TimeSpan
+	}
 	if (rt == data.Long || rt == data.DateTime || rt == data.TimeSpan) && intPayload(ta) && intPayload(tb) && op != opDiv && op != opMod {
 		return vecVal(intArith(op, a, b, rt, n))
 	}
