@@ -22,6 +22,9 @@ import (
 	"syscall"
 )
 
+// Refresh the generated sections of README.md (configuration and tool references).
+//go:generate env UPDATE_README=1 go test -run TestREADME .
+
 // Exit codes.
 const (
 	exitOK    = 0
