@@ -13,7 +13,7 @@ func init() {
 	for _, scope := range []string{"subscriptions/*/", "subscriptions/*/resourcegroups/*/"} {
 		addType(scope+"providers/microsoft.managedservices/registrationdefinitions/*", &rtype{
 			armType: "Microsoft.ManagedServices/registrationDefinitions", paged: true, get: true, del: true, etag: etagNone,
-			list: filterManagedBy, view: viewNoSystemData,
+			list: filterManagedBy,
 		})
 		addRoute(scope+"providers/microsoft.managedservices/registrationdefinitions/*", "PUT", func(c *call) { c.e.putLighthouse(c, true) })
 		addType(scope+"providers/microsoft.managedservices/registrationassignments/*", &rtype{
@@ -158,7 +158,6 @@ func (e *Emulator) putLighthouse(c *call, definition bool) {
 		c.fail(aerr)
 		return
 	}
-	delete(d, "systemData")
 	final := cloneDoc(d)
 	ensureProps(final)["provisioningState"] = "Succeeded"
 	ensureProps(d)["provisioningState"] = "Accepted"

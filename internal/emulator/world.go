@@ -107,6 +107,9 @@ func (e *Emulator) loadWorld(w *worldState) error {
 		if str(d["etag"]) == "" && !strings.EqualFold(str(d["type"]), "Microsoft.OperationalInsights/workspaces") {
 			d["etag"] = st.nextEtagLocked()
 		}
+		if _, ok := d["systemData"]; !ok {
+			d["systemData"] = seededSystemData
+		}
 		st.putLocked(id, d)
 		if strings.EqualFold(str(d["type"]), "Microsoft.SecurityInsights/incidents") {
 			if n, err := numberOf(props(d)["incidentNumber"]); err == nil {
@@ -119,6 +122,11 @@ func (e *Emulator) loadWorld(w *worldState) error {
 	}
 	return nil
 }
+
+// seededSystemData marks resources that came with the world (created by the tenant's own tooling).
+var seededSystemData = map[string]any{"createdBy": "sentinel-mcp-seed", "createdByType": "Application",
+	"createdAt": "2025-01-01T00:00:00Z", "lastModifiedBy": "sentinel-mcp-seed", "lastModifiedByType": "Application",
+	"lastModifiedAt": "2025-01-01T00:00:00Z"}
 
 func resourceGroupDoc(id, name, location string) doc {
 	return doc{"id": id, "name": name, "type": "Microsoft.Resources/resourceGroups", "location": location,

@@ -22,8 +22,15 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
 )
 
-// examplesDir is the shared folder of official examples, relative to this package.
-var examplesDir = filepath.Join("..", "..", "..", "..", "shared", "azure-api-examples")
+// examplesDir holds the official examples: a copy of the project's shared azure-api-examples folder
+// (Azure/azure-rest-api-specs, MIT; see its README), kept in testdata so the tests are hermetic.
+// AZURE_API_EXAMPLES points the tests at another copy.
+var examplesDir = func() string {
+	if d := os.Getenv("AZURE_API_EXAMPLES"); d != "" {
+		return d
+	}
+	return filepath.Join("testdata", "azure-api-examples")
+}()
 
 // harness is a running emulator plus SDK plumbing, addressing the Contoso production workspace
 // (delegated to Woodgrove, whose app the clients authenticate as) in place of the examples' ids.
