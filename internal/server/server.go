@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -104,11 +105,23 @@ func New(opts Options) (*Server, error) {
 // MCP returns the underlying go-sdk server (tests connect to it with in-memory transports).
 func (s *Server) MCP() *mcp.Server { return s.mcp }
 
-// RunStdio serves one client over stdin/stdout until the client disconnects or ctx is cancelled
-// (SIGINT/SIGTERM in the CLI). A cancelled context is a clean shutdown, not an error.
+// RunStdio serves one client over stdin/stdout until the client disconnects (closes stdin) or ctx is
+// cancelled (SIGINT/SIGTERM in the CLI); both are a clean shutdown.
 func (s *Server) RunStdio(ctx context.Context) error {
-	err := s.mcp.Run(ctx, &mcp.StdioTransport{})
-	if err != nil && ctx.Err() != nil {
+	return s.serve(ctx, &mcp.StdioTransport{})
+}
+
+// serve runs one session on t. Cancelling ctx closes the session gracefully rather than abandoning it
+// (and lets in-flight calls see their context cancelled).
+func (s *Server) serve(ctx context.Context, t mcp.Transport) error {
+	ss, err := s.mcp.Connect(ctx, t, nil)
+	if err != nil {
+		return err
+	}
+	stop := context.AfterFunc(ctx, func() { _ = ss.Close() })
+	defer stop()
+	err = ss.Wait()
+	if ctx.Err() != nil || errors.Is(err, io.EOF) || errors.Is(err, mcp.ErrConnectionClosed) {
 		return nil
 	}
 	return err

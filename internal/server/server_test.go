@@ -139,3 +139,27 @@ func TestPromptsAndResources(t *testing.T) {
 		t.Error("unknown table schema read succeeded")
 	}
 }
+
+func TestServeEndsCleanly(t *testing.T) {
+	f := newFixture(t, fixtureOpts{})
+	for _, how := range []string{"client disconnects", "context cancelled"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		st, ct := mcp.NewInMemoryTransports()
+		done := make(chan error, 1)
+		go func() { done <- f.srv.serve(ctx, st) }()
+		cs, err := mcp.NewClient(&mcp.Implementation{Name: "c", Version: "1"}, nil).Connect(context.Background(), ct, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if how == "client disconnects" {
+			cs.Close()
+		} else {
+			cancel()
+		}
+		if err := <-done; err != nil {
+			t.Errorf("%s: serve returned %v", how, err)
+		}
+		cancel()
+		cs.Close()
+	}
+}

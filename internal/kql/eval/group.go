@@ -11,7 +11,7 @@ import (
 // representative value per code for the output.
 type keyEncoder struct {
 	t        data.Type
-	ints     map[int64]uint32
+	ints     *u64map
 	strs     map[string]uint32
 	others   map[string]uint32
 	nullCode uint32
@@ -26,7 +26,7 @@ type keyEncoder struct {
 }
 
 func newKeyEncoder(t data.Type) *keyEncoder {
-	return &keyEncoder{t: t, ints: map[int64]uint32{}, strs: map[string]uint32{}, others: map[string]uint32{}}
+	return &keyEncoder{t: t, ints: newU64Map(64), strs: map[string]uint32{}, others: map[string]uint32{}}
 }
 
 func (k *keyEncoder) newCode(v data.Value) uint32 {
@@ -55,11 +55,7 @@ func (k *keyEncoder) int(t data.Type, x int64) uint32 {
 	if k.haveLast && x == k.lastInt {
 		return k.lastCode
 	}
-	c, ok := k.ints[x]
-	if !ok {
-		c = k.newCode(data.Value{Type: t, I: x})
-		k.ints[x] = c
-	}
+	c := k.ints.getOrPut(uint64(x), func() uint32 { return k.newCode(data.Value{Type: t, I: x}) })
 	k.lastInt, k.lastCode, k.haveLast = x, c, true
 	return c
 }
@@ -151,16 +147,16 @@ func (k *keyEncoder) encodeValue(v data.Value) uint32 {
 // grouper assigns dense group numbers to combinations of key codes.
 type grouper struct {
 	encs    []*keyEncoder
-	pair    map[uint64]uint32
+	pair    *u64map
 	multi   map[string]uint32
-	groups  [][]uint32 // key codes of each group (multi-key only)
+	groups  []uint32 // key codes of each group, len(encs) per group (multi-key only)
 	ngroups int
 	codes   [][]uint32
 	buf     []byte
 }
 
 func newGrouper(types []data.Type) *grouper {
-	g := &grouper{encs: make([]*keyEncoder, len(types)), pair: map[uint64]uint32{}, multi: map[string]uint32{}}
+	g := &grouper{encs: make([]*keyEncoder, len(types)), pair: newU64Map(1024), multi: map[string]uint32{}}
 	for i, t := range types {
 		g.encs[i] = newKeyEncoder(t)
 	}
@@ -192,16 +188,16 @@ func (g *grouper) assign(keys []val, n int, gids []uint32) {
 	}
 	if len(keys) == 2 {
 		a, b := g.codes[0], g.codes[1]
+		var ai, bi uint32
+		next := func() uint32 {
+			gid := uint32(g.ngroups)
+			g.ngroups++
+			g.groups = append(g.groups, ai, bi)
+			return gid
+		}
 		for i := 0; i < n; i++ {
-			key := uint64(a[i])<<32 | uint64(b[i])
-			gid, ok := g.pair[key]
-			if !ok {
-				gid = uint32(g.ngroups)
-				g.ngroups++
-				g.pair[key] = gid
-				g.groups = append(g.groups, []uint32{a[i], b[i]})
-			}
-			gids[i] = gid
+			ai, bi = a[i], b[i]
+			gids[i] = g.pair.getOrPut(uint64(ai)<<32|uint64(bi), next)
 		}
 		return
 	}
@@ -215,11 +211,9 @@ func (g *grouper) assign(keys []val, n int, gids []uint32) {
 			gid = uint32(g.ngroups)
 			g.ngroups++
 			g.multi[string(g.buf)] = gid
-			row := make([]uint32, len(keys))
 			for j := range keys {
-				row[j] = g.codes[j][i]
+				g.groups = append(g.groups, g.codes[j][i])
 			}
-			g.groups = append(g.groups, row)
 		}
 		gids[i] = gid
 	}
@@ -233,7 +227,7 @@ func (g *grouper) keyColumns(types []data.Type) []*data.Vector {
 		for gid := 0; gid < g.ngroups; gid++ {
 			code := uint32(gid)
 			if len(g.encs) > 1 {
-				code = g.groups[gid][j]
+				code = g.groups[gid*len(g.encs)+j]
 			}
 			b.Append(enc.reps[code])
 		}
