@@ -32,9 +32,9 @@ var SigninEnd = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 
 // SigninRow is one generated row, in SigninColumns order.
 type SigninRow struct {
-	Time                                                   time.Time
+	Time                                                    time.Time
 	User, IP, Result, App, Location, Client, CAStatus, Risk string
-	Duration                                               int64
+	Duration                                                int64
 }
 
 // Signins generates n deterministic rows over the 7 days before SigninEnd,
