@@ -181,6 +181,8 @@ type fixtureOpts struct {
 	configure func(*config.Config)
 	auditPath string
 	noClock   bool
+	// extraTools are registered (toolset "alpha") next to the fixture's tools.
+	extraTools []inventory.Tool
 }
 
 func newFixture(t *testing.T, o fixtureOpts) *fixture {
@@ -192,7 +194,7 @@ func newFixture(t *testing.T, o fixtureOpts) *fixture {
 	if o.filter.Toolsets == nil {
 		o.filter.Toolsets = []string{"all"}
 	}
-	inv, err := inventory.NewBuilder(testToolsets, f.env.tools()).Build(o.filter)
+	inv, err := inventory.NewBuilder(testToolsets, append(f.env.tools(), o.extraTools...)).Build(o.filter)
 	if err != nil {
 		t.Fatal(err)
 	}

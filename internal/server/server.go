@@ -52,6 +52,8 @@ type Server struct {
 	log     *slog.Logger
 	confirm *confirmer
 	limits  *limiters
+
+	shutdownGrace time.Duration // tests; default ShutdownGrace
 }
 
 // New builds the server: registers the inventory's tools behind the middleware chain, and the
