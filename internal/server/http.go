@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,6 +41,10 @@ func (s *Server) newGuard(listenHost, token string) *guard {
 		// listen host and http.allowed_hosts. The SDK's own check (loopback listeners only) would also
 		// refuse the hosts configured in allowed_hosts, e.g. behind a reverse proxy on this machine.
 		DisableLocalhostProtection: true,
+		// Resumable streams: a client whose connection drops during a long call (a KQL query runs up to
+		// limits.call_timeout) reconnects with Last-Event-ID and still gets the result. The store keeps
+		// at most 10 MiB in all, and a session's events go with the session.
+		EventStore: mcp.NewMemoryEventStore(nil),
 	})
 	mux := http.NewServeMux()
 	mux.Handle(MCPPath, mcpHandler)
@@ -261,9 +266,10 @@ func (s *Server) RunHTTP(ctx context.Context, ready func(endpoint string)) error
 	return nil
 }
 
-// shutdownHTTP stops accepting connections, lets in-flight requests (tool calls) finish within
-// ShutdownGrace, then closes the MCP sessions, which ends their long-lived GET streams (those would
-// otherwise hold the shutdown for the whole grace period), and finally any connection left.
+// shutdownHTTP stops accepting connections and lets in-flight requests (tool calls) finish within
+// the grace period. Then it closes the MCP sessions, which ends their long-lived GET streams (those
+// would otherwise hold the shutdown for the whole grace period), and the connections left, which by
+// then carry nothing more: no call is in flight and no session is left to notify.
 func (s *Server) shutdownHTTP(srv *http.Server, g *guard) {
 	grace := s.shutdownGrace
 	if grace <= 0 {
@@ -272,29 +278,32 @@ func (s *Server) shutdownHTTP(srv *http.Server, g *guard) {
 	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	s.log.Info("shutting down the HTTP transport", "in_flight", g.inflight.Load())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(10 * time.Millisecond)
-		defer tick.Stop()
-		for g.inflight.Load() > 0 {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-		}
-	}()
 	shutdown := make(chan error, 1)
 	go func() { shutdown <- srv.Shutdown(ctx) }()
-	<-done
-	// Closing a session waits for its handlers; a handler that ignores cancellation must not hold
-	// the process, so the closes run on their own and are not waited for.
+
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for g.inflight.Load() > 0 && ctx.Err() == nil {
+		select {
+		case <-ctx.Done():
+		case <-tick.C:
+		}
+	}
+	if n := g.inflight.Load(); n > 0 {
+		s.log.Warn("requests still in flight after the shutdown grace period are cut", "in_flight", n, "grace", grace)
+	}
+	// Closing a session waits for its handlers; a handler that ignores cancellation must not hold the
+	// process, so the closes are waited for at most until the end of the grace period.
+	var closing sync.WaitGroup
 	for ss := range s.mcp.Sessions() {
-		go func() { _ = ss.Close() }()
+		closing.Go(func() { _ = ss.Close() })
 	}
-	if err := <-shutdown; err != nil {
-		s.log.Warn("HTTP requests still open after the shutdown grace period were cut", "grace", grace)
-		_ = srv.Close()
+	closed := make(chan struct{})
+	go func() { closing.Wait(); close(closed) }()
+	select {
+	case <-closed:
+	case <-ctx.Done():
 	}
+	_ = srv.Close()
+	<-shutdown
 }

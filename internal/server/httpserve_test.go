@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -131,12 +132,18 @@ func (l *liveHTTP) do(r req) (*http.Response, string) {
 
 func (l *liveHTTP) connect(token string) *mcp.ClientSession {
 	l.t.Helper()
+	return l.connectWith(&mcp.StreamableClientTransport{}, token)
+}
+
+// connectWith connects a go-sdk client with the given transport settings (endpoint and client set here).
+func (l *liveHTTP) connectWith(tr *mcp.StreamableClientTransport, token string) *mcp.ClientSession {
+	l.t.Helper()
 	hc := &http.Client{}
 	if token != "" {
 		hc.Transport = bearer{token}
 	}
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "http-test", Version: "1"}, nil).Connect(context.Background(),
-		&mcp.StreamableClientTransport{Endpoint: l.endpoint, HTTPClient: hc}, nil)
+	tr.Endpoint, tr.HTTPClient = l.endpoint, hc
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "http-test", Version: "1"}, nil).Connect(context.Background(), tr, nil)
 	if err != nil {
 		l.t.Fatalf("connect over HTTP: %v", err)
 	}
@@ -523,10 +530,17 @@ func TestHTTPGracefulShutdown(t *testing.T) {
 
 func TestHTTPShutdownCutsCallsAfterTheGracePeriod(t *testing.T) {
 	started, release := make(chan struct{}, 1), make(chan struct{})
-	defer close(release)
 	l := startHTTP(t, fixtureOpts{extraTools: []inventory.Tool{blockingTool(started, release)}})
+	defer func() {
+		// Let the stuck handler end and write its audit record before the test's directory goes.
+		close(release)
+		for end := time.Now().Add(5 * time.Second); len(l.f.records()) == 0 && time.Now().Before(end); {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
 	l.f.srv.shutdownGrace = 300 * time.Millisecond
-	cs := l.connect("")
+	// Streams are resumable, so a client would retry a cut stream with backoff; this one gives up at once.
+	cs := l.connectWith(&mcp.StreamableClientTransport{MaxRetries: -1}, "")
 	call := make(chan error, 1)
 	go func() {
 		_, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "wait_release"})
@@ -547,5 +561,96 @@ func TestHTTPShutdownCutsCallsAfterTheGracePeriod(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Error("the client of a cut call never learnt it")
+	}
+}
+
+// sseEvent is one server-sent event.
+type sseEvent struct{ id, name, data string }
+
+// readEvent reads the next event of an SSE stream.
+func readEvent(r *bufio.Reader) (sseEvent, error) {
+	var e sseEvent
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return e, err
+		}
+		line = strings.TrimRight(line, "\r\n")
+		switch {
+		case line == "":
+			if e.id != "" || e.name != "" || e.data != "" {
+				return e, nil
+			}
+		case strings.HasPrefix(line, "id:"):
+			e.id = strings.TrimSpace(strings.TrimPrefix(line, "id:"))
+		case strings.HasPrefix(line, "event:"):
+			e.name = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
+		case strings.HasPrefix(line, "data:"):
+			e.data += strings.TrimSpace(strings.TrimPrefix(line, "data:"))
+		}
+	}
+}
+
+// TestHTTPStreamResumption drops the connection of a call in flight and resumes its stream with
+// Last-Event-ID, as a 2025-11-25 client does: the result is not lost.
+func TestHTTPStreamResumption(t *testing.T) {
+	started, release := make(chan struct{}, 1), make(chan struct{})
+	l := startHTTP(t, fixtureOpts{extraTools: []inventory.Tool{blockingTool(started, release)}})
+	const version = "2025-11-25"
+	resp, body := l.do(req{body: `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"` + version + `","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`})
+	session := resp.Header.Get("Mcp-Session-Id")
+	if resp.StatusCode != 200 || session == "" {
+		t.Fatalf("initialize: %d %q %s", resp.StatusCode, session, body)
+	}
+	h := map[string]string{"Mcp-Session-Id": session, "Mcp-Protocol-Version": version}
+	if resp, body := l.do(req{body: `{"jsonrpc":"2.0","method":"notifications/initialized"}`, header: h}); resp.StatusCode != 202 {
+		t.Fatalf("initialized: %d %s", resp.StatusCode, body)
+	}
+
+	hr, _ := http.NewRequest("POST", l.endpoint, strings.NewReader(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"wait_release","arguments":{}}}`))
+	hr.Header.Set("Content-Type", "application/json")
+	hr.Header.Set("Accept", "application/json, text/event-stream")
+	for k, v := range h {
+		hr.Header.Set(k, v)
+	}
+	call, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}).Do(hr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prime, err := readEvent(bufio.NewReader(call.Body))
+	if err != nil || prime.id == "" {
+		t.Fatalf("no priming event with an id: %+v %v", prime, err)
+	}
+	<-started
+	call.Body.Close() // the connection drops while the call runs
+	close(release)
+
+	hr, _ = http.NewRequest("GET", l.endpoint, nil)
+	hr.Header.Set("Accept", "text/event-stream")
+	hr.Header.Set("Last-Event-ID", prime.id)
+	for k, v := range h {
+		hr.Header.Set(k, v)
+	}
+	resumed, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}).Do(hr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resumed.Body.Close()
+	if resumed.StatusCode != 200 {
+		b, _ := io.ReadAll(resumed.Body)
+		t.Fatalf("resume: %d %s", resumed.StatusCode, b)
+	}
+	br := bufio.NewReader(resumed.Body)
+	for {
+		e, err := readEvent(br)
+		if err != nil {
+			t.Fatalf("the resumed stream ended without the result: %v", err)
+		}
+		if strings.Contains(e.data, `"id":7`) {
+			if !strings.Contains(e.data, "released") {
+				t.Errorf("resumed result: %s", e.data)
+			}
+			return
+		}
 	}
 }
