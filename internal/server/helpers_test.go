@@ -159,7 +159,7 @@ var testToolsets = []inventory.Toolset{
 }
 
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	env     *testEnv
 	srv     *Server
 	cfg     *config.Config
@@ -185,7 +185,7 @@ type fixtureOpts struct {
 	extraTools []inventory.Tool
 }
 
-func newFixture(t *testing.T, o fixtureOpts) *fixture {
+func newFixture(t testing.TB, o fixtureOpts) *fixture {
 	t.Helper()
 	f := &fixture{t: t, env: &testEnv{}, cfg: config.Default(), tenancy: newStaticTenancy(), clock: &fakeClock{now: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}}
 	if o.configure != nil {

@@ -24,6 +24,7 @@ type clientLimiter struct {
 	limit rate.Limit
 	burst int
 	now   func() time.Time
+	max   int // clients tracked at most (maxClients)
 
 	mu       sync.Mutex
 	clients  map[string]*clientBucket
@@ -35,7 +36,7 @@ type clientBucket struct {
 	seen time.Time
 }
 
-// maxClients bounds the memory of the limiter; past it (after idle entries are dropped) new clients
+// maxClients bounds the memory of the limiter (a few MB); past it (after idle entries are dropped) new clients
 // share one bucket, which degrades fairness but never availability for known clients.
 const maxClients = 1 << 16
 
@@ -47,6 +48,7 @@ func newClientLimiter(perSecond float64, burst int, now func() time.Time) *clien
 		limit:    rate.Limit(perSecond),
 		burst:    burst,
 		now:      now,
+		max:      maxClients,
 		clients:  map[string]*clientBucket{},
 		overflow: rate.NewLimiter(rate.Limit(perSecond), burst),
 	}
@@ -74,10 +76,10 @@ func (cl *clientLimiter) allow(key string) (bool, time.Duration) {
 	cl.mu.Lock()
 	b := cl.clients[key]
 	if b == nil {
-		if len(cl.clients) >= maxClients {
+		if len(cl.clients) >= cl.max {
 			cl.sweep(now)
 		}
-		if len(cl.clients) < maxClients {
+		if len(cl.clients) < cl.max {
 			b = &clientBucket{lim: rate.NewLimiter(cl.limit, cl.burst)}
 			cl.clients[key] = b
 		}

@@ -447,13 +447,19 @@ func TestClientLimiterKeysAndMemory(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Unix(0, 0)
 	cl := newClientLimiter(10, 20, func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
-	for i := range maxClients {
+	cl.max = 500
+	for i := range cl.max {
 		cl.allow(fmt.Sprint("c", i))
 	}
 	// Full: a new client shares the overflow bucket rather than growing the map.
-	cl.allow("late")
-	if len(cl.clients) != maxClients {
-		t.Fatalf("tracked %d clients, want the cap %d", len(cl.clients), maxClients)
+	for range 25 {
+		cl.allow("late")
+	}
+	if len(cl.clients) != cl.max {
+		t.Fatalf("tracked %d clients, want the cap %d", len(cl.clients), cl.max)
+	}
+	if ok, _ := cl.allow("late-too"); ok {
+		t.Error("the overflow bucket (burst 20) gave a 26th request")
 	}
 	// Once the known clients have been idle for a full refill, they are forgotten and new ones tracked.
 	mu.Lock()
