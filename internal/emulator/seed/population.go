@@ -37,7 +37,7 @@ type host struct {
 	Server     bool
 	Agent      bool    // Azure Monitor agent: Heartbeat, SecurityEvent or Syslog
 	Reported   float64 // share of the window the agent has reported (1 unless onboarded during it)
-	ResourceID string // Azure VM (servers) or Arc machine (workstations) id
+	ResourceID string  // Azure VM (servers) or Arc machine (workstations) id
 	VMUUID     string
 }
 

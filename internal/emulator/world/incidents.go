@@ -36,7 +36,9 @@ type Alert struct {
 }
 
 // Created returns the incident creation time for a data clock now.
-func (i Incident) Created(now time.Time) time.Time { return now.UTC().Truncate(time.Hour).Add(-i.CreatedAgo) }
+func (i Incident) Created(now time.Time) time.Time {
+	return now.UTC().Truncate(time.Hour).Add(-i.CreatedAgo)
+}
 
 // Modified returns the time of the incident's last change for a data clock now.
 func (i Incident) Modified(now time.Time) time.Time {
