@@ -257,7 +257,7 @@ func TestDemoVolume(t *testing.T) {
 
 func TestRowsOption(t *testing.T) {
 	if testing.Short() {
-		t.Skip("generates a 150k-row world")
+		t.Skip("generates three worlds")
 	}
 	count := func(w *World) int {
 		total := 0
@@ -268,7 +268,7 @@ func TestRowsOption(t *testing.T) {
 		}
 		return total
 	}
-	for _, rows := range []int{60_000, 150_000} {
+	for _, rows := range []int{60_000, 120_000} {
 		if total := count(Build(Options{Now: testNow, Rows: rows, ExtraTenants: 2})); math.Abs(float64(total-rows))/float64(rows) > 0.02 {
 			t.Errorf("Rows=%d gave %d rows", rows, total)
 		}
@@ -284,7 +284,7 @@ func TestRowsOption(t *testing.T) {
 func TestScaleGrowsPopulation(t *testing.T) {
 	f := world.SeededFacts()
 	for _, ws := range append(world.Workspaces(), world.ExtraWorkspace(3)) {
-		for _, scale := range []float64{0.1, 1, 2.5, 40} {
+		for _, scale := range []float64{0.1, 1, 2.5, 12} {
 			p := newPopulation(ws, scale, f)
 			if got, want := len(p.agents), agentCount(ws, scale, f); got != want {
 				t.Errorf("%s at %v: %d agents, plan says %d", ws.Name, scale, got, want)

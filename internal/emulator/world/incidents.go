@@ -22,8 +22,8 @@ type Incident struct {
 	// Closed incidents: classification and reason as the Sentinel API spells them.
 	Classification, ClassificationReason, ClassificationComment string
 	Owner                                                       *Analyst // assigned analyst; nil when unassigned
-	// CreatedAgo is when the first alert created the incident, ModifiedAgo the last change (assignment or
-	// closing; equal to CreatedAgo for a new incident), both before Now truncated to the hour.
+	// CreatedAgo is when the first alert created the incident, ModifiedAgo its last change (a further alert
+	// joining it, the assignment or the closing), both before Now truncated to the hour.
 	CreatedAgo, ModifiedAgo time.Duration
 }
 
@@ -137,11 +137,11 @@ func storyIncidents(stories []Story) []Incident {
 		}
 		sort.SliceStable(inc.Alerts, func(i, j int) bool { return inc.Alerts[i].Ago > inc.Alerts[j].Ago })
 		inc.CreatedAgo = inc.Alerts[0].Ago
-		inc.ModifiedAgo = inc.CreatedAgo
+		inc.ModifiedAgo = inc.Alerts[len(inc.Alerts)-1].Ago
 		if t, ok := triage[s.Workspace+"/"+s.Kind]; ok {
 			inc.Status, inc.Owner = t.status, t.owner
 			inc.Classification, inc.ClassificationReason, inc.ClassificationComment = t.class, t.reason, t.comment
-			inc.ModifiedAgo = inc.CreatedAgo - t.after
+			inc.ModifiedAgo = min(inc.ModifiedAgo, inc.CreatedAgo-t.after)
 		}
 		out = append(out, inc)
 	}
