@@ -45,7 +45,7 @@ func TestSilentConnector(t *testing.T) {
 func TestIngestionAnomaly(t *testing.T) {
 	_, logs := demo()
 	for _, d := range world.SeededFacts().Diff(world.DiffIngestionAnomaly) {
-		day := testNow.Truncate(24 * time.Hour).AddDate(0, 0, -d.DaysAgo)
+		day := testNow.Truncate(24*time.Hour).AddDate(0, 0, -d.DaysAgo)
 		for _, ws := range world.Workspaces() {
 			tab, ok := logs[ws.Name][d.Table]
 			if !ok {
@@ -57,7 +57,7 @@ func TestIngestionAnomaly(t *testing.T) {
 			for i := 0; i < tab.Len(); i++ {
 				perDay[ts(i).Truncate(24*time.Hour)]++
 			}
-			first := testNow.Truncate(time.Hour).Add(-7 * 24 * time.Hour).Truncate(24 * time.Hour).AddDate(0, 0, 1)
+			first := testNow.Truncate(time.Hour).Add(-7*24*time.Hour).Truncate(24*time.Hour).AddDate(0, 0, 1)
 			var others []float64
 			peak, peakDay := 0, time.Time{}
 			for at := first; at.Before(testNow.Truncate(24 * time.Hour)); at = at.AddDate(0, 0, 1) {
