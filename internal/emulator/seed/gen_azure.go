@@ -76,8 +76,12 @@ func genAzureActivity(g *genCtx, n int) *frame {
 		}
 		resID := "/subscriptions/" + sub + "/resourceGroups/" + rg + "/providers/" + o.provider + "/" + o.resourceType + "/" + name
 		corr, opID := g.guid(), g.guid()
-		claims := map[string]any{"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn": caller,
-			"ipaddr": ip, "http://schemas.microsoft.com/identity/claims/tenantid": g.pop.tenant.ID}
+		claims := map[string]any{"ipaddr": ip, "http://schemas.microsoft.com/identity/claims/tenantid": g.pop.tenant.ID}
+		if caller == automation {
+			claims["appid"] = automation
+		} else {
+			claims["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn"] = caller
+		}
 		auth := map[string]any{"action": o.value, "scope": resID}
 		for step, status := range []string{"Start", "Success"} {
 			at := ts.Add(time.Duration(step*(2+g.r.IntN(40))) * time.Second)

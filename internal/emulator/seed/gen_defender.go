@@ -145,8 +145,11 @@ func genDeviceProcessEvents(g *genCtx, n int) *frame {
 		f.col("ProcessVersionInfoCompanyName"), f.col("ProcessVersionInfoProductName")
 	emit := func(ts time.Time, h *host, u *user, p procSpec) {
 		parent := procSpec{image: p.parent, cmd: `"` + p.parent + `"`, parent: `C:\Windows\explorer.exe`}
-		if u == nil {
+		switch {
+		case u == nil:
 			parent.parent = `C:\Windows\System32\services.exe`
+		case strings.HasSuffix(p.parent, `\explorer.exe`): // the desktop shell is started by userinit
+			parent.parent = `C:\Windows\System32\userinit.exe`
 		}
 		c.set(g, ts, h, "ProcessCreated", parent, u)
 		file.s(strings.ToLower(baseName(p.image)))

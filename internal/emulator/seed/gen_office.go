@@ -209,7 +209,11 @@ func genEmailEvents(g *genCtx, n int) *frame {
 		fromDom.s(domain)
 		mailFrom.s(sender)
 		mailFromDom.s(domain)
-		ip.s(g.ips.in(g.r, placeOf("US")))
+		if domain == g.pop.mail { // internal mail never leaves Exchange Online
+			ip.s("")
+		} else {
+			ip.s(g.ips.in(g.r, placeOf("US")))
+		}
 		subj.s(subject)
 		threat.s(m.threat)
 		if domain == g.pop.mail {

@@ -301,3 +301,28 @@ func TestScaleGrowsPopulation(t *testing.T) {
 		}
 	}
 }
+
+func TestOtherWindows(t *testing.T) {
+	ws := world.MustWorkspace(world.WSLitwareSentinel)
+	for _, days := range []int{1, 14} {
+		w := Build(Options{Now: testNow, Days: days})
+		logs := w.Logs(ws.ResourceID)
+		start := w.Options.Now.Add(-time.Duration(days) * 24 * time.Hour)
+		for name, tab := range logs {
+			ts := tbl{t, tab}.time("TimeGenerated")
+			for i := 0; i < tab.Len(); i++ {
+				if ts(i).Before(start) || !ts(i).Before(w.Options.Now) {
+					t.Fatalf("Days=%d: %s row at %s outside the window", days, name, ts(i))
+				}
+			}
+		}
+		// The stories (all within the last day) are there whatever the window.
+		for _, det := range detections[:5] {
+			rule := ruleFromFile(t, det.rule)
+			got := det.find(&detCtx{t: t, logs: logs, now: w.Options.Now, since: start})
+			if want := expected(rule, ws.Name, w.Facts, w.Options.Now); strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("Days=%d: %s found %v, want %v", days, det.rule, got, want)
+			}
+		}
+	}
+}

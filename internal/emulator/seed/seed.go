@@ -23,7 +23,7 @@ type Options struct {
 	Seed  int64     // background noise; default 1. Planted stories and differences never depend on it.
 	Now   time.Time // data clock; truncated to the hour. Zero means time.Now().
 	Days  int       // days of log history; default 7
-	Scale float64   // log volume multiplier; 1.0 = demo size (tens of thousands of rows over all workspaces)
+	Scale float64   // log volume multiplier; 1.0 = demo size (about 120k rows over the named workspaces)
 	// Rows, if > 0, is the approximate total of log rows over all workspaces (benchmarks); it overrides
 	// Scale. Below the structural floor (rule health records, heartbeats at their longest interval,
 	// indicators: about 3,300 rows per Sentinel workspace) the world has that floor.
