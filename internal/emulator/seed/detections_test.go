@@ -369,7 +369,7 @@ func TestShippedRulesFindOnlyTheStoriesAtOtherSeedsAndScales(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates two more worlds")
 	}
-	for _, o := range []Options{{Seed: 2, Now: testNow.Add(5 * time.Hour)}, {Seed: 3, Now: testNow, Scale: 3}} {
+	for _, o := range []Options{{Seed: 2, Now: testNow.Add(5 * time.Hour), ExtraTenants: 2}, {Seed: 3, Now: testNow, Scale: 3}} {
 		w := Build(o)
 		runDetections(t, w, allLogs(w))
 	}

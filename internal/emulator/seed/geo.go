@@ -3,7 +3,6 @@ package seed
 import (
 	"hash/fnv"
 	"math/rand/v2"
-	"net/netip"
 	"strconv"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/kql/data"
@@ -125,23 +124,6 @@ func (p ipPool) any(r *rand.Rand) (string, *place) {
 func (p ipPool) in(r *rand.Rand, pl *place) string {
 	return p[pl.idx][r.IntN(len(p[pl.idx]))]
 }
-
-// isDocumentationIP reports whether ip is in a documentation range (the planted attackers' space).
-func isDocumentationIP(ip string) bool {
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return false
-	}
-	for _, p := range docRanges {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}
-
-var docRanges = []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("198.51.100.0/24"),
-	netip.MustParsePrefix("203.0.113.0/24")}
 
 // locationDetails is the LocationDetails bag of SigninLogs for a place (shared: never modified).
 func locationDetails(p *place) map[string]any {

@@ -276,8 +276,8 @@ func TestRowsOption(t *testing.T) {
 	// Below the structural floor (rule health, heartbeats at their longest interval, indicators), the floor.
 	w := Build(Options{Now: testNow, Rows: 1000})
 	floor := count(w)
-	if floor < 10000 || floor > 40000 || math.Abs(w.plannedRows(w.volume())-float64(floor)) > 0.02*float64(floor) {
-		t.Errorf("Rows=1000 gave %d rows, planned %.0f", floor, w.plannedRows(w.volume()))
+	if floor < 10000 || floor > 40000 || math.Abs(w.plannedRows(w.volume(), &planCache{})-float64(floor)) > 0.02*float64(floor) {
+		t.Errorf("Rows=1000 gave %d rows, planned %.0f", floor, w.plannedRows(w.volume(), &planCache{}))
 	}
 }
 

@@ -24,13 +24,14 @@ func (w *World) solveScale() float64 {
 		return w.Options.Scale
 	}
 	target := float64(w.Options.Rows)
+	c := &planCache{}
 	lo, hi := 1e-4, 1.0
-	for w.plannedRows(hi) < target && hi < 1e6 {
+	for w.plannedRows(hi, c) < target && hi < 1e6 {
 		lo, hi = hi, hi*2
 	}
 	for i := 0; i < 40 && hi/lo > 1.0005; i++ {
 		mid := math.Sqrt(lo * hi)
-		if w.plannedRows(mid) < target {
+		if w.plannedRows(mid, c) < target {
 			lo = mid
 		} else {
 			hi = mid
@@ -39,22 +40,57 @@ func (w *World) solveScale() float64 {
 	return math.Sqrt(lo * hi)
 }
 
+// planCache keeps what planning computes once whatever the scale: the hour weights of each table of
+// each workspace, and the fixed tables' rows.
+type planCache struct {
+	weights map[string][2][]float64 // workspace/table -> base, adjusted
+	fixed   map[string][2]float64   // workspace/table -> rows, hours with data
+}
+
+func (c *planCache) hourWeights(w *World, ws world.Workspace, tg *tableGen) ([]float64, []float64) {
+	key := ws.Name + "/" + tg.name
+	if v, ok := c.weights[key]; ok {
+		return v[0], v[1]
+	}
+	now, days := w.Options.Now, w.Options.Days
+	start, tz := now.Add(-time.Duration(days)*24*time.Hour), cityOrCountryTZ(ws)
+	v := [2][]float64{hourWeights(w.Facts, ws, tz, start, now, days, tg.name, tg.diurnal, false),
+		hourWeights(w.Facts, ws, tz, start, now, days, tg.name, tg.diurnal, true)}
+	if c.weights == nil {
+		c.weights = map[string][2][]float64{}
+	}
+	c.weights[key] = v
+	return v[0], v[1]
+}
+
+func (c *planCache) fixedRows(ws world.Workspace, table string, compute func() (float64, float64)) (float64, float64) {
+	key := ws.Name + "/" + table
+	if v, ok := c.fixed[key]; ok {
+		return v[0], v[1]
+	}
+	n, h := compute()
+	if c.fixed == nil {
+		c.fixed = map[string][2]float64{}
+	}
+	c.fixed[key] = [2]float64{n, h}
+	return n, h
+}
+
 // plannedRows is the planned number of rows of every workspace at a scale.
-func (w *World) plannedRows(scale float64) float64 {
+func (w *World) plannedRows(scale float64, c *planCache) float64 {
 	total := 0.0
 	for _, ws := range w.Workspaces {
-		total += w.planWorkspace(ws, scale, nil)
+		total += w.planWorkspace(ws, scale, c, nil)
 	}
 	return total
 }
 
 // planWorkspace is the planned number of rows of a workspace at a scale; each, if set, is told each table's
 // planned rows (for the tests).
-func (w *World) planWorkspace(ws world.Workspace, scale float64, each func(table string, rows float64)) float64 {
+func (w *World) planWorkspace(ws world.Workspace, scale float64, c *planCache, each func(table string, rows float64)) float64 {
 	now, days := w.Options.Now, w.Options.Days
 	start := now.Add(-time.Duration(days) * 24 * time.Hour)
 	hours := days * 24
-	tz := cityOrCountryTZ(ws)
 	rows, usage := 0.0, 0.0
 	for i := range generators {
 		tg := &generators[i]
@@ -72,15 +108,21 @@ func (w *World) planWorkspace(ws world.Workspace, scale float64, each func(table
 			}
 			withData = math.Min(float64(hours), n)
 		case "SentinelHealth":
-			for _, r := range deployedRules(ws, w.Facts) {
-				n += float64(len(ruleRuns(r, start, now)))
-			}
-			n, withData = n+float64(len(connectorKinds(ws, w.Facts))), float64(hours)
+			n, withData = c.fixedRows(ws, tg.name, func() (float64, float64) {
+				runs := len(connectorKinds(ws, w.Facts))
+				for _, r := range deployedRules(ws, w.Facts) {
+					runs += len(ruleRuns(r, start, now))
+				}
+				return float64(runs), float64(hours)
+			})
 		case "ThreatIntelligenceIndicator":
-			for i, ind := range tiFeed(w.Facts) {
-				n += float64(len(tiTimes(ind, i, start, now)))
-			}
-			withData = n
+			n, withData = c.fixedRows(ws, tg.name, func() (float64, float64) {
+				records := 0
+				for i, ind := range tiFeed(w.Facts) {
+					records += len(tiTimes(ind, i, start, now))
+				}
+				return float64(records), float64(records)
+			})
 		case "SecurityAlert", "SecurityIncident":
 			n, withData = float64(2*len(w.Facts.IncidentsIn(ws.Name))), float64(len(w.Facts.IncidentsIn(ws.Name)))
 		case "Usage":
@@ -88,8 +130,8 @@ func (w *World) planWorkspace(ws world.Workspace, scale float64, each func(table
 		default:
 			perEvent := max(1, tg.perEvent)
 			bg := int(math.Round(tg.perDay * float64(days) * scale * weight(ws)))
-			counts := hourCounts(hourWeights(w.Facts, ws, tz, start, now, days, tg.name, tg.diurnal, false),
-				hourWeights(w.Facts, ws, tz, start, now, days, tg.name, tg.diurnal, true), bg/perEvent)
+			base, adjusted := c.hourWeights(w, ws, tg)
+			counts := hourCounts(base, adjusted, bg/perEvent)
 			for _, k := range counts {
 				n += float64(k * perEvent)
 				if k > 0 {

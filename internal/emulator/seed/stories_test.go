@@ -2,6 +2,7 @@ package seed
 
 import (
 	"encoding/json"
+	"net/netip"
 	"sort"
 	"strings"
 	"testing"
@@ -257,3 +258,20 @@ func hasEntity(es []map[string]any, key, value string) bool {
 	}
 	return false
 }
+
+// isDocumentationIP reports whether ip is in a documentation range (the planted attackers' space).
+func isDocumentationIP(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	for _, p := range docRanges {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+var docRanges = []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("198.51.100.0/24"),
+	netip.MustParsePrefix("203.0.113.0/24")}

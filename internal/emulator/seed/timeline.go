@@ -157,9 +157,6 @@ func jsonString(v any) string { return string(data.AppendJSON(nil, data.Normaliz
 // itoa formats an integer.
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// tsText formats a time the way the services write timestamps in text fields (ISO 8601, UTC).
-func tsText(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
 // volume is a table's rows and billed bytes in one hour.
 type volume struct {
 	rows  int
