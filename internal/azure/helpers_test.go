@@ -38,7 +38,8 @@ func startEmu(t testing.TB, o emulator.Options) *emulator.Emulator {
 	if err := e.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = e.Close() })
+	// Close the client side first: a dialled but unused connection would hold the server shutdown.
+	t.Cleanup(func() { e.HTTPClient().CloseIdleConnections(); _ = e.Close() })
 	return e
 }
 
