@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,6 +19,44 @@ import (
 
 // MCPPath is where the streamable HTTP endpoint is served.
 const MCPPath = "/mcp"
+
+// BodyReadTimeout is how long a client may take to send a request body. Headers have their own
+// limit (ReadHeaderTimeout); without this one, a client trickling a body would hold a connection
+// and a goroutine forever. It cannot be a server-wide ReadTimeout: responses stream for as long as
+// a call runs.
+const BodyReadTimeout = 30 * time.Second
+
+// timedBody sets a read deadline on the connection while the body is read, and lifts it once the
+// whole body has arrived, so that a streamed response is not cut by it. After a failed or partial
+// read the deadline stays: the server would otherwise wait for the rest of the body forever.
+type timedBody struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	done bool
+}
+
+func newTimedBody(w http.ResponseWriter, body io.ReadCloser, timeout time.Duration) io.ReadCloser {
+	rc := http.NewResponseController(w)
+	if err := rc.SetReadDeadline(time.Now().Add(timeout)); err != nil {
+		return body // not a real connection (tests, HTTP/2 without support): nothing to limit
+	}
+	return &timedBody{ReadCloser: body, rc: rc}
+}
+
+func (b *timedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if errors.Is(err, io.EOF) {
+		b.lift()
+	}
+	return n, err
+}
+
+func (b *timedBody) lift() {
+	if !b.done {
+		b.done = true
+		_ = b.rc.SetReadDeadline(time.Time{})
+	}
+}
 
 // ShutdownGrace is how long a stopping HTTP server lets in-flight requests finish before it closes
 // the remaining connections.
@@ -62,6 +101,11 @@ func (s *Server) newGuard(listenHost, token string) *guard {
 		origins: normalizeOrigins(cfg.AllowedOrigins),
 		maxBody: cfg.MaxRequestBytes,
 		limiter: newClientLimiter(cfg.Rate, cfg.RateBurst, s.opts.Now),
+
+		bodyTimeout: BodyReadTimeout,
+	}
+	if s.bodyTimeout > 0 {
+		g.bodyTimeout = s.bodyTimeout
 	}
 	if cfg.PublicURL != "" {
 		g.publicURL, _ = url.Parse(cfg.PublicURL) // validated by config
@@ -71,13 +115,14 @@ func (s *Server) newGuard(listenHost, token string) *guard {
 
 // guard applies the transport's protections before any MCP processing.
 type guard struct {
-	next      http.Handler
-	auth      *bearerAuth // nil: no token configured
-	hosts     []string    // lower-case host names accepted in the Host header (IP literals always are)
-	origins   []string    // normalized Origin values accepted from other origins
-	maxBody   int64
-	limiter   *clientLimiter // nil: unlimited
-	publicURL *url.URL
+	next        http.Handler
+	auth        *bearerAuth // nil: no token configured
+	hosts       []string    // lower-case host names accepted in the Host header (IP literals always are)
+	origins     []string    // normalized Origin values accepted from other origins
+	maxBody     int64
+	limiter     *clientLimiter // nil: unlimited
+	publicURL   *url.URL
+	bodyTimeout time.Duration
 
 	inflight atomic.Int64 // requests other than long-lived GET streams, for graceful shutdown
 }
@@ -126,6 +171,9 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, g.maxBody)
+	if r.Body != http.NoBody {
+		r.Body = newTimedBody(w, r.Body, g.bodyTimeout)
+	}
 	if r.Method != http.MethodGet {
 		g.inflight.Add(1)
 		defer g.inflight.Add(-1)

@@ -38,7 +38,7 @@ type liveHTTP struct {
 }
 
 // startHTTP runs RunHTTP on 127.0.0.1:0 with the fixture options; configure runs after the address is set.
-func startHTTP(t *testing.T, o fixtureOpts) *liveHTTP {
+func startHTTP(t *testing.T, o fixtureOpts, setup ...func(*Server)) *liveHTTP {
 	t.Helper()
 	configure := o.configure
 	o.configure = func(c *config.Config) {
@@ -48,6 +48,9 @@ func startHTTP(t *testing.T, o fixtureOpts) *liveHTTP {
 		}
 	}
 	f := newFixture(t, o)
+	for _, fn := range setup {
+		fn(f.srv)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &liveHTTP{t: t, f: f, cancel: cancel, done: make(chan error, 1)}
 	ready := make(chan string, 1)
@@ -658,5 +661,44 @@ func TestHTTPStreamResumption(t *testing.T) {
 			}
 			return
 		}
+	}
+}
+
+// TestHTTPSlowBodyIsCut: a client that sends headers and then trickles its body loses the connection
+// after the body timeout, while a call whose response streams for longer than it is unaffected.
+func TestHTTPSlowBodyIsCut(t *testing.T) {
+	started, release := make(chan struct{}, 1), make(chan struct{})
+	l := startHTTP(t, fixtureOpts{extraTools: []inventory.Tool{blockingTool(started, release)}},
+		func(s *Server) { s.bodyTimeout = 300 * time.Millisecond })
+	conn, err := net.Dial("tcp", strings.TrimPrefix(l.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: 500\r\n\r\n{\"jsonrpc\":")
+	begin := time.Now()
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	rest, _ := io.ReadAll(conn) // a 4xx answer and/or the connection closed
+	if d := time.Since(begin); d > 5*time.Second {
+		t.Fatalf("a trickled body held the connection for %s", d)
+	}
+	if len(rest) > 0 && !strings.HasPrefix(string(rest), "HTTP/1.1 4") {
+		t.Errorf("answer to a trickled body: %.200q", rest)
+	}
+
+	cs := l.connect("")
+	done := make(chan error, 1)
+	go func() {
+		res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "wait_release"})
+		if err == nil && res.IsError {
+			err = errors.New(text(res))
+		}
+		done <- err
+	}()
+	<-started
+	time.Sleep(600 * time.Millisecond) // twice the body timeout
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("a call longer than the body timeout failed: %v", err)
 	}
 }

@@ -55,6 +55,7 @@ type Server struct {
 	limits  *limiters
 
 	shutdownGrace time.Duration // tests; default ShutdownGrace
+	bodyTimeout   time.Duration // tests; default BodyReadTimeout
 }
 
 // New builds the server: registers the inventory's tools behind the middleware chain, and the
