@@ -29,10 +29,16 @@ type envOptions struct {
 func start(t *testing.T, o envOptions) *toolsettest.Env {
 	t.Helper()
 	return toolsettest.Start(t, toolsettest.Options{
-		Toolsets:  []toolsettest.Toolset{{Toolset: inventory.Toolset{Name: rules.Name, Default: true}, Tools: rules.Tools}},
-		Writes:    !o.readOnly,
-		Emulator:  emulator.Options{PageSize: o.pageSize},
-		Configure: o.configure,
+		Toolsets: []toolsettest.Toolset{{Toolset: inventory.Toolset{Name: rules.Name, Default: true}, Tools: rules.Tools}},
+		Writes:   !o.readOnly,
+		Emulator: emulator.Options{PageSize: o.pageSize},
+		Configure: func(c *config.Config) {
+			// Tests make many calls in a row against one tenant: the rate limits are not under test here.
+			c.Limits.TenantRate, c.Limits.Rate = 0, 0
+			if o.configure != nil {
+				o.configure(c)
+			}
+		},
 	})
 }
 
