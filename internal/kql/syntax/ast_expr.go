@@ -121,20 +121,20 @@ const (
 	OpInvalid BinaryOp = iota
 	OpOr
 	OpAnd
-	OpEq    // ==
-	OpNe    // != and <>
-	OpLt    // <
-	OpLe    // <=
-	OpGt    // >
-	OpGe    // >=
-	OpEqCI  // =~
-	OpNeCI  // !~
-	OpAdd   // +
-	OpSub   // -
-	OpMul   // *
-	OpDiv   // /
-	OpMod   // %
-	OpHas   // has
+	OpEq   // ==
+	OpNe   // != and <>
+	OpLt   // <
+	OpLe   // <=
+	OpGt   // >
+	OpGe   // >=
+	OpEqCI // =~
+	OpNeCI // !~
+	OpAdd  // +
+	OpSub  // -
+	OpMul  // *
+	OpDiv  // /
+	OpMod  // %
+	OpHas  // has
 	OpNotHas
 	OpHasCs
 	OpNotHasCs
