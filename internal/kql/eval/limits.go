@@ -32,6 +32,10 @@ const (
 	SemBadArgument     = "SEM0105"
 	SemUnknownName     = "SEM0106"
 	SemDuplicateColumn = "SEM0107"
+	// Validation only: names the catalog cannot check, reported as
+	// warnings so that valid queries are not rejected.
+	SemNotInCatalog = "SEM0110" // a table (or workspace) the catalog does not list
+	SemParser       = "SEM0111" // an ASIM parser or a solution's workspace function
 )
 
 // Error is an evaluation error with a position (byte offset in the query,
@@ -45,6 +49,11 @@ type Error struct {
 	// Name is the unsupported function/operator, or the unknown table or
 	// column, when the error is about one.
 	Name string
+	// Suggestion is the nearest known name ("did you mean"), if any.
+	Suggestion string
+	// Warning marks a validation finding that does not make the query
+	// invalid (a table the catalog does not describe...).
+	Warning bool
 }
 
 func (e *Error) Error() string { return e.Message }
