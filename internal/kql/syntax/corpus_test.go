@@ -148,16 +148,24 @@ func clip80(s string) string {
 	return s
 }
 
-// near reports whether our diagnostic points at the oracle's: inside its
-// range, or for a zero-width oracle position, anywhere from it to the start
-// of the next token.
+// near reports whether our diagnostic points at the oracle's: within the
+// same token. A zero-width position between tokens stands for the start of
+// the next token (whitespace and comments belong to the token after them,
+// as in Kusto.Language).
 func near(d Diagnostic, o oracleDiag, src string) bool {
+	at := d.Offset
+	if d.End == d.Offset {
+		at = nextTokenStart(src, at)
+	}
 	if o.End > o.Start {
-		return d.Offset >= o.Start && d.Offset < o.End || d.Offset == o.Start
+		return at >= o.Start && at < o.End || d.Offset == o.Start
 	}
-	next := o.Start
-	for next < len(src) && strings.ContainsRune(" \t\r\n", rune(src[next])) {
-		next++
+	return at == nextTokenStart(src, o.Start) || d.Offset == o.Start
+}
+
+func nextTokenStart(src string, off int) int {
+	if off >= len(src) {
+		return len(src)
 	}
-	return d.Offset >= o.Start && d.Offset <= next
+	return off + NewLexer(src[off:]).Next().Pos
 }

@@ -172,6 +172,10 @@ func (f *formatter) ident(id *Ident) {
 	if id == nil {
 		return
 	}
+	if id.Quoted {
+		f.s("[", quoteSingle(id.Name), "]")
+		return
+	}
 	f.s(FormatName(id.Name))
 }
 
@@ -181,23 +185,26 @@ func FormatName(name string) string {
 	if plainName(name) {
 		return name
 	}
-	return "[" + quoteString(name, false) + "]"
+	return "[" + quoteSingle(name) + "]"
 }
 
+// plainName reports whether name lexes as itself, one identifier that is
+// no keyword the parser would take for something else.
 func plainName(name string) bool {
 	if name == "" || reserved[name] || sourceOps[name] || name == "true" || name == "false" || name == "null" ||
-		name == "in~" || hyphenated[name] || isOperatorName(name) && strings.Contains(name, "-") {
+		name == "in~" || strings.Contains(name, "-") {
 		return false
 	}
-	for i, r := range name {
-		if i == 0 && !isIdentStart(r) || i > 0 && !isIdentPart(r) {
-			return false
-		}
-		if r == '$' && i == 0 && name != "$left" && name != "$right" {
-			return false
-		}
-	}
-	return true
+	lx := NewLexer(name)
+	t := lx.Next()
+	return t.Kind == TokIdent && t.End == len(name) && len(lx.Diagnostics()) == 0
+}
+
+// quoteSingle renders s as a single-quoted KQL string (for ['names']).
+func quoteSingle(s string) string {
+	q := quoteString(s, false)
+	q = strings.ReplaceAll(q[1:len(q)-1], `\"`, `"`)
+	return "'" + strings.ReplaceAll(q, "'", `\'`) + "'"
 }
 
 // precedence levels of binary operators (higher binds tighter).

@@ -83,7 +83,7 @@ func (f *formatter) op(o Op) {
 		if o.Where != nil {
 			f.s(" where ")
 			f.expr(o.Where, 0)
-		} else {
+		} else if o.On != nil {
 			f.s(" on ")
 			f.conds(o.On)
 		}

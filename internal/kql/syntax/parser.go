@@ -159,18 +159,28 @@ func clip(s string) string {
 // errMissing reports something missing: at the end of the previous token,
 // where Kusto points, naming what comes instead.
 func (p *parser) errMissing(msg, hint string) {
-	at := p.prevEnd
-	p.errorAt(CodeExpected, at, at, msg+", found "+p.describe(), hint)
+	from, to := p.prevEnd, p.prevEnd
+	if p.tok.Kind != TokEOF {
+		from, to = p.tok.Pos, p.tok.End // what is there instead
+	}
+	p.errorAt(CodeExpected, from, to, msg+", found "+p.describe(), hint)
+}
+
+// errMissingAt reports a missing token at the end of the previous token
+// (zero width, where Kusto points for a missing closing token).
+func (p *parser) errMissingAt(msg, hint string) {
+	p.errorAt(CodeExpected, p.prevEnd, p.prevEnd, msg+", found "+p.describe(), hint)
 }
 
 // errMissingExpr reports a missing expression.
 func (p *parser) errMissingExpr(what string) {
 	hint := ""
+	from, to := p.prevEnd, p.prevEnd
 	if p.tok.Kind == TokIdent && reserved[p.tok.Text] {
 		hint = fmt.Sprintf("'%s' is a keyword: write ['%s'] to use it as a name", p.tok.Text, p.tok.Text)
+		from, to = p.tok.Pos, p.tok.End
 	}
-	at := p.prevEnd
-	p.errorAt(CodeMissingExpr, at, at, "expected "+what+", found "+p.describe(), hint)
+	p.errorAt(CodeMissingExpr, from, to, "expected "+what+", found "+p.describe(), hint)
 }
 
 // errUnexpected reports the current token as out of place.
@@ -443,14 +453,26 @@ func (p *parser) parseBlock() *Block {
 	}
 	var stmts []Stmt
 	if p.enter() {
+		// Kusto's body grammar: statements, one expression, an optional ';'.
 		for p.tok.Kind != TokRBrace && p.tok.Kind != TokEOF {
 			if p.tok.Kind == TokSemi {
 				p.next()
 				continue
 			}
 			before := p.tok.Pos
-			if st := p.parseStmt(); st != nil {
+			st := p.parseStmt()
+			if st != nil {
 				stmts = append(stmts, st)
+			}
+			if _, isExpr := st.(*ExprStmt); isExpr {
+				if p.tok.Kind == TokSemi {
+					p.next()
+				}
+				if p.tok.Kind != TokRBrace {
+					p.errMissingAt("expected '}' to close the function body after its result expression", "")
+					p.skipTo(TokRBrace)
+				}
+				break
 			}
 			if p.tok.Kind != TokSemi && p.tok.Kind != TokRBrace {
 				p.errUnexpected("expected ';' or '}' in the function body")

@@ -134,6 +134,9 @@ func (p *parser) parseEquality() Expr {
 func (p *parser) parseInList(op BinaryOp, at int, x Expr) Expr {
 	in := &InExpr{Op: op, OpPos: at, X: x}
 	if p.expect(TokLParen, " after '"+op.String()+"'") {
+		if p.tok.Kind == TokRParen {
+			p.errMissingExpr("a value in the list of '" + op.String() + "'")
+		}
 		for p.tok.Kind != TokRParen && p.tok.Kind != TokEOF {
 			in.List = append(in.List, p.parseArg())
 			if p.tok.Kind != TokComma {

@@ -119,7 +119,11 @@ func (p *parser) parseOperator() Op {
 	op := f(p, t.Pos, t.Text)
 	setSpan(op, t.Pos, p.prevEnd)
 	if !p.atOpEnd() {
-		p.errUnexpected("expected '|' or the end of '" + t.Text + "'")
+		if p.startsExpr() {
+			p.errUnexpected("expected ',' between items or '|' before the next operator")
+		} else {
+			p.errUnexpected("expected '|' or the end of '" + t.Text + "'")
+		}
 		p.skipTo(TokPipe, TokSemi)
 		setSpan(op, t.Pos, p.prevEnd)
 	}

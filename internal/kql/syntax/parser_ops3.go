@@ -87,9 +87,9 @@ func parseJoin(p *parser, _ int, _ string) Op {
 		j.On = p.parseJoinConds()
 	case p.accept("where"):
 		j.Where = p.parseExprOrMissing("a join condition after 'where'")
-	default:
-		p.errMissing("expected 'on' and the join columns after the right table", "as in join kind=inner (T) on Column, or on $left.A == $right.B")
 	}
+	// Without on or where Kusto's parser accepts the join; the compiler
+	// reports the missing condition.
 	return j
 }
 
@@ -266,9 +266,6 @@ func parseParse(p *parser, _ int, kw string) Op {
 		}
 		part.Span = Span{t.Pos, p.prevEnd}
 		op.Parts = append(op.Parts, part)
-	}
-	if len(op.Parts) == 0 {
-		p.errMissingExpr("a pattern after 'with'")
 	}
 	return op
 }
