@@ -37,6 +37,9 @@ func Lex(src string) ([]Token, []Diagnostic) {
 func (lx *Lexer) Diagnostics() []Diagnostic { return lx.diags }
 
 func (lx *Lexer) errorf(code string, from, to int, hint, msg string) {
+	if len(lx.diags) >= maxErrors {
+		return // the rest is noise; the tokens still come
+	}
 	if lx.li == nil {
 		lx.li = NewLineIndex(lx.src)
 	}
@@ -254,6 +257,17 @@ func (lx *Lexer) Next() Token {
 	}
 	if r == utf8.RuneError && n <= 1 {
 		n = 1
+	}
+	// A run of invalid characters is one token and one diagnostic.
+	for start+n < len(lx.src) {
+		r2, n2 := utf8.DecodeRuneInString(lx.src[start+n:])
+		if r2 == utf8.RuneError && n2 <= 1 {
+			n2 = 1
+		} else if r2 < 0x80 && (strings.IndexByte(" \t\r\n|()[]{},;:.=<>!+-*/%?\"'@`~", byte(r2)) >= 0 || isIdentPart(r2)) ||
+			r2 >= 0x80 && (isIdentStart(r2) || unicode.IsSpace(r2)) {
+			break
+		}
+		n += n2
 	}
 	lx.pos = start + n
 	lx.errorf(CodeBadChar, start, lx.pos, "remove it, or put it inside a string",

@@ -133,6 +133,10 @@ func (p *parser) errorAt(code string, from, to int, msg, hint string) {
 	}
 }
 
+// span returns the span from start to the end of the last consumed token
+// (empty at start when nothing was consumed).
+func (p *parser) span(start int) Span { return Span{start, max(start, p.prevEnd)} }
+
 // describe names the current token for messages.
 func (p *parser) describe() string {
 	t := p.tok
@@ -328,7 +332,7 @@ func (p *parser) parseStmt() Stmt {
 			p.next()
 			st.Value = p.parseSetValue()
 		}
-		st.Span = Span{start, p.prevEnd}
+		st.Span = p.span(start)
 		return st
 	case p.is("declare") && p.isAt(1, "query_parameters"):
 		p.next()
@@ -338,14 +342,14 @@ func (p *parser) parseStmt() Stmt {
 			st.Params = p.parseParamList(TokRParen)
 			p.expect(TokRParen, " to close query_parameters")
 		}
-		st.Span = Span{start, p.prevEnd}
+		st.Span = p.span(start)
 		return st
 	case p.is("declare") && p.isAt(1, "pattern"):
 		p.next()
 		p.next()
 		st := &PatternStmt{Name: p.parseName("the pattern name")}
 		p.skipTo(TokSemi)
-		st.Span = Span{start, p.prevEnd}
+		st.Span = p.span(start)
 		return st
 	case p.is("alias") && p.isAt(1, "database"):
 		p.next()
@@ -354,7 +358,7 @@ func (p *parser) parseStmt() Stmt {
 		if p.expect(TokAssign, " after the alias name") {
 			st.Value = p.parseExpr()
 		}
-		st.Span = Span{start, p.prevEnd}
+		st.Span = p.span(start)
 		return st
 	}
 	if p.tok.Kind == TokRParen || p.tok.Kind == TokRBracket || p.tok.Kind == TokRBrace {
@@ -382,7 +386,7 @@ func (p *parser) parseLet() Stmt {
 	if !p.expect(TokAssign, " after the let name") {
 		p.skipTo(TokSemi)
 		st.Value = &BadExpr{Span: Span{p.prevEnd, p.prevEnd}}
-		st.Span = Span{start, p.prevEnd}
+		st.Span = p.span(start)
 		return st
 	}
 	switch {
@@ -400,7 +404,7 @@ func (p *parser) parseLet() Stmt {
 	default:
 		st.Value = p.parsePipeExpr()
 	}
-	st.Span = Span{start, p.prevEnd}
+	st.Span = p.span(start)
 	return st
 }
 
@@ -439,7 +443,7 @@ func (p *parser) parseFuncDecl(view bool) *FuncDecl {
 	fd.Params = p.parseParamList(TokRParen)
 	p.expect(TokRParen, " to close the parameter list")
 	fd.Body = p.parseBlock()
-	fd.Span = Span{start, p.prevEnd}
+	fd.Span = p.span(start)
 	return fd
 }
 
@@ -448,7 +452,7 @@ func (p *parser) parseBlock() *Block {
 	start := p.tok.Pos
 	b := &Block{}
 	if !p.expect(TokLBrace, " to start the function body") {
-		b.Span = Span{start, p.prevEnd}
+		b.Span = p.span(start)
 		return b
 	}
 	var stmts []Stmt
@@ -491,7 +495,7 @@ func (p *parser) parseBlock() *Block {
 	b.Stmts = stmts
 	p.leave()
 	p.expect(TokRBrace, " to close the function body")
-	b.Span = Span{start, p.prevEnd}
+	b.Span = p.span(start)
 	return b
 }
 
@@ -512,7 +516,7 @@ func (p *parser) parseParamList(end TokenKind) []*FuncParam {
 			p.next()
 			fp.Default = p.parseExpr()
 		}
-		fp.Span = Span{start, p.prevEnd}
+		fp.Span = p.span(start)
 		out = append(out, fp)
 		if p.tok.Kind != TokComma {
 			break

@@ -149,7 +149,7 @@ func (p *parser) parseInList(op BinaryOp, at int, x Expr) Expr {
 		}
 		p.expect(TokRParen, " to close the list of '"+op.String()+"'")
 	}
-	in.Span = Span{x.Pos(), p.prevEnd}
+	in.Span = p.span(x.Pos())
 	return in
 }
 
@@ -168,7 +168,7 @@ func (p *parser) parseBetween(not bool, x Expr) Expr {
 	if b.Hi == nil {
 		b.Hi = &BadExpr{Span: Span{p.prevEnd, p.prevEnd}}
 	}
-	b.Span = Span{x.Pos(), p.prevEnd}
+	b.Span = p.span(x.Pos())
 	return b
 }
 
@@ -232,7 +232,7 @@ func (p *parser) parseUnary() Expr {
 	}
 	if !p.enter() {
 		p.leave()
-		return &BadExpr{Span: Span{start, p.prevEnd}}
+		return &BadExpr{Span: p.span(start)}
 	}
 	defer p.leave()
 	x := p.parseUnary()
@@ -259,7 +259,7 @@ func (p *parser) postfix(x Expr) Expr {
 				name = p.identTok()
 			} else {
 				p.errMissing("expected a name after '.'", "")
-				return &MemberExpr{Span: Span{x.Pos(), p.prevEnd}, X: x, Name: &Ident{Span: Span{p.prevEnd, p.prevEnd}}}
+				return &MemberExpr{Span: p.span(x.Pos()), X: x, Name: &Ident{Span: Span{p.prevEnd, p.prevEnd}}}
 			}
 			if p.tok.Kind == TokLParen {
 				x = p.parseCall(x, name)
@@ -270,7 +270,7 @@ func (p *parser) postfix(x Expr) Expr {
 			p.next()
 			idx := p.parseExprOrMissing("an index or key inside '[ ]'")
 			p.expect(TokRBracket, " to close the index")
-			x = &IndexExpr{Span: Span{x.Pos(), p.prevEnd}, X: x, Index: idx}
+			x = &IndexExpr{Span: p.span(x.Pos()), X: x, Index: idx}
 		default:
 			return x
 		}
@@ -324,7 +324,7 @@ func (p *parser) parsePrimary() Expr {
 		p.next()
 		x := p.parsePipeExprOrMissing("an expression inside '( )'")
 		p.expect(TokRParen, " to close '('")
-		return &ParenExpr{Span: Span{t.Pos, p.prevEnd}, X: x}
+		return &ParenExpr{Span: p.span(t.Pos), X: x}
 	case TokLBracket:
 		if p.peek(1).Kind == TokString {
 			return p.parseName("a name")
@@ -402,7 +402,7 @@ func (p *parser) parseIdentPrimary() Expr {
 func (p *parser) parseSourcePipe() Expr {
 	start := p.tok.Pos
 	op := p.parseOperator()
-	return &PipeExpr{Span: Span{start, p.prevEnd}, Ops: []Op{op}}
+	return &PipeExpr{Span: p.span(start), Ops: []Op{op}}
 }
 
 // parseCall parses the arguments of name(...).
@@ -424,7 +424,7 @@ func (p *parser) parseCall(target Expr, name *Ident) Expr {
 		}
 	}
 	p.expect(TokRParen, " to close the arguments of "+name.Name+"()")
-	c.Span = Span{start, p.prevEnd}
+	c.Span = p.span(start)
 	return c
 }
 
@@ -457,7 +457,7 @@ func (p *parser) parseName(what string) *Ident {
 			p.next()
 			id := &Ident{Name: s.Value, Quoted: true}
 			p.expect(TokRBracket, " to close the bracketed name")
-			id.Span = Span{t.Pos, p.prevEnd}
+			id.Span = p.span(t.Pos)
 			return id
 		}
 	}
@@ -498,7 +498,7 @@ func (p *parser) parseSchema() *TableSchema {
 	start := p.tok.Pos
 	s := &TableSchema{}
 	if !p.expect(TokLParen, " to start the schema") {
-		s.Span = Span{start, p.prevEnd}
+		s.Span = p.span(start)
 		return s
 	}
 	for p.tok.Kind != TokRParen && p.tok.Kind != TokEOF {
@@ -514,7 +514,7 @@ func (p *parser) parseSchema() *TableSchema {
 		p.next()
 	}
 	p.expect(TokRParen, " to close the schema")
-	s.Span = Span{start, p.prevEnd}
+	s.Span = p.span(start)
 	return s
 }
 
@@ -524,7 +524,7 @@ func (p *parser) parseColumnDecl() *ColumnDecl {
 	if p.expect(TokColon, " and a type after the column name") {
 		c.Type = p.parseType()
 	}
-	c.Span = Span{start, p.prevEnd}
+	c.Span = p.span(start)
 	return c
 }
 
@@ -554,6 +554,6 @@ func (p *parser) parseTypeOf() Expr {
 		x.Type = p.parseType()
 	}
 	p.expect(TokRParen, " to close typeof(")
-	x.Span = Span{start, p.prevEnd}
+	x.Span = p.span(start)
 	return x
 }

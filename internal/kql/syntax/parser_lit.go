@@ -233,7 +233,7 @@ func ParseDateTime(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	// ISO with a space between date and time: 2024-01-31 12:00:00
-	if len(s) > 11 && s[4] == '-' && s[10] == ' ' && isDigit(s[11]) {
+	if len(s) > 11 && s[4] == '-' && s[10] == ' ' {
 		s = s[:10] + "T" + strings.TrimSpace(s[11:])
 	}
 	s = strings.Replace(s, " GMT", " UTC", 1)
@@ -359,7 +359,7 @@ func (p *parser) parseDynamic() Expr {
 		d.Value = p.parseDynValue()
 	}
 	p.expect(TokRParen, " to close dynamic(")
-	d.Span = Span{start, p.prevEnd}
+	d.Span = p.span(start)
 	return d
 }
 
@@ -382,7 +382,7 @@ func (p *parser) parseDynValue() DynValue {
 			p.next()
 		}
 		p.expect(TokRBracket, " to close the array")
-		a.Span = Span{t.Pos, p.prevEnd}
+		a.Span = p.span(t.Pos)
 		return a
 	case TokLBrace:
 		p.next()
@@ -405,7 +405,7 @@ func (p *parser) parseDynValue() DynValue {
 			} else {
 				f.Value = &Literal{Span: Span{p.prevEnd, p.prevEnd}, Kind: LitNull, Null: true}
 			}
-			f.Span = Span{ft.Pos, p.prevEnd}
+			f.Span = p.span(ft.Pos)
 			o.Fields = append(o.Fields, f)
 			if p.tok.Kind != TokComma {
 				break
@@ -413,7 +413,7 @@ func (p *parser) parseDynValue() DynValue {
 			p.next()
 		}
 		p.expect(TokRBrace, " to close the object")
-		o.Span = Span{t.Pos, p.prevEnd}
+		o.Span = p.span(t.Pos)
 		return o
 	case TokString:
 		return p.stringLit()

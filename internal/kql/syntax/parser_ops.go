@@ -97,7 +97,7 @@ func (p *parser) parseOperator() Op {
 		if t.Kind != TokPipe {
 			p.skipTo(TokPipe, TokSemi)
 		}
-		return &BadOp{Span: Span{t.Pos, p.prevEnd}}
+		return &BadOp{Span: p.span(t.Pos)}
 	}
 	f := operators[t.Text]
 	if f == nil {
@@ -108,7 +108,7 @@ func (p *parser) parseOperator() Op {
 		p.errorAt(CodeUnknownOperator, t.Pos, t.End, "unknown query operator '"+clip(t.Text)+"'", hint)
 		p.next()
 		p.skipTo(TokPipe, TokSemi)
-		return &BadOp{Span: Span{t.Pos, p.prevEnd}}
+		return &BadOp{Span: p.span(t.Pos)}
 	}
 	if !p.enter() {
 		p.leave()
@@ -117,7 +117,7 @@ func (p *parser) parseOperator() Op {
 	defer p.leave()
 	p.next()
 	op := f(p, t.Pos, t.Text)
-	setSpan(op, t.Pos, p.prevEnd)
+	setSpan(op, t.Pos, max(t.End, p.prevEnd))
 	if !p.atOpEnd() {
 		if p.startsExpr() {
 			p.errUnexpected("expected ',' between items or '|' before the next operator")
@@ -125,7 +125,7 @@ func (p *parser) parseOperator() Op {
 			p.errUnexpected("expected '|' or the end of '" + t.Text + "'")
 		}
 		p.skipTo(TokPipe, TokSemi)
-		setSpan(op, t.Pos, p.prevEnd)
+		setSpan(op, t.Pos, max(t.End, p.prevEnd))
 	}
 	return op
 }
@@ -194,7 +194,7 @@ func (p *parser) parseParams(names []string) []*Param {
 		}
 		p.next() // =
 		out = append(out, &Param{Name: name, Value: p.parseParamValue(name)})
-		out[len(out)-1].Span = Span{start, p.prevEnd}
+		out[len(out)-1].Span = p.span(start)
 	}
 	return out
 }
@@ -335,7 +335,7 @@ func (p *parser) parseNamedExpr(what string) *NamedExpr {
 		p.next() // =
 	}
 	ne.X = p.parseExprOrMissing(what)
-	ne.Span = Span{start, p.prevEnd}
+	ne.Span = p.span(start)
 	return ne
 }
 
@@ -420,7 +420,7 @@ func (p *parser) parseSortKey(what string) *SortKey {
 			p.errMissing("expected 'first' or 'last' after 'nulls'", "")
 		}
 	}
-	k.Span = Span{start, p.prevEnd}
+	k.Span = p.span(start)
 	return k
 }
 
@@ -431,12 +431,12 @@ func (p *parser) parseSubquery(open, close TokenKind, what string) *PipeExpr {
 	start := p.tok.Pos
 	pipe := &PipeExpr{}
 	if !p.expect(open, what) {
-		pipe.Span = Span{start, p.prevEnd}
+		pipe.Span = p.span(start)
 		return pipe
 	}
 	if !p.enter() {
 		p.leave()
-		pipe.Span = Span{start, p.prevEnd}
+		pipe.Span = p.span(start)
 		return pipe
 	}
 	if p.tok.Kind == TokIdent && isOperatorName(p.tok.Text) {
@@ -451,6 +451,6 @@ func (p *parser) parseSubquery(open, close TokenKind, what string) *PipeExpr {
 	}
 	p.leave()
 	p.expect(close, " to close the subquery")
-	pipe.Span = Span{start, p.prevEnd}
+	pipe.Span = p.span(start)
 	return pipe
 }

@@ -18,7 +18,7 @@ func parseProjectRename(p *parser, _ int, _ string) Op {
 		} else {
 			r.Old = &Ident{Span: Span{p.prevEnd, p.prevEnd}}
 		}
-		r.Span = Span{start, p.prevEnd}
+		r.Span = p.span(start)
 		op.Cols = append(op.Cols, r)
 		if p.tok.Kind != TokComma {
 			return op
@@ -38,7 +38,7 @@ func parseProjectReorder(p *parser, _ int, _ string) Op {
 				break
 			}
 		}
-		c.Span = Span{start, p.prevEnd}
+		c.Span = p.span(start)
 		op.Cols = append(op.Cols, c)
 		if p.tok.Kind != TokComma {
 			return op
@@ -105,7 +105,7 @@ func parseTopNested(p *parser, start int, _ string) Op {
 				lv.Order = SortDesc
 			}
 		}
-		lv.Span = Span{start, p.prevEnd}
+		lv.Span = p.span(start)
 		op.Levels = append(op.Levels, lv)
 		if p.tok.Kind != TokComma {
 			return op
@@ -149,7 +149,7 @@ func parseMakeSeries(p *parser, _ int, _ string) Op {
 			p.next()
 			a.Default = p.parseExprOrMissing("the default value")
 		}
-		a.Span = Span{start, p.prevEnd}
+		a.Span = p.span(start)
 		m.Aggs = append(m.Aggs, a)
 		if p.tok.Kind != TokComma {
 			break

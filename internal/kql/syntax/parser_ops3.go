@@ -171,7 +171,7 @@ func (p *parser) parseExpandCols(kw string) []*MvExpandCol {
 				p.errMissing("expected typeof(type) after 'to'", "as in mv-expand x to typeof(string)")
 			}
 		}
-		c.Span = Span{start, p.prevEnd}
+		c.Span = p.span(start)
 		out = append(out, c)
 		if p.tok.Kind != TokComma {
 			return out
@@ -264,7 +264,7 @@ func parseParse(p *parser, _ int, kw string) Op {
 			p.next()
 			continue
 		}
-		part.Span = Span{t.Pos, p.prevEnd}
+		part.Span = p.span(t.Pos)
 		op.Parts = append(op.Parts, part)
 	}
 	return op
@@ -305,7 +305,7 @@ func (p *parser) parseWithProps() []*Param {
 			p.next()
 		}
 		v := p.parseWithValue(name)
-		out = append(out, &Param{Span: Span{start, p.prevEnd}, Name: name, Value: v})
+		out = append(out, &Param{Span: p.span(start), Name: name, Value: v})
 		if p.tok.Kind != TokComma {
 			break
 		}
@@ -333,7 +333,7 @@ func (p *parser) parseWithValue(name string) Expr {
 		p.next()
 		l.Elems = append(l.Elems, p.parseExprOrMissing("a value in the list of '"+name+"'"))
 	}
-	l.Span = Span{v.Pos(), p.prevEnd}
+	l.Span = p.span(v.Pos())
 	return l
 }
 

@@ -131,7 +131,7 @@ func parseFork(p *parser, _ int, _ string) Op {
 			p.next() // =
 		}
 		b.Query = p.parseSubquery(TokLParen, TokRParen, " to start a fork branch")
-		b.Span = Span{start, p.prevEnd}
+		b.Span = p.span(start)
 		f.Branches = append(f.Branches, b)
 	}
 	if len(f.Branches) == 0 {
@@ -194,7 +194,7 @@ func (p *parser) parseDataTable() Expr {
 		p.errorAt(CodeUnexpected, d.Schema.Stop, p.prevEnd, "datatable has "+strconv.Itoa(len(d.Values))+" values for "+strconv.Itoa(n)+" columns",
 			"give a value for every column of every row")
 	}
-	d.Span = Span{start, p.prevEnd}
+	d.Span = p.span(start)
 	return d
 }
 
@@ -216,6 +216,6 @@ func (p *parser) parseExternalData() Expr {
 	if p.accept("with") {
 		e.With = p.parseWithProps()
 	}
-	e.Span = Span{start, p.prevEnd}
+	e.Span = p.span(start)
 	return e
 }
