@@ -3,8 +3,8 @@ package syntax
 import "time"
 
 // Ident is a name: a column, a table, a let-bound name, a function name.
-// `['col name']` and `["col"]` are Idents with Quoted set and the name
-// unescaped. `$left` and `$right` (in join conditions) are Idents too.
+// `['col name']` and `["col"]` are Idents with Quoted set (the spelling
+// only: `['x']` and `x` are the same name) and the name unescaped. `$left` and `$right` (in join conditions) are Idents too.
 type Ident struct {
 	Span
 	Name   string

@@ -167,15 +167,15 @@ type JoinOp struct {
 	Kind   string
 	Params []*Param
 	Right  Tabular
-	On     []*JoinCond
-	Where  Expr // the `where` form; nil with `on`
+	On     []*JoinCond // empty when neither on nor where is given
+	Where  Expr        // the `where` form; nil with `on`
 }
 
 // JoinCond is one condition of a join/lookup `on` list. X is the condition
 // as written. For the equality forms Left and Right name the key columns of
 // each side: `on Col` (both the same Ident), `on $left.A == $right.B` (in
 // either order). They are nil for any other condition (the compiler
-// rejects or evaluates X).
+// rejects or evaluates X). They point into X (Walk visits them there).
 type JoinCond struct {
 	Span
 	X           Expr
