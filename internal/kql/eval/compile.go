@@ -24,6 +24,8 @@ type Output struct {
 	Tables []*data.Table
 	// Truncated reports that MaxRows dropped rows from a result table.
 	Truncated bool
+	// TotalRows counts the rows of the result tables before truncation.
+	TotalRows int
 	// Render is the visualization requested by a render operator, if any.
 	Render *Render
 	// Warnings are problems that did not stop the query (externaldata
@@ -43,6 +45,7 @@ func Run(ctx context.Context, script *syntax.Script, query string, src Source, o
 	rc, cancel := newRunCtx(ctx, src, opts)
 	defer cancel()
 	c := newCompiler(rc, query, src)
+	c.hidden = hiddenColumns(script, opts.HiddenColumns)
 	// A defect in an operator must not take the host process down: it
 	// becomes an InternalError (the fuzz test treats those as failures).
 	defer func() {
@@ -56,6 +59,8 @@ func Run(ctx context.Context, script *syntax.Script, query string, src Source, o
 	}
 	out = &Output{Render: c.render, Warnings: c.warnings}
 	for _, t := range tables {
+		t = c.dropHidden(t)
+		out.TotalRows += t.Len()
 		if opts.MaxRows > 0 && t.Len() > opts.MaxRows {
 			t = relFromTable(t).slice(0, opts.MaxRows).table()
 			out.Truncated = true
@@ -90,6 +95,9 @@ type compiler struct {
 	complete bool
 	// opName is the operator being compiled, for messages.
 	opName string
+	// hidden are the standard columns results leave out (those the query
+	// does not name).
+	hidden map[string]bool
 	// usesWindow is set while compiling an expression that calls a window
 	// function (it must then see the whole row set at once).
 	usesWindow bool
@@ -155,9 +163,11 @@ func (c *compiler) script(s *syntax.Script) ([]*data.Table, error) {
 			}
 			out = append(out, r.table())
 		default:
-			if err := c.stmt(st, c.global); err != nil {
+			sc, err := c.stmt(st, c.global)
+			if err != nil {
 				return nil, err
 			}
+			c.global = sc
 		}
 	}
 	return out, nil
@@ -174,43 +184,55 @@ func asError(err error, n syntax.Node) *Error {
 	return &Error{Code: CodeRuntime, Message: err.Error(), Pos: n.Pos(), End: n.End()}
 }
 
-// stmt binds a non-expression statement in sc.
-func (c *compiler) stmt(st syntax.Stmt, sc *env) error {
+// stmt binds a non-expression statement in sc and returns the scope the
+// following statements see (a new one when a name is rebound, so that
+// earlier definitions keep the value they referred to).
+func (c *compiler) stmt(st syntax.Stmt, sc *env) (*env, error) {
 	switch st := st.(type) {
 	case *syntax.LetStmt:
 		return c.let(st, sc)
 	case *syntax.SetStmt:
-		return c.set(st)
+		return sc, c.set(st)
 	case *syntax.DeclareStmt:
 		for _, p := range st.Params {
 			if p.Default == nil {
 				if ok, err := c.fail(errAt(p, SemBadArgument, p.Name.Name, "query parameter %q has no value: give it a default", p.Name.Name)); !ok {
-					return err
+					return nil, err
 				}
 				continue
 			}
 			e, err := c.constScalar(p.Default, sc)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if p.Type != nil {
 				if t, ok := data.ParseType(p.Type.Name); ok && t != e.typ() {
 					e = &convExpr{x: e, t: t}
 				}
 			}
+			sc = rebind(sc, p.Name.Name)
 			sc.setScalar(p.Name.Name, e)
 		}
-		return nil
+		return sc, nil
 	case *syntax.AliasStmt:
-		return nil // database aliases do not change which tables a workspace has
+		return sc, nil // database aliases do not change which tables a workspace has
 	case *syntax.PatternStmt:
 		_, err := c.fail(notSupportedAt(st, "statement", "declare pattern"))
-		return err
+		return sc, err
 	case *syntax.BadStmt:
 		_, err := c.fail(&Error{Code: CodeSyntax, Message: "the statement could not be parsed", Pos: st.Pos(), End: st.End()})
-		return err
+		return sc, err
 	}
-	return nil
+	return sc, nil
+}
+
+// rebind returns the scope in which name may be bound: sc, or a child of
+// it when sc already binds the name.
+func rebind(sc *env, name string) *env {
+	if _, ok := sc.names[name]; ok {
+		return newEnv(sc)
+	}
+	return sc
 }
 
 // set handles request options; query_now moves now() and ago().
@@ -232,26 +254,26 @@ func (c *compiler) set(st *syntax.SetStmt) error {
 }
 
 // let binds a name: a function or view, a tabular expression (evaluated
-// once, on first use) or a scalar.
-func (c *compiler) let(st *syntax.LetStmt, sc *env) error {
+// once, on first use) or a scalar (compiled on first use: a let that the
+// query never reads costs nothing and cannot fail it).
+func (c *compiler) let(st *syntax.LetStmt, sc *env) (*env, error) {
 	name := st.Name.Name
+	sc = rebind(sc, name)
 	if fd, ok := st.Value.(*syntax.FuncDecl); ok {
 		sc.setFunc(name, newFuncDef(name, fd, sc))
-		return nil
+		return sc, nil
 	}
-	if isTabularExpr(st.Value, sc, c) {
-		value := st.Value
+	value := st.Value
+	if isTabularExpr(value, sc, c) {
 		b := &tabBinding{name: name}
-		b.eval = func() (*rel, error) { return c.tabular(value, sc) }
+		defScope := sc
+		b.eval = func() (*rel, error) { return c.tabular(value, defScope) }
 		sc.setTable(name, b)
-		return nil
+		return sc, nil
 	}
-	e, err := c.constScalar(st.Value, sc)
-	if err != nil {
-		return err
-	}
-	sc.setScalar(name, e)
-	return nil
+	defScope := sc
+	sc.set(name, &binding{lazy: &lazyScalar{name: name, f: func() (expr, error) { return c.constScalar(value, defScope) }}})
+	return sc, nil
 }
 
 // constScalar compiles a scalar that reads no row (let values, operator
@@ -329,7 +351,7 @@ func isTabularExpr(x syntax.Expr, sc *env, c *compiler) bool {
 		return isTabularExpr(x.X, sc, c)
 	case *syntax.Ident:
 		if b, ok := sc.lookup(x.Name); ok {
-			return b.table != nil
+			return b.table != nil || b.fn != nil && b.fn.tabular(c)
 		}
 		_, ok := c.src.Table(x.Name)
 		return ok
@@ -384,4 +406,49 @@ func isParserName(name string) bool {
 		}
 	}
 	return len(name) > 2 && name[0] == 'i' && name[1] == 'm' && name[2] >= 'A' && name[2] <= 'Z'
+}
+
+// hiddenColumns returns the hidden standard columns the script does not
+// mention: Log Analytics shows them only when a query names them.
+func hiddenColumns(script *syntax.Script, names []string) map[string]bool {
+	if len(names) == 0 {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, n := range names {
+		out[n] = true
+	}
+	syntax.Walk(script, func(n syntax.Node) bool {
+		if id, ok := n.(*syntax.Ident); ok {
+			delete(out, id.Name)
+		}
+		return true
+	})
+	return out
+}
+
+// dropHidden removes hidden standard columns from a result table.
+func (c *compiler) dropHidden(t *data.Table) *data.Table {
+	r := c.withoutHidden(relFromTable(t))
+	if len(r.cols) == t.NumColumns() {
+		return t
+	}
+	return r.table()
+}
+
+// withoutHidden projects away the hidden standard columns of r.
+func (c *compiler) withoutHidden(r *rel) *rel {
+	if len(c.hidden) == 0 {
+		return r
+	}
+	var idx []int
+	for i, col := range r.schema.Columns {
+		if !c.hidden[col.Name] {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) == len(r.cols) {
+		return r
+	}
+	return r.projectCols(idx, nil)
 }

@@ -14,7 +14,7 @@ const maxCallDepth = 64
 
 // windowFuncs are the functions that need the whole serialized row set.
 var windowFuncs = map[string]bool{"row_number": true, "prev": true, "next": true, "row_cumsum": true,
-	"row_rank_dense": true, "row_rank_min": true}
+	"row_rank_dense": true, "row_rank_min": true, "row_rank": true, "row_window_session": true}
 
 // call compiles a function call in a scalar context.
 func (c *compiler) call(x *syntax.CallExpr, sc *env, r *rel) (expr, error) {
@@ -36,6 +36,15 @@ func (c *compiler) call(x *syntax.CallExpr, sc *env, r *rel) (expr, error) {
 		return c.columnIfExists(x, sc, r)
 	case "pack_all", "bag_pack_all":
 		return &packAllExpr{r: r}, nil
+	case "ingestion_time":
+		col := -1
+		for _, n := range []string{"_TimeReceived", "TimeGenerated", "Timestamp"} {
+			if i := r.colIndex(n); i >= 0 && r.schema.Columns[i].Type == data.DateTime {
+				col = i
+				break
+			}
+		}
+		return &ingestionTimeExpr{col: col}, nil
 	case "materialize", "table", "view":
 		return c.failExpr(errAt(x, SemType, name, "%s() returns a table; a scalar is expected here", name))
 	}
@@ -251,6 +260,18 @@ func (c *compiler) window(x *syntax.CallExpr, sc *env, r *rel) (expr, error) {
 			e.restart = args[1]
 		}
 		return e, nil
+	case "row_window_session":
+		if err := argc(3, 4); err != nil {
+			return nil, err
+		}
+		if len(args) < 3 {
+			return placeholder(), nil
+		}
+		e := &rowWindowSessionExpr{x: args[0], fromFirst: args[1], between: args[2]}
+		if len(args) > 3 {
+			e.restart = args[3]
+		}
+		return e, nil
 	default:
 		if err := argc(1, 1); err != nil {
 			return nil, err
@@ -391,24 +412,27 @@ func (c *compiler) enterFunc(f *funcDef, x *syntax.CallExpr, sc *env, r *rel, in
 		c.query = ""
 	}
 	for _, st := range f.stmts {
-		if err := c.stmtIn(st, fenv, r); err != nil {
+		next, err := c.stmtIn(st, fenv, r)
+		if err != nil {
 			return bail(c.funcErr(f, x, err))
 		}
+		fenv = next
 	}
 	return fenv, done, nil
 }
 
 // stmtIn runs a statement of a function body; scalar lets may read the
 // call's row (parameters bound to columns).
-func (c *compiler) stmtIn(st syntax.Stmt, sc *env, r *rel) error {
+func (c *compiler) stmtIn(st syntax.Stmt, sc *env, r *rel) (*env, error) {
 	if l, ok := st.(*syntax.LetStmt); ok && r != nil && r != noRow {
 		if _, isFunc := l.Value.(*syntax.FuncDecl); !isFunc && !isTabularExpr(l.Value, sc, c) {
 			e, err := c.scalar(l.Value, sc, r)
 			if err != nil {
-				return err
+				return nil, err
 			}
+			sc = rebind(sc, l.Name.Name)
 			sc.setRowScalar(l.Name.Name, e, r)
-			return nil
+			return sc, nil
 		}
 	}
 	return c.stmt(st, sc)

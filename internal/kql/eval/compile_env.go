@@ -14,9 +14,11 @@ type env struct {
 	names  map[string]*binding
 }
 
-// binding is one bound name: exactly one of scalar, table and fn is set.
+// binding is one bound name: exactly one of scalar, lazy, table and fn is
+// set.
 type binding struct {
 	scalar expr
+	lazy   *lazyScalar
 	// rel is the relation a scalar binding reads (function parameters bound
 	// to column expressions); nil or noRow for a constant.
 	rel   *rel
@@ -47,6 +49,28 @@ func (e *env) setTable(name string, t *tabBinding) { e.set(name, &binding{table:
 func (e *env) setFunc(name string, f *funcDef)     { e.set(name, &binding{fn: f}) }
 func (e *env) setRowScalar(name string, x expr, r *rel) {
 	e.set(name, &binding{scalar: x, rel: r})
+}
+
+// lazyScalar is a scalar let compiled on first use.
+type lazyScalar struct {
+	name    string
+	f       func() (expr, error)
+	done    bool
+	running bool
+	e       expr
+	err     error
+}
+
+func (l *lazyScalar) get(at syntax.Node) (expr, error) {
+	if l.running {
+		return nil, errAt(at, SemBadArgument, l.name, "%s refers to itself", l.name)
+	}
+	if !l.done {
+		l.running = true
+		l.e, l.err = l.f()
+		l.running, l.done = false, true
+	}
+	return l.e, l.err
 }
 
 // names lists every bound name, for "did you mean" suggestions.
@@ -99,7 +123,8 @@ type funcDef struct {
 	view   bool
 	// stored functions: their body is another text, so errors inside it
 	// are reported at the call.
-	stored bool
+	stored    bool
+	inTabular bool // guards tabular() against self-reference
 }
 
 type funcParam struct {
@@ -129,9 +154,11 @@ func newFuncDef(name string, fd *syntax.FuncDecl, sc *env) *funcDef {
 
 // tabular reports whether the function returns a table.
 func (f *funcDef) tabular(c *compiler) bool {
-	if f.result == nil {
+	if f.result == nil || f.inTabular {
 		return false
 	}
+	f.inTabular = true
+	defer func() { f.inTabular = false }()
 	sc := newEnv(f.env)
 	for _, p := range f.params {
 		if p.tabular {
@@ -164,7 +191,7 @@ func orDynamic(t data.Type) data.Type {
 // storedFunc builds the definition of a workspace function from its body
 // and declared parameters.
 func (c *compiler) storedFunc(name, body string, params []FuncParam) (*funcDef, *Error) {
-	script, diags := parseScript(body)
+	script, diags := syntax.Parse(body)
 	for _, d := range diags {
 		if d.Severity != syntax.SeverityWarning {
 			return nil, &Error{Code: CodeSemantic, SemCode: SemBadArgument, Pos: -1, End: -1, Name: name,
@@ -175,7 +202,7 @@ func (c *compiler) storedFunc(name, body string, params []FuncParam) (*funcDef, 
 	for _, p := range params {
 		fp := funcParam{name: p.Name, t: p.Type, tabular: p.Type == data.Invalid, defText: p.Default}
 		if p.Default != "" {
-			ds, dd := parseScript("print " + p.Default)
+			ds, dd := syntax.Parse("print " + p.Default)
 			if len(dd) == 0 {
 				if pe, ok := ds.Query().(*syntax.PipeExpr); ok && len(pe.Ops) == 1 {
 					if po, ok := pe.Ops[0].(*syntax.PrintOp); ok && len(po.Cols) == 1 {
@@ -266,8 +293,3 @@ func didYouMean(s string) string {
 	return "; did you mean '" + s + "'?"
 }
 
-// parseScript parses stored function bodies (set to syntax.Parse once the
-// parser is available).
-var parseScript = func(src string) (*syntax.Script, []syntax.Diagnostic) {
-	return &syntax.Script{}, []syntax.Diagnostic{{Message: "the KQL parser is not available", Severity: syntax.SeverityError}}
-}

@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"strings"
+
 	"github.com/sentinel-mcp/sentinel-mcp/internal/kql/data"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/kql/syntax"
 )
@@ -181,6 +183,13 @@ func (c *compiler) ident(x *syntax.Ident, sc *env, r *rel) (expr, error) {
 		return &colExpr{idx: i, t: r.schema.Columns[i].Type, name: x.Name}, nil
 	}
 	if b, ok := sc.lookup(x.Name); ok {
+		if b.lazy != nil {
+			e, err := b.lazy.get(x)
+			if err != nil {
+				return nil, err
+			}
+			return e, nil
+		}
 		switch {
 		case b.scalar != nil:
 			if b.rel != nil && b.rel != noRow && b.rel != r {
@@ -198,9 +207,9 @@ func (c *compiler) ident(x *syntax.Ident, sc *env, r *rel) (expr, error) {
 	if r.open {
 		return placeholder(), nil
 	}
-	switch x.Name {
-	case "true", "false":
-		return constOf(data.BoolValue(x.Name == "true")), nil
+	if !x.Quoted && (strings.EqualFold(x.Name, "true") || strings.EqualFold(x.Name, "false")) {
+		// True, FALSE ... are bool literals too.
+		return constOf(data.BoolValue(strings.EqualFold(x.Name, "true"))), nil
 	}
 	return c.failExpr(c.unknownColumn(x, r, sc))
 }

@@ -27,23 +27,68 @@ func (c *compiler) joinKeys(conds []*syntax.JoinCond, left, right *rel) (lk, rk 
 		return c.failExpr(e)
 	}
 	for _, cond := range conds {
-		if cond.Left == nil || cond.Right == nil {
+		pairs, ok := keyPairs(cond.X)
+		if cond.Left != nil && cond.Right != nil {
+			pairs, ok = [][2]*syntax.Ident{{cond.Left, cond.Right}}, true
+		}
+		if !ok {
 			if ok, err := c.fail(notSupportedAt(cond, "join condition", c.text(cond))); !ok {
 				return nil, nil, err
 			}
 			continue
 		}
-		l, err := side(cond.Left, left, "left")
-		if err != nil {
-			return nil, nil, err
+		for _, p := range pairs {
+			l, err := side(p[0], left, "left")
+			if err != nil {
+				return nil, nil, err
+			}
+			r, err := side(p[1], right, "right")
+			if err != nil {
+				return nil, nil, err
+			}
+			lk, rk = append(lk, l), append(rk, r)
 		}
-		r, err := side(cond.Right, right, "right")
-		if err != nil {
-			return nil, nil, err
-		}
-		lk, rk = append(lk, l), append(rk, r)
 	}
 	return lk, rk, nil
+}
+
+// keyPairs decomposes a join condition into key columns: `Col`,
+// `$left.A == $right.B` and conjunctions of those (`A and B`,
+// `$left.A == $right.B and $left.C == $right.D`).
+func keyPairs(x syntax.Expr) ([][2]*syntax.Ident, bool) {
+	switch x := unparen(x).(type) {
+	case *syntax.Ident:
+		return [][2]*syntax.Ident{{x, x}}, true
+	case *syntax.BinaryExpr:
+		switch x.Op {
+		case syntax.OpAnd:
+			a, ok1 := keyPairs(x.X)
+			b, ok2 := keyPairs(x.Y)
+			return append(a, b...), ok1 && ok2
+		case syntax.OpEq:
+			a, sa := joinSide(x.X)
+			b, sb := joinSide(x.Y)
+			switch {
+			case sa == "$left" && sb == "$right":
+				return [][2]*syntax.Ident{{a, b}}, true
+			case sa == "$right" && sb == "$left":
+				return [][2]*syntax.Ident{{b, a}}, true
+			}
+		}
+	}
+	return nil, false
+}
+
+func joinSide(x syntax.Expr) (*syntax.Ident, string) {
+	m, ok := unparen(x).(*syntax.MemberExpr)
+	if !ok {
+		return nil, ""
+	}
+	side, ok := m.X.(*syntax.Ident)
+	if !ok || side.Name != "$left" && side.Name != "$right" {
+		return nil, ""
+	}
+	return m.Name, side.Name
 }
 
 // join compiles the join operator (innerunique by default).

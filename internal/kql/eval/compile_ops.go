@@ -230,7 +230,7 @@ func (c *compiler) op1(op syntax.Op, sc *env, r *rel) (*rel, error) {
 	case *syntax.SearchOp:
 		return c.search(op, sc, r)
 	case *syntax.GetSchemaOp:
-		return getschemaRel(r), nil
+		return getschemaRel(c.withoutHidden(r)), nil
 	case *syntax.EvaluateOp:
 		return c.evaluate(op, sc, r)
 	case *syntax.RenderOp:
@@ -309,6 +309,18 @@ func (c *compiler) extend(cols []*syntax.NamedExpr, sc *env, r *rel) (*rel, erro
 	out := r
 	namer := &colNamer{prefix: "Column", next: 1, taken: func(s string) bool { return out.colIndex(s) >= 0 }}
 	for _, ne := range cols {
+		if call, ok := unparen(ne.X).(*syntax.CallExpr); ok && call.Target == nil {
+			if mf, ok := multiFuncs[call.Name.Name]; ok {
+				if b, shadow := sc.lookup(call.Name.Name); !shadow || b.fn == nil {
+					next, err := c.extendMulti(out, ne, call, mf, sc)
+					if err != nil {
+						return nil, err
+					}
+					out = next
+					continue
+				}
+			}
+		}
 		if len(ne.Names) > 1 {
 			if ok, err := c.fail(notSupportedAt(ne, "tuple assignment", c.text(ne))); !ok {
 				return nil, err
@@ -698,4 +710,66 @@ func (c *compiler) renderOp(op *syntax.RenderOp, sc *env) {
 		}
 	}
 	c.render = r
+}
+
+// extendMulti adds the columns of a function returning several values
+// (series_fit_line ...): named by the tuple target, or <x>_<suffix>.
+func (c *compiler) extendMulti(r *rel, ne *syntax.NamedExpr, call *syntax.CallExpr, mf *multiFn, sc *env) (*rel, error) {
+	if len(call.Args) < mf.minArgs || len(call.Args) > mf.maxArgs {
+		if ok, err := c.fail(errAt(call, SemArgCount, mf.name, "%s%s() expects %d to %d arguments, got %d", c.opPrefix(), mf.name, mf.minArgs, mf.maxArgs, len(call.Args))); !ok {
+			return nil, err
+		}
+		return r, nil
+	}
+	args := make([]*data.Vector, len(call.Args))
+	for i, a := range call.Args {
+		e, err := c.scalar(a, sc, r)
+		if err != nil {
+			return nil, err
+		}
+		if args[i], err = evalColumn(c.rc, nil, r, e, false); err != nil {
+			return nil, err
+		}
+	}
+	names := make([]string, len(mf.suffixes))
+	base := exprName(call.Args[0])
+	for i, suf := range mf.suffixes {
+		switch {
+		case i < len(ne.Names):
+			names[i] = ne.Names[i].Name
+		case len(ne.Names) > 0:
+			names[i] = ""
+		case mf.prefixed:
+			names[i] = mf.name + "_" + base + "_" + suf
+		default:
+			names[i] = base + "_" + suf
+		}
+	}
+	builders := make([]*data.VectorBuilder, len(mf.types))
+	for i, t := range mf.types {
+		builders[i] = data.NewVectorBuilder(t, r.n)
+	}
+	vals := make([]data.Value, len(args))
+	for row := 0; row < r.n; row++ {
+		if row&1023 == 0 {
+			if err := c.rc.check(); err != nil {
+				return nil, err
+			}
+		}
+		for i, a := range args {
+			vals[i] = a.Value(row)
+		}
+		for i, v := range mf.row(vals) {
+			builders[i].Append(fixType(v, mf.types[i]))
+		}
+	}
+	out := r
+	for i, b := range builders {
+		if names[i] == "" {
+			continue
+		}
+		out = out.withColumn(names[i], b.Build())
+	}
+	out.open = r.open
+	return out, nil
 }

@@ -38,6 +38,12 @@ func (c *compiler) summarize(op *syntax.SummarizeOp, sc *env, r *rel) (*rel, err
 	namer := &colNamer{prefix: "Column", next: 1, taken: func(s string) bool { return taken[s] }}
 	hiddenN := 0
 	for _, ne := range op.Aggs {
+		if id, ok := ne.X.(*syntax.Ident); ok && r.colIndex(id.Name) < 0 {
+			// `summarize count` is count().
+			if _, isAgg := lookupAgg(id.Name); isAgg {
+				ne = &syntax.NamedExpr{Span: ne.Span, Names: ne.Names, X: &syntax.CallExpr{Span: id.Span, Name: id}}
+			}
+		}
 		if call, ok := unparen(ne.X).(*syntax.CallExpr); ok && c.isAggCall(call, sc) {
 			ac, err := c.aggCall(call, sc, r, byCols)
 			if err != nil {

@@ -119,7 +119,7 @@ func (c *compiler) tableRef(x *syntax.Ident, sc *env) (*rel, error) {
 			return b.table.get(x)
 		case b.fn != nil:
 			return c.callUserTabular(b.fn, &syntax.CallExpr{Span: x.Span, Name: x}, sc, nil)
-		case b.scalar != nil:
+		case b.scalar != nil || b.lazy != nil:
 			return c.failRel(errAt(x, SemType, x.Name, "%s is a scalar; a table is expected here", x.Name))
 		}
 	}

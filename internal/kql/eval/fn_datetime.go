@@ -116,7 +116,13 @@ func init() {
 		}
 		return data.StringValue(formatTimeSpan(t, a[1].String()))
 	}})
-	reg(&fnDef{name: "make_datetime", minArgs: 3, maxArgs: 7, retType: DT, row: func(_ *fnCtx, a []data.Value) data.Value {
+	reg(&fnDef{name: "make_datetime", minArgs: 1, maxArgs: 7, retType: DT, row: func(_ *fnCtx, a []data.Value) data.Value {
+		if len(a) == 1 { // make_datetime(value) converts, like todatetime()
+			return data.Convert(unwrap(a[0]), DT)
+		}
+		if len(a) == 2 {
+			return data.NullValue(DT)
+		}
 		var p [6]float64
 		for i := range a[:min(len(a), 6)] {
 			f, ok := argFloat(a[i])
@@ -133,7 +139,10 @@ func init() {
 		frac := int64(math.Round((p[5] - sec) * float64(data.TicksPerSecond)))
 		return data.DateTimeValue(data.DateTimeTicks(y, mo, d, int(p[3]), int(p[4]), int(sec), frac))
 	}})
-	reg(&fnDef{name: "make_timespan", minArgs: 2, maxArgs: 4, retType: TS, row: func(_ *fnCtx, a []data.Value) data.Value {
+	reg(&fnDef{name: "make_timespan", minArgs: 1, maxArgs: 4, retType: TS, row: func(_ *fnCtx, a []data.Value) data.Value {
+		if len(a) == 1 { // make_timespan(value) converts, like totimespan()
+			return data.Convert(unwrap(a[0]), TS)
+		}
 		var p []float64
 		for _, v := range a {
 			f, ok := argFloat(v)

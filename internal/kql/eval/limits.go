@@ -77,6 +77,9 @@ type Options struct {
 	MaxRows   int           // result rows kept (0: unlimited); the excess is dropped and Truncated set
 	MaxMemory int64         // approximate bytes a query may hold in joins, summarize, mv-expand... (0: unlimited)
 	Timeout   time.Duration // 0: no timeout beyond the context's
+	// HiddenColumns are standard columns (_ResourceId, _BilledSize ...)
+	// that results and getschema leave out unless the query names them.
+	HiddenColumns []string
 }
 
 // runCtx is the per-execution state shared by operators.
