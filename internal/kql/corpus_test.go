@@ -63,11 +63,11 @@ func schemaSource(t testing.TB, gen func(*schema.Table) *data.Table) *memSource 
 }
 
 type corpusOutcome struct {
-	ok, invalid    int
-	notEmulated    map[string][]string // cause -> queries
-	schemaGaps     map[string][]string
-	engineErrors   map[string][]string
-	total          int
+	ok, invalid  int
+	notEmulated  map[string][]string // cause -> queries
+	schemaGaps   map[string][]string
+	engineErrors map[string][]string
+	total        int
 }
 
 func runCorpus(t *testing.T, src *memSource, qs []corpusQuery, vs []oracleVerdict) *corpusOutcome {
@@ -126,7 +126,9 @@ func report(t *testing.T, title string, m map[string][]string, limit int) int {
 		list = append(list, kv{k, v})
 		n += len(v)
 	}
-	sort.Slice(list, func(i, j int) bool { return len(list[i].v) > len(list[j].v) || len(list[i].v) == len(list[j].v) && list[i].k < list[j].k })
+	sort.Slice(list, func(i, j int) bool {
+		return len(list[i].v) > len(list[j].v) || len(list[i].v) == len(list[j].v) && list[i].k < list[j].k
+	})
 	t.Logf("%s: %d queries, %d causes", title, n, len(list))
 	for i, e := range list {
 		if i >= limit {

@@ -292,4 +292,3 @@ func didYouMean(s string) string {
 	}
 	return "; did you mean '" + s + "'?"
 }
-
