@@ -84,13 +84,35 @@ func runQuery(t testing.TB, src DataSource, q string) (string, error) {
 // TestScratch runs the query in $KQL against the test tables (a tool for
 // development; skipped otherwise).
 func TestScratch(t *testing.T) {
-	q := os.Getenv("KQL")
-	if q == "" {
-		t.Skip("set KQL to a query")
+	qs := []string{os.Getenv("KQL")}
+	if f := os.Getenv("KQLFILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		qs = strings.Split(string(b), "\n----\n")
 	}
-	out, err := runQuery(t, testSource(t), q)
-	if err != nil {
-		t.Fatalf("%v", err)
+	if qs[0] == "" {
+		t.Skip("set KQL to a query or KQLFILE to a file of queries separated by ----")
 	}
-	t.Logf("\n%s", out)
+	var dump []map[string]string
+	defer func() {
+		if f := os.Getenv("KQLOUT"); f != "" {
+			b, _ := json.MarshalIndent(dump, "", " ")
+			_ = os.WriteFile(f, b, 0o644)
+		}
+	}()
+	for _, q := range qs {
+		out, err := runQuery(t, testSource(t), q)
+		rec := map[string]string{"q": strings.TrimSpace(q), "out": out}
+		if err != nil {
+			rec["err"] = err.Error()
+		}
+		dump = append(dump, rec)
+		if err != nil {
+			t.Logf("\n%s\n=> ERROR %v", q, err)
+			continue
+		}
+		t.Logf("\n%s\n=> %s", q, out)
+	}
 }

@@ -14,6 +14,7 @@ package kql
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -136,6 +137,7 @@ func Validate(src string, cat Catalog) []Diagnostic {
 	for _, e := range eval.Check(script, src, cat, opts) {
 		diags = append(diags, diagnosticOf(e, src, li))
 	}
+	sort.SliceStable(diags, func(i, j int) bool { return diags[i].Offset < diags[j].Offset })
 	return diags
 }
 

@@ -64,6 +64,14 @@ func (c *compiler) call(x *syntax.CallExpr, sc *env, r *rel) (expr, error) {
 			}
 			return c.callUserScalar(fd, x, sc, r)
 		}
+		if c.check {
+			// Validation also reports what is wrong in the arguments.
+			for _, a := range x.Args {
+				if _, err := c.scalar(a, sc, r); err != nil {
+					return nil, err
+				}
+			}
+		}
 		return c.failExpr(c.unknownFunction(x))
 	}
 	args := make([]expr, 0, len(x.Args))

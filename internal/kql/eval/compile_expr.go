@@ -285,14 +285,14 @@ func (c *compiler) binary(x *syntax.BinaryExpr, sc *env, r *rel) (expr, error) {
 		return &logicExpr{and: x.Op == syntax.OpAnd, l: l, r: rt}, nil
 	case syntax.OpEq, syntax.OpNe, syntax.OpLt, syntax.OpLe, syntax.OpGt, syntax.OpGe:
 		if !comparableTypes(l.typ(), rt.typ()) {
-			return c.failExpr(errAt(x, SemType, "", "cannot compare values of types %s and %s with '%s'; convert one side (todatetime(), totimespan(), tolong()...)", l.typ(), rt.typ(), x.Op))
+			return c.failExpr(errAt(x, SemType, "", "%scannot compare values of types %s and %s with '%s'; convert one side (todatetime(), totimespan(), tolong()...)", c.opPrefix(), l.typ(), rt.typ(), x.Op))
 		}
 		return &cmpExpr{op: cmpOps[x.Op], l: l, r: rt}, nil
 	case syntax.OpAdd, syntax.OpSub, syntax.OpMul, syntax.OpDiv, syntax.OpMod:
 		op := arithOps[x.Op]
 		t, err := arithType(op, l.typ(), rt.typ())
 		if err != nil {
-			return c.failExpr(errAt(x, SemType, "", "%v", err))
+			return c.failExpr(errAt(x, SemType, "", "%s%v", c.opPrefix(), err))
 		}
 		if lk, ok := l.(*constExpr); ok {
 			if rk, ok := rt.(*constExpr); ok {
