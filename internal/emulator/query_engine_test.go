@@ -227,4 +227,3 @@ func TestQueryRender(t *testing.T) {
 		t.Fatalf("render: %d %s", r.status, r.raw)
 	}
 }
-
