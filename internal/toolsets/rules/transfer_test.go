@@ -228,7 +228,7 @@ func TestImportRefusesAnInvalidQueryBeforeAnyWrite(t *testing.T) {
 		t.Errorf("plan: %s", pending.Plan)
 	}
 	msg := env.CallError("import_analytics_rules", map[string]any{"workspace": ws, "text": string(text), "confirm_token": planToken(t, env, ws, string(text))})
-	for _, want := range []string{"nothing was imported", bad.Name, `unknown table "SignInLog"`, "did you mean SigninLogs?"} {
+	for _, want := range []string{"nothing was imported", bad.Name, "unknown table 'SignInLog'", "did you mean 'SigninLogs'?"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("import error lacks %q: %s", want, msg)
 		}
