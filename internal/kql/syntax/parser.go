@@ -71,6 +71,9 @@ func (p *parser) finish() []Diagnostic {
 			all[j], all[j-1] = all[j-1], all[j]
 		}
 	}
+	if len(all) > maxErrors {
+		all = all[:maxErrors] // the first ones matter; later ones are mostly consequences
+	}
 	return all
 }
 
