@@ -44,6 +44,7 @@ type parser struct {
 	depth   int
 	stopped bool // too many errors, too deep or too long: the rest is skipped
 	lastErr int  // offset of the last error, to drop cascades at the same place
+	repeats int  // errors dropped at lastErr
 	search  bool // inside a search predicate: Col:"term" is allowed
 }
 
@@ -121,9 +122,18 @@ func (p *parser) stop() {
 }
 
 func (p *parser) errorAt(code string, from, to int, msg, hint string) {
-	if p.stopped || from == p.lastErr {
+	if p.stopped {
 		return
 	}
+	if from == p.lastErr {
+		// The same place again: a safety net against a loop that does not
+		// advance (every loop should; this bounds the damage if one does not).
+		if p.repeats++; p.repeats > 1000 {
+			p.stop()
+		}
+		return
+	}
+	p.repeats = 0
 	p.lastErr = from
 	if p.li == nil {
 		p.li = NewLineIndex(p.src)
