@@ -250,7 +250,7 @@ func (f *formatter) expr(x Expr, prec int) {
 		if prec > 3 {
 			f.s("(")
 		}
-		f.expr(x.X, 4)
+		f.expr(x.X, 3) // left-associative, like the other equality-level operators
 		f.s(" ", x.Op.String(), " (")
 		f.exprList(x.List)
 		f.s(")")
@@ -261,7 +261,7 @@ func (f *formatter) expr(x Expr, prec int) {
 		if prec > 3 {
 			f.s("(")
 		}
-		f.expr(x.X, 4)
+		f.expr(x.X, 3) // left-associative, like the other equality-level operators
 		if x.Not {
 			f.s(" !between (")
 		} else {

@@ -207,7 +207,10 @@ func (p *parser) errUnexpected(msg string) {
 	case TokRParen, TokRBracket, TokRBrace:
 		hint = "unbalanced " + p.tok.Kind.String() + ": remove it or add the opening one"
 	case TokIdent:
-		if isOperatorName(p.tok.Text) {
+		switch {
+		case p.tok.Text == "like" || p.tok.Text == "notlike":
+			hint = "KQL has no 'like': use has, contains, startswith, endswith or matches regex"
+		case isOperatorName(p.tok.Text):
 			hint = "add '|' before '" + p.tok.Text + "'"
 		}
 	}
