@@ -301,6 +301,9 @@ func (f *formatter) expr(x Expr, prec int) {
 			f.s(".")
 		}
 		f.s(x.Name.Name)
+		if typedLitNames[x.Name.Name] {
+			f.s(" ") // int(...) right after the name would be a typed literal
+		}
 		f.s("(")
 		f.exprList(x.Args)
 		f.s(")")
