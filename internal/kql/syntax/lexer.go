@@ -317,7 +317,7 @@ func (lx *Lexer) ident(start int) Token {
 		word = "in~"
 	}
 	lx.pos = end
-	if typedLitNames[word] {
+	if end < len(lx.src) && lx.src[end] == '(' && typedLitNames[word] {
 		if t, ok := lx.typedLit(start, end); ok {
 			return t
 		}
