@@ -207,6 +207,38 @@ func TestLongRunningPutAndDelete(t *testing.T) {
 	}
 }
 
+// An operation announced with a Location header only: polled until it stops answering 202.
+func TestLongRunningByLocation(t *testing.T) {
+	v := newEnv(t, emulator.Options{AsyncDelay: 60 * time.Millisecond}, nil)
+	a := v.arm(t, managing)
+	tablePath := world.MustWorkspace(world.WSContosoDev).ResourceID + "/tables/LocTest_CL"
+	body := map[string]any{"properties": map[string]any{"schema": map[string]any{"name": "LocTest_CL",
+		"columns": []any{map[string]any{"name": "TimeGenerated", "type": "datetime"}}}}}
+	first, err := a.Put(ctx(t), tablePath, body, &WriteOptions{NoWait: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := first.Header.Get("Location")
+	if first.Status != http.StatusAccepted || loc == "" {
+		t.Fatalf("first answer %d without Location", first.Status)
+	}
+	only := &Response{Status: first.Status, Header: http.Header{"Location": {loc}}}
+	for _, h := range []string{"Retry-After", "Retry-After-Ms"} {
+		only.Header.Set(h, first.Header.Get(h))
+	}
+	polls := 0
+	final, err := a.await(ctx(t), Request{Method: http.MethodPut, Path: tablePath}, only, &WriteOptions{Progress: func(Progress) { polls++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if polls == 0 || final.Status == http.StatusAccepted {
+		t.Errorf("polls %d, final status %d", polls, final.Status)
+	}
+	if _, err := a.GetJSON(ctx(t), tablePath, nil); err != nil {
+		t.Errorf("table after the operation: %v", err)
+	}
+}
+
 func TestResourceGraphPages(t *testing.T) {
 	v := newEnv(t, emulator.Options{}, nil)
 	a := v.arm(t, managing)

@@ -101,8 +101,14 @@ func (e *ResolveError) Error() string {
 	case Ambiguous:
 		return fmt.Sprintf("%s %q is ambiguous: it matches %s. Use one of these aliases", e.What, e.Ref, strings.Join(e.Suggestions, ", "))
 	case NotAllowed:
-		return fmt.Sprintf("%s %q belongs to tenant %s, which is not in the allow-list of this server (azure.allowed_tenants): nothing was called. Use list_tenants to see the tenants you may address",
-			e.What, e.Ref, e.Tenant)
+		const tail = "which is not in the allow-list of this server (azure.allowed_tenants): nothing was called. Use list_tenants to see the tenants you may address"
+		if e.What == "tenant" {
+			if e.Tenant == "" || strings.EqualFold(e.Tenant, e.Ref) {
+				return fmt.Sprintf("tenant %q is not in the allow-list of this server (azure.allowed_tenants): nothing was called. Use list_tenants to see the tenants you may address", e.Ref)
+			}
+			return fmt.Sprintf("tenant %q is %s, %s", e.Ref, e.Tenant, tail)
+		}
+		return fmt.Sprintf("workspace %q belongs to tenant %s, %s", e.Ref, e.Tenant, tail)
 	case NotSentinel:
 		return fmt.Sprintf("workspace %q is a Log Analytics workspace without Microsoft Sentinel, so Sentinel tools cannot address it. list_workspaces shows the Sentinel workspaces", e.Ref)
 	}
