@@ -237,7 +237,7 @@ func TestIncidentLifecycleWithEtags(t *testing.T) {
 	if _, err := c.AddIncidentComment(ctx(t), created.Name, "first look: benign?"); err != nil {
 		t.Fatal(err)
 	}
-	comments, _, err := c.IncidentComments(ctx(t), created.Name, 0)
+	comments, _, err := c.IncidentComments(ctx(t), created.Name, sentinel.Query{OrderBy: sentinel.OrderCommentsNewest}, 0)
 	if err != nil || len(comments) != 1 || comments[0].Properties.Message != "first look: benign?" || comments[0].Properties.Author.String() == "" {
 		t.Errorf("comments = %+v, %v", comments, err)
 	}
