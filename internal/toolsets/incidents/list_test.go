@@ -115,7 +115,7 @@ func TestListAcrossTenants(t *testing.T) {
 	cp := e.workspace("contoso-prod", "ir-x-contoso")
 	fb := e.workspace("fabrikam-sentinel", "ir-x-fabrikam")
 	lw := e.workspace("litware-sentinel", "ir-x-litware") // a direct tenant: its own credential
-	marker := []string{"xtenant"}
+	marker := []string{"mcpt-xtenant"}
 	e.incident(cp, inc{Number: 2001, Age: 1 * h, Labels: marker})
 	e.incident(fb, inc{Number: 3001, Age: 2 * h, Labels: marker})
 	e.incident(lw, inc{Number: 4001, Age: 3 * h, Labels: marker})
@@ -123,7 +123,7 @@ func TestListAcrossTenants(t *testing.T) {
 	e.incident(lw, inc{Number: 4002, Age: 5 * h, Labels: marker})
 	e.incident(fb, inc{Number: 3002, Age: 6 * h, Labels: []string{"other"}})
 
-	out, got, text := e.list(map[string]any{"workspaces": []string{"all"}, "text": "xtenant"})
+	out, got, text := e.list(map[string]any{"workspaces": []string{"all"}, "text": "mcpt-xtenant"})
 	if want := []int64{2001, 3001, 4001, 2002, 4002}; !slices.Equal(got, want) {
 		t.Errorf("all workspaces = %v, want %v\n%s", got, want, text)
 	}
@@ -141,10 +141,10 @@ func TestListAcrossTenants(t *testing.T) {
 		t.Errorf("a multi-workspace listing names the workspace of each row:\n%s", text)
 	}
 	// No addressing at all means every workspace; a tenant means its workspaces.
-	if _, got, _ := e.list(map[string]any{"text": "xtenant"}); len(got) != 5 {
+	if _, got, _ := e.list(map[string]any{"text": "mcpt-xtenant"}); len(got) != 5 {
 		t.Errorf("default scope listed %v", got)
 	}
-	out, got, _ = e.list(map[string]any{"tenant": "contoso", "text": "xtenant", "sort": "severity"})
+	out, got, _ = e.list(map[string]any{"tenant": "contoso", "text": "mcpt-xtenant", "sort": "severity"})
 	if !slices.Equal(got, []int64{2002, 2001}) {
 		t.Errorf("tenant contoso by severity = %v", got)
 	}
@@ -158,7 +158,7 @@ func TestListAcrossTenants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, got, text = e.list(map[string]any{"workspaces": []string{cp.Alias, fb.Alias, lw.Alias}, "text": "xtenant"})
+	out, got, text = e.list(map[string]any{"workspaces": []string{cp.Alias, fb.Alias, lw.Alias}, "text": "mcpt-xtenant"})
 	e.Emulator.Faults().Remove(id)
 	if !slices.Equal(got, []int64{2001, 4001, 2002, 4002}) || out.More {
 		t.Errorf("with fabrikam failing: %v more=%v\n%s", got, out.More, text)

@@ -57,8 +57,7 @@ func (t *tools) modify(ctx context.Context, wsRef string, ref incidentRef, verb 
 	after, err := c.PutIncident(ctx, next)
 	if err != nil {
 		if azure.IsConflict(err) {
-			return nil, writeOut{}, sentinel.ConflictError(strings.ToUpper(label(ws, before)[:1])+label(ws, before)[1:], err,
-				"Read it again with get_incident, check what changed")
+			return nil, writeOut{}, sentinel.ConflictError(upperFirst(label(ws, before)), err, "Read it again with get_incident, check what changed")
 		}
 		return nil, writeOut{}, azureError(verb+" "+label(ws, before), err)
 	}

@@ -278,8 +278,8 @@ func TestTenantsOutsideTheAllowListAreRefused(t *testing.T) {
 	e := start(t, toolsettest.Options{Writes: true, Configure: func(c *config.Config) { c.Azure.AllowedTenants = []string{"contoso"} }})
 	cp := e.workspace("contoso-prod", "ir-allowed")
 	fb := e.workspace("fabrikam-sentinel", "ir-refused")
-	e.incident(cp, inc{Number: 1701, Age: h, Labels: []string{"allow"}})
-	e.incident(fb, inc{Number: 1702, Age: h, Labels: []string{"allow"}})
+	e.incident(cp, inc{Number: 1701, Age: h, Labels: []string{"mcpt-allowlist"}})
+	e.incident(fb, inc{Number: 1702, Age: h, Labels: []string{"mcpt-allowlist"}})
 	n := e.RequestCount()
 	for tool, args := range map[string]map[string]any{
 		"get_incident":    {"workspace": fb.Alias, "incident": 1702},
@@ -299,7 +299,7 @@ func TestTenantsOutsideTheAllowListAreRefused(t *testing.T) {
 	if msg := e.CallError("list_incidents", map[string]any{"tenant": "fabrikam"}); !strings.Contains(msg, "allow-list") {
 		t.Errorf("tenant fabrikam: %s", msg)
 	}
-	out, got, _ := e.list(map[string]any{"text": "allow"})
+	out, got, _ := e.list(map[string]any{"text": "mcpt-allowlist"})
 	if !slices.Equal(got, []int64{1701}) {
 		t.Errorf("all workspaces within the allow-list: %v", got)
 	}
