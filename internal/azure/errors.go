@@ -102,6 +102,8 @@ func (e *Error) hint() string {
 		return "This operation is not available on this endpoint"
 	case e.Operation != "" || errors.Is(e.cause, context.Canceled) || errors.Is(e.cause, context.DeadlineExceeded):
 		return ""
+	case e.Status == 0 && (e.Method == http.MethodPost || e.Method == http.MethodPatch):
+		return "It may have been applied nonetheless: check the current state before retrying"
 	case e.Status >= 500 || e.Status == 0:
 		if e.Attempts > 1 {
 			return fmt.Sprintf("Gave up after %d attempts; retry later", e.Attempts)
