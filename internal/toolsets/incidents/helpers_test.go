@@ -27,7 +27,7 @@ type env struct {
 	now time.Time
 }
 
-func start(t *testing.T, o toolsettest.Options) *env {
+func start(t testing.TB, o toolsettest.Options) *env {
 	t.Helper()
 	o.Toolsets = append(o.Toolsets, toolset)
 	configure := o.Configure

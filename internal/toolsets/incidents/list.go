@@ -375,7 +375,17 @@ func (t *tools) renderList(in listIn, format render.Format, q query, anchor int6
 			textsafe.Line(p.Owner.String()), p.AdditionalData.AlertsCount, cut(textsafe.Line(p.Title), 300)))
 	}
 	budget := t.d.Budget().Limit(limitOf(in))
-	overhead := 600 + 400*len(streams) // header, fence, per-workspace notes, cursor
+	// Room for what surrounds the table: header and fence, failures, and the cursor (twice: in the
+	// text and the structured output), estimated with every workspace's current position.
+	overhead := 700
+	est := cursorState{Args: argsDigest(in), Anchor: now.Unix(), Top: q.top}
+	for _, s := range streams {
+		est.Pos = append(est.Pos, s.pos)
+		if s.err != nil {
+			overhead += 150 + len(s.ws.Alias) + min(len(s.err.Error()), 1600)
+		}
+	}
+	overhead += len(encodeCursor(est)) + 64*len(streams)
 	budget.MaxBytes = max(2048, budget.MaxBytes-overhead)
 	rep := render.Render(tbl, format, budget)
 
