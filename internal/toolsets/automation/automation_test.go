@@ -90,7 +90,7 @@ func TestAutomationRuleLifecycle(t *testing.T) {
 	var got getOut
 	env.CallOK("get_automation_rule", map[string]any{"workspace": ws.Alias(), "rule": "spray: TASK and playbook"}).Decode(&got)
 	cond := got.Properties["triggeringLogic"].(map[string]any)["conditions"].([]any)[0].(map[string]any)["conditionProperties"].(map[string]any)
-	if v := cond["propertyValues"].([]any)[0]; v != sentinel.AlertRulePath(ws.ResourceID, ruleName) {
+	if v := cond["propertyValues"].([]any)[0]; v != sentinel.AlertRuleID(ws.ResourceID, ruleName) {
 		t.Errorf("rule id condition value %v", v)
 	}
 	acts := got.Properties["actions"].([]any)
@@ -191,19 +191,22 @@ func TestAutomationListAcrossTenantsAndReadOnly(t *testing.T) {
 	if got := env.ToolNames(); !slices.Equal(got, []string{"get_automation_rule", "list_automation_rules"}) {
 		t.Errorf("read-only tools: %v", got)
 	}
-	arm, err := env.Provider.ARM("")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, name := range []string{world.WSContosoProd, world.WSNorthwindSentinel} {
-		ws := world.MustWorkspace(name)
+		ws, err := env.Registry.Resolve(t.Context(), world.MustWorkspace(name).Alias())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := sentinel.New(env.Provider, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for i := 1; i <= 3; i++ {
 			r := &sentinel.AutomationRule{Name: world.GUID("auto:" + name + string(rune('0'+i))), Properties: map[string]any{
 				"displayName": "Tag rule " + string(rune('0'+i)), "order": 4 - i,
 				"triggeringLogic": map[string]any{"isEnabled": i != 2, "triggersOn": "Incidents", "triggersWhen": "Created"},
 				"actions": []any{map[string]any{"order": 1, "actionType": "ModifyProperties",
 					"actionConfiguration": map[string]any{"labels": []any{map[string]any{"labelName": "x"}}}}}}}
-			if _, err := sentinel.PutAutomationRule(t.Context(), arm, ws.ResourceID, r, true); err != nil {
+			if _, err := c.PutAutomationRule(t.Context(), r, true); err != nil {
 				t.Fatal(err)
 			}
 		}

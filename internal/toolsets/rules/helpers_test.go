@@ -61,7 +61,7 @@ func deploy(t *testing.T, env *toolsettest.Env, ws string, rs ...*content.Rule) 
 		props["lastModifiedUtc"] = "2025-05-01T10:00:00Z"
 		name := world.AlertRuleName(ws, r.ID)
 		body, _ := json.Marshal(map[string]any{"kind": r.Kind, "type": "Microsoft.SecurityInsights/alertRules", "properties": props})
-		if err := env.Emulator.SeedResource(sentinel.AlertRulePath(w.ResourceID, name), body); err != nil {
+		if err := env.Emulator.SeedResource(sentinel.AlertRuleID(w.ResourceID, name), body); err != nil {
 			t.Fatal(err)
 		}
 		names = append(names, name)
@@ -79,7 +79,7 @@ func seedTemplates(t *testing.T, env *toolsettest.Env, ws string, rs ...*content
 			t.Fatal(err)
 		}
 		body, _ := json.Marshal(map[string]any{"kind": r.Kind, "type": "Microsoft.SecurityInsights/AlertRuleTemplates", "properties": props})
-		if err := env.Emulator.SeedResource(sentinel.AlertRuleTemplatesPath(w.ResourceID)+"/"+r.ID, body); err != nil {
+		if err := env.Emulator.SeedResource(sentinel.AlertRuleTemplateID(w.ResourceID, r.ID), body); err != nil {
 			t.Fatal(err)
 		}
 	}

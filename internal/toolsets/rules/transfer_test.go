@@ -143,8 +143,11 @@ func TestARMRoundTrip(t *testing.T) {
 	env := start(t, envOptions{pageSize: 3})
 	src, dst := alias(world.WSContosoProd), alias(world.WSLitwareSentinel)
 	deploy(t, env, world.WSContosoProd, content.Rules()[:6]...)
-	w := world.MustWorkspace(world.WSContosoProd)
-	arm, err := env.Provider.ARM("")
+	ws, err := env.Registry.Resolve(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := sentinel.New(env.Provider, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +159,7 @@ func TestARMRoundTrip(t *testing.T) {
 		// Through the API, so that Sentinel fills in what a Fusion rule takes from its template.
 		props, _ := body["properties"].(map[string]any)
 		rule := &sentinel.AlertRule{Name: name, Kind: body["kind"].(string), Properties: props}
-		if _, err := sentinel.PutAlertRule(context.Background(), arm, w.ResourceID, rule, true); err != nil {
+		if _, err := c.PutAlertRule(context.Background(), rule, true); err != nil {
 			t.Fatal(err)
 		}
 	}
