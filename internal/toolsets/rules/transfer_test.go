@@ -207,6 +207,15 @@ func TestARMRoundTrip(t *testing.T) {
 	if mcas.Properties["displayName"] != "[MCAS] incidents" {
 		t.Errorf("the escaped name was not restored: %v", mcas.Properties["displayName"])
 	}
+	// A Fusion rule takes everything but its state from its template.
+	var off writeOut
+	env.CallOK("disable_analytics_rule", map[string]any{"workspace": dst, "rule": "fusion-rule"}).Decode(&off)
+	if off.Rule.Enabled || off.Rule.Kind != "Fusion" {
+		t.Errorf("disable Fusion: %+v", off.Rule)
+	}
+	if msg := env.CallError("update_analytics_rule", map[string]any{"workspace": dst, "rule": "fusion-rule", "severity": "Low"}); !strings.Contains(msg, "only its state") {
+		t.Errorf("update a Fusion rule's severity: %s", msg)
+	}
 	// Template expressions cannot be evaluated outside a deployment.
 	expr := strings.Replace(first, `"[[MCAS] incidents"`, `"[parameters('ruleName')]"`, 1)
 	if msg := env.CallError("import_analytics_rules", map[string]any{"workspace": dst, "text": expr, "confirm_token": planToken(t, env, dst, expr)}); !strings.Contains(msg, "ARM template expression") {
