@@ -69,6 +69,31 @@ func deploy(t *testing.T, env *toolsettest.Env, ws string, rs ...*content.Rule) 
 	return names
 }
 
+// clearRules deletes every analytics rule of a workspace, so that a test does not depend on what the
+// seeded world deploys there.
+func clearRules(t *testing.T, env *toolsettest.Env, wss ...string) {
+	t.Helper()
+	for _, name := range wss {
+		ws, err := env.Registry.Resolve(t.Context(), alias(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := sentinel.New(env.Provider, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules, err := c.AlertRules(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rules {
+			if err := c.DeleteAlertRule(t.Context(), r.Name, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
 // seedTemplates stores the shipped rules as templates of a workspace (Sentinel and solutions provide them).
 func seedTemplates(t *testing.T, env *toolsettest.Env, ws string, rs ...*content.Rule) {
 	t.Helper()

@@ -68,6 +68,7 @@ func exportText(t *testing.T, env *toolsettest.Env, args map[string]any) (string
 // deployed rule keeps in its metadata record.
 func TestYAMLRoundTrip(t *testing.T) {
 	env := start(t, envOptions{pageSize: 4})
+	clearRules(t, env, world.WSContosoDev)
 	ws := alias(world.WSContosoDev)
 	text := shippedYAML(t)
 	args := map[string]any{"workspace": ws, "text": text}
@@ -142,6 +143,7 @@ func TestYAMLExportOfATemplateRule(t *testing.T) {
 func TestARMRoundTrip(t *testing.T) {
 	env := start(t, envOptions{pageSize: 3})
 	src, dst := alias(world.WSContosoProd), alias(world.WSLitwareSentinel)
+	clearRules(t, env, world.WSContosoProd, world.WSLitwareSentinel)
 	deploy(t, env, world.WSContosoProd, content.Rules()[:6]...)
 	ws, err := env.Registry.Resolve(context.Background(), src)
 	if err != nil {
@@ -272,6 +274,7 @@ func planToken(t *testing.T, env *toolsettest.Env, ws, text string) string {
 func TestExportInParts(t *testing.T) {
 	env := start(t, envOptions{readOnly: true, configure: func(c *config.Config) { c.Limits.MaxBytes = 6000 }})
 	ws := alias(world.WSNorthwindSentinel)
+	clearRules(t, env, world.WSNorthwindSentinel)
 	names := deploy(t, env, world.WSNorthwindSentinel, content.Rules()[:8]...)
 	var all []string
 	args := map[string]any{"workspace": ws}
