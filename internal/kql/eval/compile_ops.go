@@ -229,6 +229,8 @@ func (c *compiler) op1(op syntax.Op, sc *env, r *rel) (*rel, error) {
 		return c.print(op, sc)
 	case *syntax.SearchOp:
 		return c.search(op, sc, r)
+	case *syntax.FindOp:
+		return c.find(op, sc)
 	case *syntax.GetSchemaOp:
 		return getschemaRel(c.withoutHidden(r)), nil
 	case *syntax.EvaluateOp:
