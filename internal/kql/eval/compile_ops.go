@@ -655,7 +655,12 @@ func (c *compiler) rangeOp(op *syntax.RangeOp, sc *env) (*rel, error) {
 			if count++; count > maxRangeRows {
 				return tooMany()
 			}
-			b.Append(data.Value{Type: t, I: v})
+			if count&0xffff == 0 {
+				if err := c.rc.check(); err != nil {
+					return nil, err
+				}
+			}
+			b.AppendInt(v)
 		}
 	case t.IsFloat():
 		lo, _ := argFloat(from)
@@ -671,7 +676,12 @@ func (c *compiler) rangeOp(op *syntax.RangeOp, sc *env) (*rel, error) {
 			if count++; count > maxRangeRows {
 				return tooMany()
 			}
-			b.Append(data.Value{Type: t, F: v})
+			if count&0xffff == 0 {
+				if err := c.rc.check(); err != nil {
+					return nil, err
+				}
+			}
+			b.AppendReal(v)
 		}
 	default:
 		return c.failRel(errAt(op.From, SemType, "range", "range: cannot range over %s values", t))
