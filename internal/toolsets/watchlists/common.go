@@ -33,7 +33,9 @@ type Target struct {
 	Workspace string `json:"workspace"`
 }
 
-func targetOf(ws *tenancy.Workspace) Target { return Target{Tenant: ws.TenantName, Workspace: ws.Alias} }
+func targetOf(ws *tenancy.Workspace) Target {
+	return Target{Tenant: ws.TenantName, Workspace: ws.Alias}
+}
 
 // Failure is a workspace of a multi-workspace call that failed.
 type Failure struct {
