@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/azure"
 )
@@ -103,8 +104,15 @@ func (c *Client) ParseInsightsID(id, kind string) (InsightsID, error) {
 
 // writeOptions are the options of a write by this package: the etag as If-Match when known, and the
 // progress reporter of the context.
+// The wait for a long-running operation ends a little before the context's deadline, so the caller
+// can still say that the operation is running rather than being cut off.
 func writeOptions(ctx context.Context, etag string) *azure.WriteOptions {
-	return &azure.WriteOptions{IfMatch: etag, Progress: progressOf(ctx)}
+	o := &azure.WriteOptions{IfMatch: etag, Progress: progressOf(ctx)}
+	if dl, ok := ctx.Deadline(); ok {
+		left := time.Until(dl)
+		o.MaxWait = max(left-min(2*time.Second, left/5), time.Millisecond)
+	}
+	return o
 }
 
 // send writes body to path with method (PUT, PATCH), polling a long-running answer to its end, and
