@@ -8,8 +8,14 @@ package all
 
 import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/connectors"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/dcr"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/savedsearches"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/tables"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/tenancy"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/watchlists"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/workbooks"
 )
 
 type entry struct {
@@ -22,6 +28,12 @@ type entry struct {
 // 20 KB (TestDefaultToolListSize).
 var registry = []entry{
 	{inventory.Toolset{Name: "tenancy", Description: "Tenants and Sentinel workspaces you may address, and their discovery.", Default: true}, tenancy.Tools},
+	{inventory.Toolset{Name: watchlists.Name, Description: "Watchlists and their items: list, create from CSV, edit, delete."}, watchlists.Tools},
+	{inventory.Toolset{Name: workbooks.Name, Description: "Workbooks: list, export as JSON, import (also across workspaces), delete."}, workbooks.Tools},
+	{inventory.Toolset{Name: tables.Name, Description: "Log Analytics tables: plans, retention, schemas, custom tables."}, tables.Tools},
+	{inventory.Toolset{Name: savedsearches.Name, Description: "Saved searches and KQL functions (parsers)."}, savedsearches.Tools},
+	{inventory.Toolset{Name: dcr.Name, Description: "Data collection rules and endpoints, transformations, ingestion dry runs."}, dcr.Tools},
+	{inventory.Toolset{Name: connectors.Name, Description: "Data connectors and the freshness of their data."}, connectors.Tools},
 }
 
 // Toolsets returns the metadata of every toolset.
