@@ -2,7 +2,6 @@ package dcr_test
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -10,7 +9,6 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/config"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
-	"github.com/sentinel-mcp/sentinel-mcp/internal/schema"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/dcr"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolsettest"
 )
@@ -31,11 +29,6 @@ func start(t *testing.T, o toolsettest.Options) *toolsettest.Env {
 	o.Configure = func(c *config.Config) { c.Limits.TenantRate = 0 }
 	env := toolsettest.Start(t, o)
 	if err := env.Emulator.SeedResource(prodWS.ResourceID+"/tables/FirewallAudit_CL", []byte(auditTable)); err != nil {
-		t.Fatal(err)
-	}
-	st, _ := schema.Lookup("Syslog")
-	body, _ := json.Marshal(st.ARMResource(prodWS.ResourceID, schema.Retention{WorkspaceRetention: prodWS.RetentionDays}))
-	if err := env.Emulator.SeedResource(prodWS.ResourceID+"/tables/Syslog", body); err != nil {
 		t.Fatal(err)
 	}
 	return env
