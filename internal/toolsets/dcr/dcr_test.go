@@ -331,6 +331,21 @@ func TestEndpointsAndAssociations(t *testing.T) {
 	if msg := env.CallError("get_data_collection_rule", map[string]any{"workspace": prod, "rule": "dcr-firewall"}); !strings.Contains(msg, "not found") {
 		t.Errorf("after delete: %s", msg)
 	}
+	env.CallOK("delete_data_collection_endpoint", map[string]any{"workspace": prod, "endpoint": "dce-ingest"}).Decode(&p)
+	if !strings.Contains(p.Plan, "no data collection rule uses it") {
+		t.Errorf("endpoint plan after the rule is gone: %s", p.Plan)
+	}
+	env.CallOK("delete_data_collection_endpoint", map[string]any{"workspace": prod, "endpoint": "dce-ingest", inventory.ConfirmTokenArg: p.ConfirmToken})
+	if msg := env.CallError("get_data_collection_endpoint", map[string]any{"workspace": prod, "endpoint": "dce-ingest"}); !strings.Contains(msg, "not found") {
+		t.Errorf("endpoint after delete: %s", msg)
+	}
+	changes := 0
+	for _, r := range env.AuditRecords() {
+		changes += len(r.Changes)
+	}
+	if changes != 4 { // endpoint and rule created, then deleted
+		t.Errorf("audit changes %d, want 4", changes)
+	}
 }
 
 func TestReadOnlyHidesWrites(t *testing.T) {
