@@ -54,14 +54,18 @@ func (c IncidentComment) MarshalJSON() ([]byte, error) {
 // MaxCommentLength is the longest comment message Sentinel accepts.
 const MaxCommentLength = 30000
 
-// IncidentComments reads the comments of an incident (by name), oldest first as Sentinel lists
-// them, up to max (<= 0: all, capped by the ARM client at 10,000). truncated reports the cap.
-func (c *Client) IncidentComments(ctx context.Context, incident string, max int) (comments []IncidentComment, truncated bool, err error) {
+// OrderCommentsNewest lists comments newest first.
+const OrderCommentsNewest = "properties/createdTimeUtc desc"
+
+// IncidentComments reads the comments of an incident (by name), in q's order ($orderby; Sentinel's
+// default is oldest first) and filter, up to max (<= 0: all, capped by the ARM client at 10,000).
+// truncated reports the cap.
+func (c *Client) IncidentComments(ctx context.Context, incident string, q Query, max int) (comments []IncidentComment, truncated bool, err error) {
 	path, err := c.ResourcePath("incidents", incident, "comments")
 	if err != nil {
 		return nil, false, err
 	}
-	items, truncated, err := c.ListAll(ctx, path, Query{}, max)
+	items, truncated, err := c.ListAll(ctx, path, q, max)
 	if err != nil {
 		return nil, false, err
 	}

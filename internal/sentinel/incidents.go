@@ -241,6 +241,10 @@ func (c *Client) Incidents(ctx context.Context, q Query) ([]Incident, *Page, err
 	return incs, page, err
 }
 
+// incidentReadOnly are the properties Sentinel computes; a write leaves them out (the kept document
+// still has them for export).
+var incidentReadOnly = []string{"incidentNumber", "incidentUrl", "createdTimeUtc", "lastModifiedTimeUtc", "relatedAnalyticRuleIds", "additionalData"}
+
 // PutIncident writes an incident (create or replace) with If-Match set to its etag (when it has
 // one), and returns the incident as Sentinel stored it. A concurrent change makes it fail with a
 // conflict (azure.IsConflict) and changes nothing.
@@ -253,8 +257,15 @@ func (c *Client) PutIncident(ctx context.Context, inc *Incident) (*Incident, err
 	if err != nil {
 		return nil, err
 	}
+	body, err := json.Marshal(inc)
+	if err == nil {
+		body, err = WithoutProperties(body, incidentReadOnly...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sentinel: encoding incident %s: %v", name, err)
+	}
 	var out Incident
-	if err := c.Put(ctx, path, inc, inc.Etag, &out); err != nil {
+	if err := c.Put(ctx, path, json.RawMessage(body), inc.Etag, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

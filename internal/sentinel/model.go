@@ -224,6 +224,27 @@ func sameAny(a, b any) bool {
 	return reflect.DeepEqual(a, b)
 }
 
+// WithoutProperties returns the JSON document doc without the named members of its properties
+// object: the read-only properties a write should not send back.
+func WithoutProperties(doc []byte, keys ...string) (json.RawMessage, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &top); err != nil {
+		return nil, err
+	}
+	var props map[string]json.RawMessage
+	if raw, ok := top["properties"]; ok && json.Unmarshal(raw, &props) == nil && props != nil {
+		for _, k := range keys {
+			delete(props, k)
+		}
+		b, err := json.Marshal(props)
+		if err != nil {
+			return nil, err
+		}
+		top["properties"] = b
+	}
+	return json.Marshal(top)
+}
+
 // ConflictError is the error of a write refused because the resource changed since it was read
 // (a stale etag): what changed, that nothing was written, and what to do. It wraps err, so
 // azure.IsConflict still holds.

@@ -1,11 +1,15 @@
 package sentinel_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,8 +25,36 @@ import (
 // workspaces are the world's, addressed as the tenancy registry would hand them out.
 
 type fixture struct {
-	e *emulator.Emulator
-	p *azure.Provider
+	e    *emulator.Emulator
+	p    *azure.Provider
+	puts *recorder
+}
+
+// recorder keeps the bodies of the PUT requests sent.
+type recorder struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	puts []string
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodPut && req.Body != nil {
+		b, _ := io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		r.mu.Lock()
+		r.puts = append(r.puts, string(b))
+		r.mu.Unlock()
+	}
+	return r.next.RoundTrip(req)
+}
+
+func (r *recorder) last() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.puts) == 0 {
+		return ""
+	}
+	return r.puts[len(r.puts)-1]
 }
 
 func newFixture(t *testing.T, o emulator.Options) *fixture {
@@ -40,12 +72,14 @@ func newFixture(t *testing.T, o emulator.Options) *fixture {
 	cfg.Credential = config.AzureCredential{Type: config.CredClientSecret, TenantID: world.ManagingApp.TenantID,
 		ClientID: world.ManagingApp.ClientID, SecretEnv: "WOODGROVE_SECRET"}
 	cfg.Retry = config.AzureRetry{MaxRetries: 3, Delay: 10 * time.Millisecond, MaxDelay: time.Second, MaxTotal: 10 * time.Second, RequestTimeout: 10 * time.Second}
+	rec := &recorder{next: e.HTTPClient().Transport}
 	p, err := azure.NewProvider(cfg, azure.Options{Emulator: &azure.Emulator{URL: e.URL(), Client: e.HTTPClient()},
-		LookupEnv: func(k string) (string, bool) { return world.ManagingApp.Secret, k == "WOODGROVE_SECRET" }})
+		HTTPClient: &http.Client{Transport: rec},
+		LookupEnv:  func(k string) (string, bool) { return world.ManagingApp.Secret, k == "WOODGROVE_SECRET" }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{e: e, p: p}
+	return &fixture{e: e, p: p, puts: rec}
 }
 
 // workspace is a world workspace as the registry resolves it for the managing identity (Lighthouse).
@@ -219,6 +253,16 @@ func TestIncidentLifecycleWithEtags(t *testing.T) {
 	if a2.Etag == a.Etag || a2.Properties.Status != sentinel.StatusActive {
 		t.Errorf("after the write: etag %s -> %s, status %s", a.Etag, a2.Etag, a2.Properties.Status)
 	}
+	// The write sends what it read, unknown properties included, without the read-only ones.
+	sent := f.puts.last()
+	if !strings.Contains(sent, `"status":"Active"`) || !strings.Contains(sent, `"labels":[{"labelName":"sentinel-test"`) || !strings.Contains(sent, `"etag"`) {
+		t.Errorf("PUT body: %s", sent)
+	}
+	for _, ro := range []string{"incidentNumber", "incidentUrl", "createdTimeUtc", "lastModifiedTimeUtc", "relatedAnalyticRuleIds", "additionalData"} {
+		if strings.Contains(sent, ro) {
+			t.Errorf("PUT body sends the read-only %s: %s", ro, sent)
+		}
+	}
 	b.Properties.Severity = sentinel.SeverityLow
 	_, err = c.PutIncident(ctx(t), b)
 	if !azure.IsConflict(err) {
@@ -237,7 +281,7 @@ func TestIncidentLifecycleWithEtags(t *testing.T) {
 	if _, err := c.AddIncidentComment(ctx(t), created.Name, "first look: benign?"); err != nil {
 		t.Fatal(err)
 	}
-	comments, _, err := c.IncidentComments(ctx(t), created.Name, 0)
+	comments, _, err := c.IncidentComments(ctx(t), created.Name, sentinel.Query{OrderBy: sentinel.OrderCommentsNewest}, 0)
 	if err != nil || len(comments) != 1 || comments[0].Properties.Message != "first look: benign?" || comments[0].Properties.Author.String() == "" {
 		t.Errorf("comments = %+v, %v", comments, err)
 	}

@@ -188,7 +188,8 @@ func escapeLen(s string) int {
 
 // Fence wraps untrusted text for a tool result: a header line that says what the text is and that
 // it is data, then the text between markers carrying a random nonce, so that text cannot close the
-// fence early and pose as the tool's own words. The text should already be cleaned.
+// fence early and pose as the tool's own words. Marker look-alikes inside the text are defused
+// (untrusted-data becomes untrusted_data). The text should already be cleaned.
 //
 //	<untrusted-data source="incident 42 description" id="5f0c1a9e">
 //	...
@@ -196,7 +197,7 @@ func escapeLen(s string) int {
 func Fence(source, text string) string {
 	id := Nonce()
 	return "<untrusted-data source=\"" + strings.ReplaceAll(Line(source), `"`, "'") + "\" id=\"" + id + "\">\n" +
-		text + "\n</untrusted-data id=\"" + id + "\">"
+		strings.ReplaceAll(text, "untrusted-data", "untrusted_data") + "\n</untrusted-data id=\"" + id + "\">"
 }
 
 // Nonce is a random 8-hex-digit marker for Fence-style delimiters.

@@ -79,6 +79,9 @@ func TestFenceCannotBeClosedByTheText(t *testing.T) {
 	if strings.Count(f, closing) != 1 || !strings.HasSuffix(f, closing) {
 		t.Errorf("the fence closes more than once or not at the end:\n%s", f)
 	}
+	if strings.Contains(f, `</untrusted-data id="00000000">`) || !strings.Contains(f, `</untrusted_data id="00000000">`) {
+		t.Errorf("a look-alike marker is not defused:\n%s", f)
+	}
 	if Fence("x", "y") == Fence("x", "y") {
 		t.Error("two fences share a nonce")
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/connectors"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/dcr"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/incidents"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/savedsearches"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/tables"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/tenancy"
@@ -28,6 +29,7 @@ type entry struct {
 // 20 KB (TestDefaultToolListSize).
 var registry = []entry{
 	{inventory.Toolset{Name: "tenancy", Description: "Tenants and Sentinel workspaces you may address, and their discovery.", Default: true}, tenancy.Tools},
+	{inventory.Toolset{Name: "incidents", Description: "Incident triage across tenants: list, read, assign, update, comment, close.", Default: true}, incidents.Tools},
 	{inventory.Toolset{Name: watchlists.Name, Description: "Watchlists and their items: list, create from CSV, edit, delete."}, watchlists.Tools},
 	{inventory.Toolset{Name: workbooks.Name, Description: "Workbooks: list, export as JSON, import (also across workspaces), delete."}, workbooks.Tools},
 	{inventory.Toolset{Name: tables.Name, Description: "Log Analytics tables: plans, retention, schemas, custom tables."}, tables.Tools},
