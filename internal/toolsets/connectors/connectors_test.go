@@ -5,9 +5,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/sentinel-mcp/sentinel-mcp/internal/azure"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/config"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/connectors"
@@ -115,34 +116,65 @@ func TestConnectorFreshness(t *testing.T) {
 		t.Errorf("poller: %v", byKey)
 	}
 
-	// Until the emulator's query API runs KQL, every table reports the query's error, clearly.
-	logs, err := env.Provider.Logs(prodWS.TenantID)
-	if err != nil {
+	// Fabrikam's Office 365 connector has been silent for days (seeded); Contoso's sign-ins flow.
+	silent := world.SeededFacts().Diff(world.DiffSilentConnector)[0]
+	if silent.Workspace != fabrikamWS.Name || silent.Table != "OfficeActivity" {
+		t.Fatalf("seeded silent connector %+v", silent)
+	}
+	if s := byKey[fabrikamWS.Alias()+"/Office365/OfficeActivity"]; s != "stale" {
+		t.Errorf("Fabrikam OfficeActivity, silent for %s: status %s\n%s", silent.Silent, s, res.Text)
+	}
+	for _, table := range []string{"SigninLogs", "AuditLogs"} {
+		if s := byKey[prodWS.Alias()+"/AzureActiveDirectory/"+table]; s != "fresh" {
+			t.Errorf("Contoso %s: %s\n%s", table, s, res.Text)
+		}
+	}
+	if out.Stale != 1 || out.Errors != 0 {
+		t.Errorf("stale %d, errors %d", out.Stale, out.Errors)
+	}
+	// A longer stale_after makes it fresh again.
+	env.CallOK("check_connector_freshness", map[string]any{"workspaces": []string{fabrikamWS.Alias()}, "stale_after": "5d"}).Decode(&out)
+	if len(out.Rows) != 1 || out.Rows[0].Status != "fresh" {
+		t.Errorf("stale_after 5d: %+v", out.Rows)
+	}
+}
+
+// A table that cannot be queried is reported on its own row, with the reason; the others still are.
+func TestConnectorFreshnessReportsQueryErrorsPerTable(t *testing.T) {
+	env := start(t)
+	arm, _ := env.Provider.ARM("")
+	if _, err := arm.Put(context.Background(), prodWS.ResourceID+"/providers/Microsoft.SecurityInsights/dataConnectors/aws", map[string]any{
+		"kind": "AmazonWebServicesCloudTrail", "properties": map[string]any{"awsRoleArn": "arn:aws:iam::123456789012:role/sentinel",
+			"dataTypes": map[string]any{"logs": map[string]any{"state": "Enabled"}}}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	_, probe := logs.Query(context.Background(), prodWS.CustomerID, "print 1", "", nil, nil)
-	if azure.IsNotImplemented(probe) {
-		t.Log(res.Text)
-		if out.Errors != 5 || !strings.Contains(res.Text, "5 could not be queried") {
-			t.Errorf("errors %d:\n%s", out.Errors, res.Text)
-		}
-		for _, r := range out.Rows {
-			if r.Table != "" && (r.Status != "error" || !strings.Contains(r.Error, "cannot run")) {
-				t.Errorf("%s/%s: %s %q", r.Workspace, r.Table, r.Status, r.Error)
+	var out freshOut
+	res := env.CallOK("check_connector_freshness", map[string]any{"workspaces": []string{prodWS.Alias()}})
+	res.Decode(&out)
+	var aws, others int
+	for _, r := range out.Rows {
+		switch {
+		case r.Table == "AWSCloudTrail":
+			aws++
+			if r.Status != "error" || !strings.Contains(r.Error, "does not exist in this workspace") {
+				t.Errorf("AWSCloudTrail: %s %q", r.Status, r.Error)
+			}
+		case r.Table != "":
+			others++
+			if r.Status == "error" {
+				t.Errorf("%s: %s", r.Table, r.Error)
 			}
 		}
-		return
 	}
-	if probe != nil {
-		t.Fatalf("probe query: %v", probe)
+	if aws != 1 || others != 4 || out.Errors != 1 || !strings.Contains(res.Text, "1 could not be queried") {
+		t.Errorf("rows %+v\n%s", out.Rows, res.Text)
 	}
-	// With the engine: Fabrikam's Office 365 connector has been silent for days (seeded).
-	silent := world.SeededFacts().Diff(world.DiffSilentConnector)[0]
-	if s := byKey[fabrikamWS.Alias()+"/Office365/OfficeActivity"]; s != "stale" && s != "no data" {
-		t.Errorf("Fabrikam OfficeActivity silent for %s: status %s", silent.Silent, s)
-	}
-	if s := byKey[prodWS.Alias()+"/AzureActiveDirectory/SigninLogs"]; s != "fresh" {
-		t.Errorf("Contoso SigninLogs: %s", s)
+	// Throttled queries fail per table once the retries are spent; the tool still answers.
+	env.Emulator.Faults().Add(emulator.Fault{Route: "query", Status: 429, RetryAfter: 10 * time.Millisecond})
+	res = env.CallOK("check_connector_freshness", map[string]any{"workspaces": []string{prodWS.Alias()}, "kind": "Office365"})
+	res.Decode(&out)
+	if len(out.Rows) != 1 || out.Rows[0].Status != "error" || out.Rows[0].Error == "" {
+		t.Errorf("throttled: %+v", out.Rows)
 	}
 }
 
