@@ -274,6 +274,15 @@ func TestListItemsPages(t *testing.T) {
 	if len(seen) != 5 {
 		t.Errorf("paged through %d items, want 5: %v", len(seen), seen)
 	}
+	// Watchlist lists follow every page.
+	for _, a := range []string{"A1", "A2"} {
+		env.CallOK("create_watchlist", map[string]any{"workspace": contoso, "alias": a, "search_key": "K", "csv": "K\nv\n"})
+	}
+	var list struct{ Count int }
+	env.CallOK("list_watchlists", map[string]any{"workspaces": []string{contoso}}).Decode(&list)
+	if list.Count != 3 {
+		t.Errorf("listed %d watchlists over pages of 2, want 3", list.Count)
+	}
 	// A cursor of another collection is refused.
 	msg := env.CallError("list_watchlist_items", map[string]any{"workspace": contoso, "watchlist": "Hosts",
 		"cursor": "https://management.azure.com/subscriptions/x/providers/Microsoft.Insights/workbooks?$skipToken=abc"})
