@@ -2,6 +2,7 @@ package connectors_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -29,6 +30,20 @@ func start(t *testing.T) *toolsettest.Env {
 	arm, err := env.Provider.ARM("")
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The tests own the connectors of these workspaces: clear what the seeded world may have.
+	for _, ws := range []world.Workspace{prodWS, fabrikamWS} {
+		list, err := arm.List(context.Background(), ws.ResourceID+"/providers/Microsoft.SecurityInsights/dataConnectors", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, raw := range list.Items {
+			var dc struct{ ID string }
+			_ = json.Unmarshal(raw, &dc)
+			if _, err := arm.Delete(context.Background(), dc.ID, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	put := func(ws world.Workspace, name, kind string, props map[string]any) {
 		t.Helper()
