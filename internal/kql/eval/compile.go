@@ -185,8 +185,10 @@ func asError(err error, n syntax.Node) *Error {
 }
 
 // stmt binds a non-expression statement in sc and returns the scope the
-// following statements see (a new one when a name is rebound, so that
-// earlier definitions keep the value they referred to).
+// following statements see. Every binding opens a new scope, so that a
+// definition sees only the names bound before it (lexical scoping: a later
+// let of the same name, or of a name a column lookup falls back to, does
+// not change what an earlier lazy definition refers to).
 func (c *compiler) stmt(st syntax.Stmt, sc *env) (*env, error) {
 	switch st := st.(type) {
 	case *syntax.LetStmt:
@@ -210,7 +212,7 @@ func (c *compiler) stmt(st syntax.Stmt, sc *env) (*env, error) {
 					e = &convExpr{x: e, t: t}
 				}
 			}
-			sc = rebind(sc, p.Name.Name)
+			sc = newEnv(sc)
 			sc.setScalar(p.Name.Name, e)
 		}
 		return sc, nil
@@ -226,14 +228,6 @@ func (c *compiler) stmt(st syntax.Stmt, sc *env) (*env, error) {
 	return sc, nil
 }
 
-// rebind returns the scope in which name may be bound: sc, or a child of
-// it when sc already binds the name.
-func rebind(sc *env, name string) *env {
-	if _, ok := sc.names[name]; ok {
-		return newEnv(sc)
-	}
-	return sc
-}
 
 // set handles request options; query_now moves now() and ago().
 func (c *compiler) set(st *syntax.SetStmt) error {
@@ -258,7 +252,7 @@ func (c *compiler) set(st *syntax.SetStmt) error {
 // query never reads costs nothing and cannot fail it).
 func (c *compiler) let(st *syntax.LetStmt, sc *env) (*env, error) {
 	name := st.Name.Name
-	sc = rebind(sc, name)
+	sc = newEnv(sc)
 	if fd, ok := st.Value.(*syntax.FuncDecl); ok {
 		sc.setFunc(name, newFuncDef(name, fd, sc))
 		return sc, nil

@@ -584,7 +584,12 @@ func (c *compiler) distinct(op *syntax.DistinctOp, sc *env, r *rel) (*rel, error
 			keys = append(keys, namedExpr{name: namer.name(ne), e: e, column: -1})
 		}
 	}
-	return summarizeRel(c.rc, nil, r, keys, nil)
+	out, err := summarizeRel(c.rc, nil, r, keys, nil)
+	if err != nil {
+		return nil, err
+	}
+	out.open = r.open && op.Star
+	return out, nil
 }
 
 // print makes one row of constant columns.
