@@ -228,7 +228,6 @@ func (c *compiler) stmt(st syntax.Stmt, sc *env) (*env, error) {
 	return sc, nil
 }
 
-
 // set handles request options; query_now moves now() and ago().
 func (c *compiler) set(st *syntax.SetStmt) error {
 	if strings.EqualFold(st.Name.Name, "query_now") && st.Value != nil {

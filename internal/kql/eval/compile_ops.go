@@ -303,4 +303,3 @@ func (n *colNamer) fresh() string {
 		}
 	}
 }
-

@@ -193,4 +193,3 @@ func (c *compiler) renderOp(op *syntax.RenderOp, sc *env) {
 	}
 	c.render = r
 }
-
