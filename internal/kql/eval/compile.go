@@ -98,6 +98,9 @@ type compiler struct {
 	// hidden are the standard columns results leave out (those the query
 	// does not name).
 	hidden map[string]bool
+	// pending are the let bindings validation checks after the query
+	// even when the query never reads them (Kusto reports their errors).
+	pending []func() error
 	// usesWindow is set while compiling an expression that calls a window
 	// function (it must then see the whole row set at once).
 	usesWindow bool
@@ -168,6 +171,13 @@ func (c *compiler) script(s *syntax.Script) ([]*data.Table, error) {
 				return nil, err
 			}
 			c.global = sc
+		}
+	}
+	for _, check := range c.pending {
+		if err := check(); err != nil {
+			if ok, err := c.fail(asError(err, s)); !ok {
+				return nil, err
+			}
 		}
 	}
 	return out, nil
@@ -262,10 +272,17 @@ func (c *compiler) let(st *syntax.LetStmt, sc *env) (*env, error) {
 		defScope := sc
 		b.eval = func() (*rel, error) { return c.tabular(value, defScope) }
 		sc.setTable(name, b)
+		if c.check {
+			c.pending = append(c.pending, func() error { _, err := b.get(st); return err })
+		}
 		return sc, nil
 	}
 	defScope := sc
-	sc.set(name, &binding{lazy: &lazyScalar{name: name, f: func() (expr, error) { return c.constScalar(value, defScope) }}})
+	l := &lazyScalar{name: name, f: func() (expr, error) { return c.constScalar(value, defScope) }}
+	sc.set(name, &binding{lazy: l})
+	if c.check {
+		c.pending = append(c.pending, func() error { _, err := l.get(st); return err })
+	}
 	return sc, nil
 }
 
