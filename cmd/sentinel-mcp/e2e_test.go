@@ -114,6 +114,20 @@ func TestStdioEmulatorEndToEnd(t *testing.T) {
 		t.Errorf("cheat sheet: %v", res["error"])
 	}
 
+	// The demo tenancy: Lighthouse customers, Litware reached directly, Woodgrove's own workspace.
+	c.send(`{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"list_tenants","arguments":{}}}`)
+	tenants, _ := c.response(4)["result"].(map[string]any)
+	access := map[string]string{}
+	if sc, ok := tenants["structuredContent"].(map[string]any); ok {
+		for _, tn := range sc["tenants"].([]any) {
+			m := tn.(map[string]any)
+			access[m["alias"].(string)] = m["access_via"].(string)
+		}
+	}
+	if access["contoso"] != "lighthouse" || access["litware"] != "direct" || access["woodgrove"] != "own" || len(access) != 5 {
+		t.Errorf("list_tenants over stdio: %v (%v)", access, tenants)
+	}
+
 	// Closing stdin ends the session and the process exits cleanly.
 	stdin.Close()
 	select {

@@ -95,6 +95,7 @@ type app struct {
 	srv   *server.Server
 	emu   *emulator.Emulator
 	audit *audit.Log
+	deps  *toolkit.Deps
 }
 
 func (a *app) Close() {
@@ -109,8 +110,8 @@ func (a *app) Close() {
 // start builds the server. Start-up must stay cheap (tools/list within 50 ms): nothing here calls
 // Azure, generates log data or touches the audit file; discovery and seeding happen on first use.
 func start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app, error) {
-	a := &app{}
 	deps := &toolkit.Deps{Config: cfg, Logger: logger, Now: time.Now}
+	a := &app{deps: deps}
 	emuDesc := ""
 	if cfg.Emulator.Enabled {
 		emu, err := startEmulator(cfg, logger)

@@ -29,7 +29,7 @@ type Azure struct {
 	Credentials map[string]AzureCredential `config:"credentials" help:"Named credentials that tenants refer to with azure.tenants[].credential (e.g. a direct customer's own app)."`
 
 	Tenants        []AzureTenant     `config:"tenants" help:"Tenants pinned by hand: aliases, own credentials, and workspaces (added to discovery, or the only ones when discovery is off)."`
-	AllowedTenants []string          `config:"allowed_tenants" help:"Allow-list of tenants (ids or aliases) that may be addressed; empty allows every tenant configured or discovered."`
+	AllowedTenants []string          `config:"allowed_tenants" help:"Allow-list of tenants (ids, aliases, default domains or names) that may be addressed; nothing is looked up in or sent to another tenant. Empty allows every tenant configured or discovered."`
 	APIVersions    map[string]string `config:"api_versions" help:"api-version per resource provider, overriding the built-in defaults, e.g. {\"Microsoft.SecurityInsights\": \"2025-09-01\"}; keys are a namespace or namespace/type."`
 
 	Discovery AzureDiscovery `config:"discovery" help:"Discovery of subscriptions, Lighthouse delegations and Sentinel workspaces."`
@@ -82,7 +82,7 @@ type AzureCredential struct {
 // AzureTenant is a tenant pinned by hand.
 type AzureTenant struct {
 	ID             string           `config:"id" help:"Tenant id (GUID)."`
-	Alias          string           `config:"alias" help:"Short alias used in workspace aliases (contoso -> contoso/prod); default: derived from the name."`
+	Alias          string           `config:"alias" help:"Short alias used in workspace aliases (contoso -> contoso/prod); default: the first label of the tenant's default domain (contoso.onmicrosoft.com -> contoso), else derived from the name."`
 	Name           string           `config:"name" help:"Display name (default: discovered)."`
 	Credential     string           `config:"credential" help:"Name of an azure.credentials entry used to reach this tenant directly (its own app); empty: through the default identity (own tenant or Lighthouse)."`
 	WorkspacesOnly bool             `config:"workspaces_only" help:"Use only the workspaces listed here for this tenant (no discovery in it)."`

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
@@ -19,12 +20,15 @@ import (
 
 // Options control the generated world. The zero value gives the demo world at the current hour.
 type Options struct {
-	Seed         int64     // background noise; default 1. Planted stories and differences never depend on it.
-	Now          time.Time // data clock; truncated to the hour. Zero means time.Now().
-	Days         int       // days of log history; default 7
-	Scale        float64   // log volume multiplier; 1.0 = demo size (tens of thousands of rows over all workspaces)
-	Rows         int       // if > 0: approximate total log rows over all workspaces (benchmarks); overrides Scale
-	ExtraTenants int       // synthetic Lighthouse-delegated customers, one small Sentinel workspace each
+	Seed  int64     // background noise; default 1. Planted stories and differences never depend on it.
+	Now   time.Time // data clock; truncated to the hour. Zero means time.Now().
+	Days  int       // days of log history; default 7
+	Scale float64   // log volume multiplier; 1.0 = demo size (about 120k rows over the named workspaces)
+	// Rows, if > 0, is the approximate total of log rows over all workspaces (benchmarks); it overrides
+	// Scale. Below the structural floor (rule health records, heartbeats at their longest interval,
+	// indicators: about 3,300 rows per Sentinel workspace) the world has that floor.
+	Rows         int
+	ExtraTenants int // synthetic Lighthouse-delegated customers, one small Sentinel workspace each
 }
 
 func (o Options) normalized() Options {
@@ -72,6 +76,11 @@ type World struct {
 	Delegations   []world.Lighthouse
 	Resources     []Resource // in a stable order: parents before children
 	Facts         world.Facts
+
+	vol struct { // the log volume scale, computed on first use (see volume)
+		once  sync.Once
+		scale float64
+	}
 }
 
 // Build builds the world's directory, subscriptions and ARM resources. It generates no log data.

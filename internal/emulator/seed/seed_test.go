@@ -9,8 +9,6 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
 )
 
-var testNow = time.Date(2026, 3, 10, 14, 37, 12, 0, time.UTC)
-
 func hashResources(w *World) [32]byte {
 	h := sha256.New()
 	for _, r := range w.Resources {

@@ -31,16 +31,25 @@ type Story struct {
 	Tables    []string // tables holding its records
 	Rules     []string // shipped rule ids that detect it
 	// Ago is the start of the story before Now truncated to the hour; Duration its length.
-	Ago       time.Duration
-	Duration  time.Duration
-	Account   string   // UPN of the compromised/acting account (password spray: the account that succeeded)
-	IP        string   // attacker IP (password spray, impossible travel second location)
+	Ago      time.Duration
+	Duration time.Duration
+	Account  string // UPN of the compromised/acting account (password spray: the account that succeeded)
+	// IP is the attacker address: the spray source, the impossible-travel second location, the mass
+	// download's client, or the encoded PowerShell's second-stage server (one campaign hits both tenants).
+	IP        string
 	IPs       []string // impossible travel: both source IPs, in order
 	Countries []string // ISO country codes of the source IPs, in order
 	Host      string   // encoded PowerShell: the device name
 	Count     int      // password spray: failed sign-ins; mass download: files downloaded
 	Users     int      // password spray: distinct targeted users
 }
+
+// PowerShellStageIP serves the second stage of the encoded PowerShell campaign (both tenants' stories).
+const PowerShellStageIP = "203.0.113.69"
+
+// Attacker addresses are in the documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24), which
+// the generated background traffic never uses, and each one's country is the one the KQL engine's
+// geo_info_from_ip_address stand-in gives it, so enrichment in queries agrees with LocationDetails.
 
 // Start returns the story start for a data clock now.
 func (s Story) Start(now time.Time) time.Time { return now.UTC().Truncate(time.Hour).Add(-s.Ago) }
@@ -76,8 +85,10 @@ type Difference struct {
 	Watchlist                string
 	MissingItems, ExtraItems []string
 	ChangedItems             []string
-	// Failing rule: the SentinelHealth failure description.
+	// Failing rule: the SentinelHealth failure description, and how long the rule has been failing (every
+	// run since Now-Since fails; earlier runs succeeded).
 	Reason string
+	Since  time.Duration
 	// Ingestion anomaly: the day (days before Now's day) whose volume is multiplied by Factor.
 	DaysAgo int
 	Factor  float64
@@ -92,6 +103,8 @@ type Facts struct {
 	Watchlists []string
 	// CustomTable is the custom log table present in every Sentinel workspace.
 	CustomTable string
+	// Incidents raised by the stories, in workspace order then incident number (see incidents.go).
+	Incidents []Incident
 }
 
 // Watchlist aliases.
@@ -107,37 +120,37 @@ const CustomTable = "LegacyVPN_CL"
 // SeededFacts returns the facts of the seeded world. They do not depend on Options.Seed: the seed varies the
 // background noise, never what was planted.
 func SeededFacts() Facts {
-	return Facts{
+	f := Facts{
 		Baseline:    WSSocCentral,
 		Watchlists:  []string{WatchlistHighValueAssets, WatchlistVIPUsers, WatchlistTrustedIPs},
 		CustomTable: CustomTable,
 		Stories: []Story{
 			{Kind: StoryPasswordSpray, Workspace: WSContosoProd, Tables: []string{"SigninLogs"},
 				Rules: []string{RulePasswordSpray}, Ago: 5 * time.Hour, Duration: 50 * time.Minute,
-				Account: "adele.vance@contoso.com", IP: "198.51.100.23", Countries: []string{"NL"}, Count: 54, Users: 36},
+				Account: "adele.vance@contoso.com", IP: "198.51.100.21", Countries: []string{"NL"}, Count: 54, Users: 36},
 			{Kind: StoryPasswordSpray, Workspace: WSLitwareSentinel, Tables: []string{"SigninLogs"},
 				Rules: []string{RulePasswordSpray}, Ago: 14 * time.Hour, Duration: 40 * time.Minute,
-				Account: "lidia.holloway@litware.com", IP: "203.0.113.45", Countries: []string{"RO"}, Count: 41, Users: 27},
+				Account: "lidia.holloway@litware.com", IP: "203.0.113.32", Countries: []string{"RU"}, Count: 41, Users: 27},
 			{Kind: StoryImpossibleTravel, Workspace: WSFabrikamSentinel, Tables: []string{"SigninLogs"},
 				Rules: []string{RuleImpossibleTravel}, Ago: 9 * time.Hour, Duration: 35 * time.Minute,
-				Account: "megan.bowen@fabrikam.com", IP: "203.0.113.200",
-				IPs: []string{"198.51.100.140", "203.0.113.200"}, Countries: []string{"DE", "BR"}},
+				Account: "megan.bowen@fabrikam.com", IP: "203.0.113.22",
+				IPs: []string{"198.51.100.42", "203.0.113.22"}, Countries: []string{"DE", "BR"}},
 			{Kind: StoryImpossibleTravel, Workspace: WSLitwareSentinel, Tables: []string{"SigninLogs"},
 				Rules: []string{RuleImpossibleTravel}, Ago: 20 * time.Hour, Duration: 40 * time.Minute,
-				Account: "alex.wilber@litware.com", IP: "192.0.2.77",
-				IPs: []string{"198.51.100.61", "192.0.2.77"}, Countries: []string{"US", "SG"}},
-			{Kind: StoryEncodedPowerShell, Workspace: WSContosoProd, Tables: []string{"SecurityEvent", "DeviceProcessEvents"},
+				Account: "alex.wilber@litware.com", IP: "192.0.2.58",
+				IPs: []string{"198.51.100.62", "192.0.2.58"}, Countries: []string{"US", "AU"}},
+			{Kind: StoryEncodedPowerShell, Workspace: WSContosoProd, Tables: []string{"SecurityEvent", "DeviceProcessEvents", "DeviceNetworkEvents", "CommonSecurityLog"},
 				Rules: []string{RuleEncodedPowerShell, RuleEncodedPowerShellMDE}, Ago: 3 * time.Hour, Duration: 10 * time.Minute,
-				Account: "pradeep.gupta@contoso.com", Host: "CONTOSO-WKS-017"},
-			{Kind: StoryEncodedPowerShell, Workspace: WSNorthwindSentinel, Tables: []string{"SecurityEvent", "DeviceProcessEvents"},
+				Account: "pradeep.gupta@contoso.com", Host: "CONTOSO-WKS-017", IP: PowerShellStageIP, Countries: []string{"RU"}},
+			{Kind: StoryEncodedPowerShell, Workspace: WSNorthwindSentinel, Tables: []string{"SecurityEvent", "DeviceProcessEvents", "DeviceNetworkEvents", "CommonSecurityLog"},
 				Rules: []string{RuleEncodedPowerShell, RuleEncodedPowerShellMDE}, Ago: 7 * time.Hour, Duration: 10 * time.Minute,
-				Account: "nestor.wilke@northwind.com", Host: "NW-FIN-PC08"},
+				Account: "nestor.wilke@northwind.com", Host: "NW-FIN-PC08", IP: PowerShellStageIP, Countries: []string{"RU"}},
 			{Kind: StoryMassDownload, Workspace: WSLitwareSentinel, Tables: []string{"OfficeActivity"},
 				Rules: []string{RuleMassDownload}, Ago: 2 * time.Hour, Duration: 40 * time.Minute,
-				Account: "diego.siciliani@litware.com", IP: "192.0.2.150", Countries: []string{"US"}, Count: 420},
+				Account: "diego.siciliani@litware.com", IP: "192.0.2.140", Countries: []string{"US"}, Count: 420},
 			{Kind: StoryMassDownload, Workspace: WSContosoDev, Tables: []string{"OfficeActivity"},
 				Rules: []string{RuleMassDownload}, Ago: 10 * time.Hour, Duration: 30 * time.Minute,
-				Account: "isaiah.langer@contoso.com", IP: "198.51.100.88", Countries: []string{"US"}, Count: 260},
+				Account: "isaiah.langer@contoso.com", IP: "198.51.100.87", Countries: []string{"US"}, Count: 260},
 		},
 		Differences: []Difference{
 			{Kind: DiffDisabledRule, Workspace: WSContosoDev, Rule: RuleBruteForceWindows},
@@ -150,12 +163,15 @@ func SeededFacts() Facts {
 				MissingItems: []string{"SRV-BACKUP-01"}, ExtraItems: []string{"NW-LEGACY-FS"}, ChangedItems: []string{"SRV-DC-01"}},
 			{Kind: DiffNotOnboarded, Workspace: WSNorthwindOps},
 			{Kind: DiffFailingRule, Workspace: WSContosoProd, Rule: RuleThreatIntelIPMatch,
-				Reason: "The query of the analytics rule exceeded the allowed execution time and was cancelled."},
+				Reason: "The query of the analytics rule exceeded the allowed execution time and was cancelled.",
+				Since:  30 * time.Hour},
 			{Kind: DiffIngestionAnomaly, Workspace: WSNorthwindSentinel, Table: "CommonSecurityLog", DaysAgo: 2, Factor: 8},
 			{Kind: DiffUEBADisabled, Workspace: WSFabrikamSentinel},
 			{Kind: DiffUEBADisabled, Workspace: WSNorthwindSentinel},
 		},
 	}
+	f.Incidents = storyIncidents(f.Stories)
+	return f
 }
 
 // StoriesIn returns the stories planted in a workspace.
@@ -216,4 +232,10 @@ func (f Facts) Has(workspace, kind, rule string) bool {
 // deployed rule its own id, so the same content rule has a different name in each workspace.
 func AlertRuleName(workspace, ruleID string) string {
 	return GUID("alertrule:" + workspace + "/" + ruleID)
+}
+
+// DataConnectorName is the resource name (GUID) of a data connector of a kind (Office365,
+// AzureActiveDirectory, ...) in a workspace.
+func DataConnectorName(workspace, kind string) string {
+	return GUID("dataconnector:" + workspace + "/" + kind)
 }

@@ -145,3 +145,43 @@ func TestFactsReferToWorld(t *testing.T) {
 		t.Errorf("not-onboarded fact does not match the workspace: %+v", got)
 	}
 }
+
+func TestIncidentsFollowStories(t *testing.T) {
+	f := SeededFacts()
+	if len(f.Incidents) != len(f.Stories) {
+		t.Fatalf("%d incidents for %d stories", len(f.Incidents), len(f.Stories))
+	}
+	names := map[string]bool{}
+	last := map[string]int{}
+	for _, s := range f.Stories {
+		inc, ok := f.IncidentOf(s)
+		if !ok {
+			t.Fatalf("story %s in %s has no incident", s.Kind, s.Workspace)
+		}
+		if len(inc.Alerts) != len(s.Rules) {
+			t.Errorf("incident of %s/%s has %d alerts for %d rules", s.Workspace, s.Kind, len(inc.Alerts), len(s.Rules))
+		}
+		for _, a := range inc.Alerts {
+			// an alert comes after the story started and before Now
+			if a.Ago <= 0 || a.Ago >= s.Ago || !guidRE.MatchString(a.ID) {
+				t.Errorf("%s/%s: alert %+v outside (Now-%v, Now)", s.Workspace, s.Kind, a, s.Ago)
+			}
+		}
+		if inc.CreatedAgo != inc.Alerts[0].Ago || inc.ModifiedAgo > inc.CreatedAgo || inc.ModifiedAgo <= 0 {
+			t.Errorf("%s/%s: created %v modified %v", s.Workspace, s.Kind, inc.CreatedAgo, inc.ModifiedAgo)
+		}
+		if (inc.Status == "Closed") != (inc.Classification != "") || (inc.Status != "New") != (inc.Owner != nil) {
+			t.Errorf("%s/%s: status %s classification %q owner %v", s.Workspace, s.Kind, inc.Status, inc.Classification, inc.Owner)
+		}
+		if names[inc.Name] {
+			t.Errorf("duplicate incident name %s", inc.Name)
+		}
+		names[inc.Name] = true
+	}
+	for _, inc := range f.Incidents {
+		if inc.Number != last[inc.Workspace]+1 {
+			t.Errorf("%s: incident number %d after %d", inc.Workspace, inc.Number, last[inc.Workspace])
+		}
+		last[inc.Workspace] = inc.Number
+	}
+}

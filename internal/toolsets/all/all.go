@@ -8,6 +8,7 @@ package all
 
 import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/tenancy"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
 )
 
@@ -20,7 +21,7 @@ type entry struct {
 // they are part of the server instructions. Default toolsets must keep the default tool list under
 // 20 KB (TestDefaultToolListSize).
 var registry = []entry{
-	// {inventory.Toolset{Name: "tenancy", Description: "...", Default: true}, tenancy.Tools},
+	{inventory.Toolset{Name: "tenancy", Description: "Tenants and Sentinel workspaces you may address, and their discovery.", Default: true}, tenancy.Tools},
 }
 
 // Toolsets returns the metadata of every toolset.

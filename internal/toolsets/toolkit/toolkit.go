@@ -25,15 +25,23 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/sentinel-mcp/sentinel-mcp/internal/azure"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/config"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/render"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/tenancy"
 )
 
-// Deps are the dependencies every toolset receives. Fields may be nil in tests that do not need them.
+// Deps are the dependencies every toolset receives. Fields may be nil in tests that do not need them
+// (and always are when only the tool list is built, e.g. by `sentinel-mcp tools`).
 type Deps struct {
 	Config *config.Config
 	Logger *slog.Logger
 	Now    func() time.Time // clock; use it instead of time.Now so tests can pin time
+	// Registry resolves workspace and tenant arguments (already checked by the server) and selects
+	// workspaces for multi-workspace tools; Registry.FanOut() has the configured concurrency.
+	Registry *tenancy.Registry
+	// Azure builds ARM and Log Analytics clients: Azure.ARM(ws.CredTenantID), Azure.Logs(ws.CredTenantID).
+	Azure *azure.Provider
 }
 
 // Budget is the result budget configured for tool results (limits.max_rows, limits.max_bytes).

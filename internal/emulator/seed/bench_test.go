@@ -1,0 +1,28 @@
+package seed
+
+import (
+	"testing"
+)
+
+// BenchmarkLogs1M generates every workspace of a world sized to one million rows.
+func BenchmarkLogs1M(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		w := Build(Options{Now: testNow, Rows: 1_000_000})
+		rows := 0
+		for _, ws := range w.Workspaces {
+			for _, t := range w.Logs(ws.ResourceID) {
+				rows += t.Len()
+			}
+		}
+		b.ReportMetric(float64(rows), "rows")
+	}
+}
+
+// BenchmarkLogsDemoWorkspace generates one demo-size (Scale 1) Sentinel workspace.
+func BenchmarkLogsDemoWorkspace(b *testing.B) {
+	w := Build(Options{Now: testNow})
+	ws := w.Workspaces[1]
+	for i := 0; i < b.N; i++ {
+		w.Logs(ws.ResourceID)
+	}
+}
