@@ -53,6 +53,10 @@ type Column struct {
 type Table struct {
 	Columns []Column
 	Rows    [][]any
+	// Total is the row count of the full result when Rows holds only part of it (the source, or the
+	// caller, already dropped rows); 0 means len(Rows). A Total above len(Rows) is reported as a
+	// truncation by rows.
+	Total int
 }
 
 // Budget bounds one rendered result.
@@ -131,7 +135,7 @@ func Render(t *Table, f Format, b Budget) Result {
 	}
 	cellCap := max(256, min(4096, b.MaxBytes/4))
 	r := &renderer{cols: t.Columns, cellCap: cellCap}
-	res := Result{Format: f, TotalRows: len(t.Rows)}
+	res := Result{Format: f, TotalRows: max(len(t.Rows), t.Total)}
 	var enc rowEncoder
 	switch f {
 	case FormatCSV:
@@ -162,6 +166,9 @@ func Render(t *Table, f Format, b Budget) Result {
 	res.Text = out.String()
 	res.CellsCut = r.cut
 	res.Truncated = res.Rows < res.TotalRows || r.cut > 0
+	if res.Truncated && res.Reason == "" && res.Rows < res.TotalRows {
+		res.Reason = "rows" // dropped before rendering
+	}
 	if res.Truncated {
 		res.Advice = advice(res)
 	}

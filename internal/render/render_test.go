@@ -112,3 +112,16 @@ func TestTimespanAndFloat(t *testing.T) {
 		t.Error("xml accepted")
 	}
 }
+
+func TestRowsDroppedUpstreamAreReported(t *testing.T) {
+	tb := sample(3)
+	tb.Total = 1200
+	res := Render(tb, FormatTable, Budget{})
+	if !res.Truncated || res.Rows != 3 || res.TotalRows != 1200 || res.Reason != "rows" || !strings.Contains(res.Footer(), "showing 3 of 1200 rows") {
+		t.Fatalf("result = %+v", res)
+	}
+	tb.Total = 2 // below len(Rows): ignored
+	if res := Render(tb, FormatTable, Budget{}); res.Truncated || res.TotalRows != 3 {
+		t.Fatalf("result = %+v", res)
+	}
+}

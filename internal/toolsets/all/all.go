@@ -8,6 +8,7 @@ package all
 
 import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/query"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/tenancy"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
 )
@@ -22,6 +23,7 @@ type entry struct {
 // 20 KB (TestDefaultToolListSize).
 var registry = []entry{
 	{inventory.Toolset{Name: "tenancy", Description: "Tenants and Sentinel workspaces you may address, and their discovery.", Default: true}, tenancy.Tools},
+	{inventory.Toolset{Name: "query", Description: "KQL on one or many workspaces, table schemas, offline validation, shipped hunts.", Default: true}, query.Tools},
 }
 
 // Toolsets returns the metadata of every toolset.

@@ -1,0 +1,132 @@
+package query
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sentinel-mcp/sentinel-mcp/internal/azure"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/kql"
+)
+
+func TestControlCommandsAreFound(t *testing.T) {
+	refused := map[string]int{ // query -> line of the command
+		".drop table SigninLogs":                             1,
+		"   .set-or-append T <| print 1":                      1,
+		"// a comment\n\t.create table X (a:string)":          2,
+		"SigninLogs | take 1; .drop table SigninLogs":         1,
+		"let x = 1;\n// then\n.show tables":                   3,
+		"\ufeff.show database":                                1,
+		"SigninLogs | where A == 'x;'\n;\n  .alter-merge T": 3,
+		"print 1;;.purge table T records":                    1,
+	}
+	for q, line := range refused {
+		cmd, l, ok := controlCommand(q)
+		if !ok || l != line || !strings.HasPrefix(cmd, ".") {
+			t.Errorf("%q: command %q line %d ok %v, want line %d", q, cmd, l, ok, line)
+		}
+		if err := checkQuery("query", q); err == nil || !strings.Contains(err.Error(), "control commands are not allowed") {
+			t.Errorf("%q: checkQuery = %v", q, err)
+		}
+	}
+	allowed := []string{
+		`SigninLogs | where UserPrincipalName == ".drop table x"`,
+		`SigninLogs | where A == "a;.drop" or B == 'b; .set x'`,
+		"SigninLogs // ; .drop table x\n| take 1",
+		`print @"a"";.drop"`,
+		`print @'it''s; .drop'`,
+		"print x = ```\n;.drop table x\n```",
+		`print h"secret;.drop"`,
+		"SigninLogs | extend x = 0.5 | take 1",
+		`print "escaped \";.drop"`,
+		"let t = datatable(s:string)[';.x'];\nt",
+	}
+	for _, q := range allowed {
+		if cmd, _, ok := controlCommand(q); ok {
+			t.Errorf("%q: seen as command %q", q, cmd)
+		}
+		if err := checkQuery("query", q); err != nil {
+			t.Errorf("%q: %v", q, err)
+		}
+	}
+}
+
+func TestQueryLimits(t *testing.T) {
+	long := "SigninLogs | where A in (" + strings.Repeat(`"x",`, MaxQueryBytes/4) + `"y")`
+	if err := checkQuery("query", long); err == nil || !strings.Contains(err.Error(), "65536") {
+		t.Errorf("long query: %v", err)
+	}
+	for q, want := range map[string]string{"": "empty", "  \n ": "empty", "T | where a == '\xff'": "UTF-8", "T\x00": "NUL"} {
+		if err := checkQuery("query", q); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", q, err, want)
+		}
+	}
+}
+
+func TestTimespans(t *testing.T) {
+	now := time.Date(2025, 5, 2, 10, 30, 0, 0, time.UTC)
+	ok := map[string]string{"": "P1D", "24h": "P1D", "7d": "P7D", "30m": "PT30M", "90s": "PT1M30S", "PT24H": "P1D",
+		"P7D": "P7D", "p1dt12h": "P1DT12H", "2w": "P14D", "P2W": "P14D", " 1 h ": "PT1H", "36h": "P1DT12H"}
+	for in, want := range ok {
+		tr, err := TimeArgs{Timespan: in}.resolve(now, defaultSpan)
+		if err != nil || tr.ISO != want {
+			t.Errorf("%q: %q, %v; want %q", in, tr.ISO, err, want)
+		}
+	}
+	for _, in := range []string{"yesterday", "0h", "-1d", "P", "PT", "1y", "99999999d", "24 hours ago"} {
+		if _, err := (TimeArgs{Timespan: in}).resolve(now, defaultSpan); err == nil || !strings.Contains(err.Error(), "timespan") {
+			t.Errorf("%q accepted (%v)", in, err)
+		}
+	}
+	tr, err := TimeArgs{Start: "2025-05-01T08:00:00Z"}.resolve(now, defaultSpan)
+	if err != nil || tr.ISO != azure.TimespanBetween(time.Date(2025, 5, 1, 8, 0, 0, 0, time.UTC), now) {
+		t.Errorf("start only: %+v %v", tr, err)
+	}
+	tr, err = TimeArgs{Start: "2025-05-01", End: "2025-05-01T12:00:00+02:00"}.resolve(now, defaultSpan)
+	if err != nil || tr.ISO != "2025-05-01T00:00:00Z/2025-05-01T10:00:00Z" {
+		t.Errorf("start/end: %+v %v", tr, err)
+	}
+	bad := []TimeArgs{{End: "2025-05-01T00:00:00Z"}, {Start: "May 1st"}, {Start: "2025-05-02T00:00:00Z", End: "2025-05-01T00:00:00Z"},
+		{Start: "2025-05-01T00:00:00Z", Timespan: "1d"}}
+	for _, a := range bad {
+		if _, err := a.resolve(now, defaultSpan); err == nil {
+			t.Errorf("%+v accepted", a)
+		}
+	}
+}
+
+func TestInsertFilterGoesBeforeTrailingSortAndTake(t *testing.T) {
+	cases := map[string]string{
+		"T\n| summarize n = count() by U\n| sort by n desc\n| take 25":     "T\n| summarize n = count() by U\n| where U == \"x\"\n| sort by n desc\n| take 25",
+		"T | where a == 1":                                                "T | where a == 1\n| where U == \"x\"",
+		"let x = T | take 5;\nx | top 3 by n":                             "let x = T | take 5;\nx | where U == \"x\"\n| top 3 by n",
+		"T | where s == '| take 1' | project U\n":                          "T | where s == '| take 1' | project U\n| where U == \"x\"\n",
+		"union (T | take 1), (S | take 2)\n| project-away z\n| order by U": "union (T | take 1), (S | take 2)\n| project-away z\n| where U == \"x\"\n| order by U",
+		"T | top-nested 3 of U by count()":                                "T | top-nested 3 of U by count()\n| where U == \"x\"",
+	}
+	for q, want := range cases {
+		if got := insertFilter(q, `U == "x"`); got != want {
+			t.Errorf("insertFilter(%q)\n got %q\nwant %q", q, got, want)
+		}
+	}
+}
+
+func TestExcerptPointsAtTheColumn(t *testing.T) {
+	q := "SigninLogs\n| where UserPrincipalNme == 'x'"
+	ex, caret, ok := excerpt(q, 2, 9)
+	if !ok || ex != "| where UserPrincipalNme == 'x'" || caret != "        ^" {
+		t.Errorf("excerpt = %q %q %v", ex, caret, ok)
+	}
+	long := strings.Repeat("a", 200) + "ö" + strings.Repeat("b", 200)
+	ex, caret, _ = excerpt(long, 1, 201)
+	if i := strings.Index(ex, "ö"); len([]rune(ex[:i])) != len(caret)-1 || !strings.HasPrefix(ex, "…") || !strings.HasSuffix(ex, "…") {
+		t.Errorf("long line excerpt %q / %q", ex, caret)
+	}
+	ds := offlineCheck(q)
+	if len(ds) != 1 || ds[0].Severity != kql.SeverityError || ds[0].Line != 2 || !strings.Contains(ds[0].Message+ds[0].Hint, "did you mean 'UserPrincipalName'") {
+		t.Fatalf("diagnostics = %+v", ds)
+	}
+	if d := ds[0].describe(q); !strings.Contains(d, "line 2, column 9") || !strings.Contains(d, "UserPrincipalName") || !strings.Contains(d, "\n            ^") {
+		t.Errorf("describe = %q", d)
+	}
+}
