@@ -11,14 +11,14 @@ import (
 
 func TestControlCommandsAreFound(t *testing.T) {
 	refused := map[string]int{ // query -> line of the command
-		".drop table SigninLogs":                             1,
-		"   .set-or-append T <| print 1":                      1,
-		"// a comment\n\t.create table X (a:string)":          2,
-		"SigninLogs | take 1; .drop table SigninLogs":         1,
-		"let x = 1;\n// then\n.show tables":                   3,
-		"\ufeff.show database":                                1,
+		".drop table SigninLogs":                            1,
+		"   .set-or-append T <| print 1":                    1,
+		"// a comment\n\t.create table X (a:string)":        2,
+		"SigninLogs | take 1; .drop table SigninLogs":       1,
+		"let x = 1;\n// then\n.show tables":                 3,
+		"\ufeff.show database":                              1,
 		"SigninLogs | where A == 'x;'\n;\n  .alter-merge T": 3,
-		"print 1;;.purge table T records":                    1,
+		"print 1;;.purge table T records":                   1,
 	}
 	for q, line := range refused {
 		cmd, l, ok := controlCommand(q)
@@ -97,12 +97,12 @@ func TestTimespans(t *testing.T) {
 
 func TestInsertFilterGoesBeforeTrailingSortAndTake(t *testing.T) {
 	cases := map[string]string{
-		"T\n| summarize n = count() by U\n| sort by n desc\n| take 25":     "T\n| summarize n = count() by U\n| where U == \"x\"\n| sort by n desc\n| take 25",
-		"T | where a == 1":                                                "T | where a == 1\n| where U == \"x\"",
-		"let x = T | take 5;\nx | top 3 by n":                             "let x = T | take 5;\nx | where U == \"x\"\n| top 3 by n",
+		"T\n| summarize n = count() by U\n| sort by n desc\n| take 25": "T\n| summarize n = count() by U\n| where U == \"x\"\n| sort by n desc\n| take 25",
+		"T | where a == 1":                                                 "T | where a == 1\n| where U == \"x\"",
+		"let x = T | take 5;\nx | top 3 by n":                              "let x = T | take 5;\nx | where U == \"x\"\n| top 3 by n",
 		"T | where s == '| take 1' | project U\n":                          "T | where s == '| take 1' | project U\n| where U == \"x\"\n",
 		"union (T | take 1), (S | take 2)\n| project-away z\n| order by U": "union (T | take 1), (S | take 2)\n| project-away z\n| where U == \"x\"\n| order by U",
-		"T | top-nested 3 of U by count()":                                "T | top-nested 3 of U by count()\n| where U == \"x\"",
+		"T | top-nested 3 of U by count()":                                 "T | top-nested 3 of U by count()\n| where U == \"x\"",
 	}
 	for q, want := range cases {
 		if got := insertFilter(q, `U == "x"`); got != want {
