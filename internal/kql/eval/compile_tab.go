@@ -69,8 +69,16 @@ func (c *compiler) failRel(err *Error) (*rel, error) {
 func (c *compiler) pipe(p *syntax.PipeExpr, sc *env, implicit *rel) (*rel, error) {
 	var r *rel
 	if p.Input != nil {
+		// Kusto names the first operator in errors about the input table
+		// ("'where' operator: Failed to resolve table ...").
+		saved := c.opName
+		if len(p.Ops) > 0 {
+			c.opName = opKeyword(p.Ops[0])
+		}
 		var err error
-		if r, err = c.tabular(p.Input, sc); err != nil {
+		r, err = c.tabular(p.Input, sc)
+		c.opName = saved
+		if err != nil {
 			return nil, err
 		}
 	} else {
@@ -268,7 +276,11 @@ func (c *compiler) tabularCall(x *syntax.CallExpr, sc *env, input *rel) (*rel, e
 		}
 		t, ok, err := tf.TableFunction(name, args)
 		if err != nil {
-			return c.failRel(asError(err, x))
+			e := asError(err, x)
+			if e.Code == CodeRuntime { // the source refused the arguments
+				e.Code, e.SemCode, e.Name = CodeSemantic, SemBadArgument, name
+			}
+			return c.failRel(e)
 		}
 		if ok {
 			return relFromTable(t), nil
