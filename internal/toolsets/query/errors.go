@@ -126,14 +126,22 @@ func queryFailure(where, q string, err error) error {
 	case ae.Status == http.StatusBadRequest:
 		var b strings.Builder
 		fmt.Fprintf(&b, "Log Analytics refused the query on %s: %s: %s.", where, codeOf(ae), strings.TrimSuffix(ae.Message, "."))
+		al, ac := 0, 0
 		if m := azurePosRE.FindStringSubmatch(ae.Message); m != nil {
-			l, _ := strconv.Atoi(m[1])
-			c, _ := strconv.Atoi(m[2])
-			if ex, caret, ok := excerpt(q, l, c); ok {
+			al, _ = strconv.Atoi(m[1])
+			ac, _ = strconv.Atoi(m[2])
+			ac++ // Azure's position is the 0-based column
+			if ex, caret, ok := excerpt(q, al, ac); ok {
 				b.WriteString("\n    " + ex + "\n    " + caret)
 			}
 		}
-		if ds := errorsOf(offlineCheck(q)); len(ds) > 0 {
+		var ds []diagnostic
+		for _, d := range errorsOf(offlineCheck(q)) {
+			if d.Line != al || d.Column != ac { // the same finding as Azure's is not repeated
+				ds = append(ds, d)
+			}
+		}
+		if len(ds) > 0 {
 			b.WriteString("\nThe offline check finds:")
 			for i, d := range ds {
 				if i == 3 {

@@ -80,11 +80,15 @@ func condition(h *content.Hunt, e entity) (string, bool) {
 					alts = append(alts, col+" =~ "+toolkit.QuoteKQL(e.value))
 				}
 			case entHost:
-				v := e.value
-				if strings.EqualFold(f.Identifier, "HostName") {
-					v = hostName(v)
+				// Logs name hosts both ways (CONTOSO-WKS-017, contoso-wks-017.contoso.com): match the
+				// name as given, and its first label bare or qualified.
+				alts = append(alts, col+" =~ "+toolkit.QuoteKQL(e.value))
+				if short := hostName(e.value); short != e.value {
+					alts = append(alts, col+" =~ "+toolkit.QuoteKQL(short))
 				}
-				alts = append(alts, col+" =~ "+toolkit.QuoteKQL(v))
+				if _, err := netip.ParseAddr(e.value); err != nil {
+					alts = append(alts, col+" startswith "+toolkit.QuoteKQL(hostName(e.value)+"."))
+				}
 			}
 		}
 		if len(alts) > 0 {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -24,15 +25,16 @@ const tablesSpan = 7 * 24 * time.Hour
 
 type listTablesIn struct {
 	toolkit.WorkspaceArg
-	Counts   bool   `json:"counts,omitempty" jsonschema:"Add row counts and latest TimeGenerated (slower)."`
-	Timespan string `json:"timespan,omitempty" jsonschema:"Range with data: 7d (default), 24h, P30D."`
+	Counts   bool   `json:"counts,omitempty" jsonschema:"Exact row counts and latest TimeGenerated (scans every table: slower)."`
+	Timespan string `json:"timespan,omitempty" jsonschema:"Range: 7d (default), 24h, P30D."`
 	Name     string `json:"name,omitempty" jsonschema:"Only names containing this."`
 }
 
 type tableRow struct {
-	Name              string `json:"name"`
-	Rows              *int64 `json:"rows,omitempty"`
-	LastTimeGenerated string `json:"last_time_generated,omitempty"`
+	Name              string   `json:"name"`
+	IngestedMB        *float64 `json:"ingested_mb,omitempty"`
+	Rows              *int64   `json:"rows,omitempty"`
+	LastTimeGenerated string   `json:"last_time_generated,omitempty"`
 }
 
 type listTablesOut struct {
@@ -44,7 +46,7 @@ type listTablesOut struct {
 func listTables(d *toolkit.Deps) inventory.Tool {
 	return inventory.New(Name, mcp.Tool{
 		Name:        "list_tables",
-		Description: "List a workspace's tables that hold data (default: last 7d), optionally with row counts.",
+		Description: "List a workspace's tables with data ingested in a range (default 7d) and their volume; counts gives exact row counts.",
 		Annotations: inventory.Annotations("List tables", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in listTablesIn) (*mcp.CallToolResult, listTablesOut, error) {
 		tr, err := TimeArgs{Timespan: in.Timespan}.resolve(d.Clock(), tablesSpan)
@@ -55,8 +57,9 @@ func listTables(d *toolkit.Deps) inventory.Tool {
 		if err != nil {
 			return nil, listTablesOut{}, err
 		}
-		// A fixed query: the name filter is applied to the answer, never spliced into KQL.
-		q := "union withsource=TableName * | distinct TableName"
+		// Fixed queries: the name filter is applied to the answer, never spliced into KQL. By default
+		// the Usage table (hourly ingestion volume per table) answers cheaply; counts scans every table.
+		q := "Usage | where isnotempty(DataType) | summarize IngestedMB = round(sum(Quantity), 3) by TableName = DataType"
 		if in.Counts {
 			q = "union withsource=TableName * | summarize Rows = count(), LastTimeGenerated = max(TimeGenerated) by TableName"
 		}
@@ -65,9 +68,9 @@ func listTables(d *toolkit.Deps) inventory.Tool {
 			return nil, listTablesOut{}, queryFailure(ws.Alias, q, err)
 		}
 		out := listTablesOut{Workspace: ws.Alias, Tables: []tableRow{}}
-		cols := []render.Column{{Name: "Table"}}
+		cols := []render.Column{{Name: "Table"}, {Name: "IngestedMB", Type: "real"}}
 		if in.Counts {
-			cols = append(cols, render.Column{Name: "Rows", Type: "long"}, render.Column{Name: "LastTimeGenerated", Type: "datetime"})
+			cols = []render.Column{{Name: "Table"}, {Name: "Rows", Type: "long"}, {Name: "LastTimeGenerated", Type: "datetime"}}
 		}
 		cols = append(cols, render.Column{Name: "Description"})
 		tbl := &render.Table{Columns: cols}
@@ -80,7 +83,14 @@ func listTables(d *toolkit.Deps) inventory.Tool {
 				}
 				row := tableRow{Name: name}
 				cells := []any{name}
-				if in.Counts {
+				if !in.Counts {
+					if num, ok := cell(r, at("IngestedMB")).(json.Number); ok {
+						if f, err := num.Float64(); err == nil {
+							row.IngestedMB = &f
+						}
+					}
+					cells = append(cells, cell(r, at("IngestedMB")))
+				} else {
 					if num, ok := cell(r, at("Rows")).(json.Number); ok {
 						if n, err := num.Int64(); err == nil {
 							row.Rows = &n
@@ -96,6 +106,10 @@ func listTables(d *toolkit.Deps) inventory.Tool {
 		slices.SortFunc(out.Tables, func(a, b tableRow) int { return strings.Compare(a.Name, b.Name) })
 		slices.SortFunc(tbl.Rows, func(a, b []any) int { return strings.Compare(a[0].(string), b[0].(string)) })
 		header := fmt.Sprintf("%s (tenant %s): %s with data in the %s.", ws.Alias, ws.TenantName, plural(len(tbl.Rows), "table", "tables"), tr.Desc)
+		if !in.Counts {
+			header = fmt.Sprintf("%s (tenant %s): %s with data ingested in the %s (from the Usage table, which lags by up to an hour; counts gives exact row counts).",
+				ws.Alias, ws.TenantName, plural(len(tbl.Rows), "table", "tables"), tr.Desc)
+		}
 		r := renderTable(d, tbl, render.FormatTable, 0, header)
 		out.Truncated = r.Truncated
 		var notes []string
@@ -141,8 +155,14 @@ func describeTable(name string) string {
 	if i := strings.Index(s, ". "); i > 0 {
 		s = s[:i+1]
 	}
-	cut, _ := render.Truncate(s, 160)
-	return cut
+	if len(s) > 160 {
+		cut := 157
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
 }
 
 type schemaIn struct {
@@ -254,7 +274,7 @@ func unknownTable(name, ws string) error {
 	if ws == "" {
 		return toolkit.NotFound("built-in table", name, hint+"; pass workspace to read a custom table's schema")
 	}
-	return toolkit.NotFound("table", name+" in "+ws, hint)
+	return fmt.Errorf("%s has no table %q: %s", ws, name, hint)
 }
 
 func builtinSchema(t *schema.Table) schemaOut {

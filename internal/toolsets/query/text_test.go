@@ -1,12 +1,15 @@
 package query
 
 import (
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/azure"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/kql"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/tenancy"
 )
 
 func TestControlCommandsAreFound(t *testing.T) {
@@ -128,5 +131,48 @@ func TestExcerptPointsAtTheColumn(t *testing.T) {
 	}
 	if d := ds[0].describe(q); !strings.Contains(d, "line 2, column 9") || !strings.Contains(d, "UserPrincipalName") || !strings.Contains(d, "\n            ^") {
 		t.Errorf("describe = %q", d)
+	}
+}
+
+func TestMergeUnionsColumnsAndSharesRowsFairly(t *testing.T) {
+	a := &tenancy.Workspace{Alias: "contoso/a", TenantName: "Contoso"}
+	b := &tenancy.Workspace{Alias: "fabrikam/b", TenantName: "Fabrikam"}
+	rows := func(n int, vals ...any) [][]any {
+		var out [][]any
+		for range n {
+			out = append(out, vals)
+		}
+		return out
+	}
+	parts := []part{
+		{ws: a, cols: []azure.Column{{Name: "User", Type: "string"}, {Name: "N", Type: "long"}, {Name: "Workspace", Type: "string"}}, rows: rows(10, "u", json.Number("1"), "x"), total: 25},
+		{ws: b, cols: []azure.Column{{Name: "N", Type: "string"}, {Name: "Extra", Type: "bool"}}, rows: rows(2, "one", true), total: 2},
+		{cols: []azure.Column{{Name: "User", Type: "string"}}, rows: rows(1, "v"), total: 1},
+	}
+	m := mergeParts(parts, 6)
+	var names []string
+	for _, c := range m.table.Columns {
+		names = append(names, c.Name+":"+c.Type)
+	}
+	// N is long in one workspace and string in the other: one column per type, as Kusto's union
+	// names them; the data's own Workspace column does not collide with the attribution column.
+	want := []string{"TenantName:string", "Workspace:string", "User:string", "N_long:long", "Workspace1:string", "N_string:string", "Extra:bool"}
+	if !slices.Equal(names, want) {
+		t.Errorf("columns %v\nwant    %v", names, want)
+	}
+	if !slices.Equal(m.kept, []int{3, 2, 1}) || m.table.Total != 28 || len(m.table.Rows) != 6 {
+		t.Errorf("kept %v, total %d, rows %d", m.kept, m.table.Total, len(m.table.Rows))
+	}
+	if r := m.table.Rows[3]; r[0] != "Fabrikam" || r[1] != "fabrikam/b" || r[3] != nil || r[5] != "one" || r[6] != true {
+		t.Errorf("fabrikam row %v", r)
+	}
+	if r := m.table.Rows[5]; r[0] != "" || r[1] != "" || r[2] != "v" {
+		t.Errorf("unattributed row %v", r)
+	}
+	if got := quotas([]part{{rows: rows(100)}, {rows: rows(1)}, {rows: rows(100)}}, 10); !slices.Equal(got, []int{5, 1, 4}) {
+		t.Errorf("quotas = %v", got)
+	}
+	if got := shownPerPart([]int{3, 2, 1}, 4); !slices.Equal(got, []int{3, 1, 0}) {
+		t.Errorf("shown = %v", got)
 	}
 }

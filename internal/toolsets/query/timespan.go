@@ -113,7 +113,7 @@ func parseInstant(s string) (time.Time, error) {
 // shortDuration renders 24h, 7d, 90m, 1h30m.
 func shortDuration(d time.Duration) string {
 	switch {
-	case d%(24*time.Hour) == 0:
+	case d%(24*time.Hour) == 0 && d > 24*time.Hour:
 		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
 	case d%time.Hour == 0:
 		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
