@@ -68,7 +68,7 @@ func runAcross(d *toolkit.Deps) inventory.Tool {
 		if err != nil {
 			return nil, acrossOut{}, err
 		}
-		tr, err := in.resolve(d.Clock(), defaultSpan)
+		tr, err := in.forQuery(d.Clock(), in.Query)
 		if err != nil {
 			return nil, acrossOut{}, err
 		}

@@ -40,7 +40,7 @@ func runQuery(d *toolkit.Deps) inventory.Tool {
 		if err != nil {
 			return nil, runOut{}, err
 		}
-		tr, err := in.resolve(d.Clock(), defaultSpan)
+		tr, err := in.forQuery(d.Clock(), in.Query)
 		if err != nil {
 			return nil, runOut{}, err
 		}

@@ -37,6 +37,11 @@ func TestRunQueryOnOneWorkspace(t *testing.T) {
 	if out.Tenant != "Litware" || out.Workspace != alias(t, world.WSLitwareSentinel) || out.Result.Rows != 3 || out.Result.Truncated || out.TimeRange != "last 7d" {
 		t.Errorf("litware out = %+v", out)
 	}
+	// The query's own look-back widens the default day.
+	env.CallOK("run_kql_query", map[string]any{"workspace": ws, "query": "SigninLogs | where TimeGenerated > ago(2d) | count"}).Decode(&out)
+	if out.TimeRange != "last 2d (from the query's ago)" {
+		t.Errorf("ago(2d): time range %q", out.TimeRange)
+	}
 	res = env.CallOK("run_kql_query", map[string]any{"workspace": ws, "query": q, "start": "2001-01-01T00:00:00Z", "end": "2001-01-02T00:00:00Z"})
 	res.Decode(&out)
 	if out.Result.TotalRows != 1 || !strings.Contains(out.TimeRange, "2001-01-01T00:00:00Z to 2001-01-02T00:00:00Z") {

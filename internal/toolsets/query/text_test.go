@@ -176,3 +176,22 @@ func TestMergeUnionsColumnsAndSharesRowsFairly(t *testing.T) {
 		t.Errorf("shown = %v", got)
 	}
 }
+
+func TestTheQuerysOwnLookbackWidensTheDefaultRange(t *testing.T) {
+	now := time.Now()
+	for q, want := range map[string]string{
+		"SigninLogs | where TimeGenerated > ago(7d)":                                         "P7D",
+		"SigninLogs | where TimeGenerated > ago( 36h ) | join (T | where x > ago(90d)) on a": "P90D",
+		"SigninLogs | where TimeGenerated > ago(1h)":                                         "P1D",
+		`SigninLogs | where Note == "ago(30d)" // ago(60d)`:                                  "P1D",
+		"SigninLogs | take 1": "P1D",
+	} {
+		tr, err := TimeArgs{}.forQuery(now, q)
+		if err != nil || tr.ISO != want {
+			t.Errorf("%q: %q %v, want %q", q, tr.ISO, err, want)
+		}
+	}
+	if tr, _ := (TimeArgs{Timespan: "2h"}).forQuery(now, "T | where TimeGenerated > ago(7d)"); tr.ISO != "PT2H" {
+		t.Errorf("an explicit timespan was widened: %s", tr.ISO)
+	}
+}

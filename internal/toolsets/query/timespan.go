@@ -13,7 +13,7 @@ import (
 
 // TimeArgs is the time range of a query: a duration ending now, or an absolute start (and end).
 type TimeArgs struct {
-	Timespan string `json:"timespan,omitempty" jsonschema:"Range ending now: 24h (default), 7d, 30m, PT1H, P7D."`
+	Timespan string `json:"timespan,omitempty" jsonschema:"Range ending now: 24h (default, or the query's longest ago()), 7d, 30m, PT1H, P7D."`
 	Start    string `json:"start,omitempty" jsonschema:"Absolute start (RFC 3339) instead of timespan."`
 	End      string `json:"end,omitempty" jsonschema:"Absolute end (RFC 3339); default now."`
 }
@@ -58,6 +58,44 @@ func parseSpan(s string) (time.Duration, bool) {
 }
 
 var isoWeeksRE = regexp.MustCompile(`^p(\d{1,4})w$`)
+
+// agoRE finds the look-backs a query states itself: ago(7d), ago(36h), ago(90m).
+var agoRE = regexp.MustCompile(`\bago\(\s*(\d{1,6})\s*(d|h|m|s)\s*\)`)
+
+// lookback is the longest ago(...) of q, outside string literals and comments.
+func lookback(q string) time.Duration {
+	var code strings.Builder
+	code.Grow(len(q))
+	last := -1
+	scanCode(q, func(i, _ int) {
+		if last >= 0 && i != last+1 {
+			code.WriteByte(' ') // a string or comment was skipped: keep the tokens apart
+		}
+		code.WriteByte(q[i])
+		last = i
+	})
+	var longest time.Duration
+	for _, m := range agoRE.FindAllStringSubmatch(code.String(), -1) {
+		if d, ok := parseSpan(m[1] + m[2]); ok && d > longest && d <= maxSpan {
+			longest = d
+		}
+	}
+	return longest
+}
+
+// forQuery resolves the range of a query: without timespan or start, the default widens to the
+// query's own longest ago(...), as the portal's "set in query" does, so "where TimeGenerated >
+// ago(7d)" is not silently cut to the default day.
+func (t TimeArgs) forQuery(now time.Time, q string) (timeRange, error) {
+	if strings.TrimSpace(t.Timespan) == "" && strings.TrimSpace(t.Start) == "" && strings.TrimSpace(t.End) == "" {
+		if d := lookback(q); d > defaultSpan {
+			tr, err := t.resolve(now, d)
+			tr.Desc += " (from the query's ago)"
+			return tr, err
+		}
+	}
+	return t.resolve(now, defaultSpan)
+}
 
 // resolve returns the range to query: def when nothing was given.
 func (t TimeArgs) resolve(now time.Time, def time.Duration) (timeRange, error) {
