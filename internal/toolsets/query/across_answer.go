@@ -27,7 +27,7 @@ func (x *execution) answer(runs []wsRun, mode, reason string, tr timeRange, f re
 	// header, rows and statuses together stay within the byte budget.
 	worst := x.statuses(runs, nil)
 	b := x.d.Budget().Limit(limit)
-	header := fmt.Sprintf("Query on %s (%s, %s: %s), %s:", plural(len(worst), "workspace", "workspaces"), mode, plural(x.reqs, "request", "requests"), reason, tr.Desc)
+	header := fmt.Sprintf("Query on %s, %s; mode %s (%s; %s):", plural(len(worst), "workspace", "workspaces"), tr.Desc, mode, reason, plural(x.reqs, "request", "requests"))
 	b.MaxBytes = max(1024, b.MaxBytes-len(header)-len(statusText(worst))-300)
 
 	rows := b.MaxRows

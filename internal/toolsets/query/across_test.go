@@ -116,7 +116,7 @@ func TestNativeCrossWorkspaceMode(t *testing.T) {
 	res := env.CallOK("run_kql_query_across_workspaces", map[string]any{"workspaces": []string{"all"}, "query": byTenant, "format": "json"})
 	var out acrossOut
 	res.Decode(&out)
-	if out.Mode != ModeNative || queryRequests(env)-before != 1 || len(out.Workspaces) != 5 || !strings.Contains(res.Text, "native, 1 request: auto: the 5 workspaces share one credential") {
+	if out.Mode != ModeNative || queryRequests(env)-before != 1 || len(out.Workspaces) != 5 || !strings.Contains(res.Text, "mode native (auto: the 5 workspaces share one credential, so one cross-workspace query replaces 5; 1 request)") {
 		t.Fatalf("mode %s after %d requests: %s", out.Mode, queryRequests(env)-before, res.Text)
 	}
 	rows := jsonRows(t, res.Text)
@@ -199,6 +199,15 @@ func TestOneFailingWorkspaceDoesNotHideTheOthers(t *testing.T) {
 	}
 	if out.Failed != 2 || !strings.Contains(res.Text, "4 ok, 2 failed") || !strings.Contains(res.Text, "198.51.100.21") {
 		t.Errorf("answer:\n%s", res.Text)
+	}
+	// Nothing answered: a tool error naming each workspace's failure.
+	env.Emulator.Faults().Clear()
+	if _, err := env.Emulator.Faults().Add(emulator.Fault{Route: "query", Status: 403}); err != nil {
+		t.Fatal(err)
+	}
+	msg := env.CallError("run_kql_query_across_workspaces", map[string]any{"tenant": world.Contoso, "query": sprayQuery})
+	if !strings.Contains(msg, "the query failed on every workspace: "+alias(t, world.WSContosoDev)+": ") || !strings.Contains(msg, alias(t, world.WSContosoProd)+": ") {
+		t.Errorf("all failed: %s", msg)
 	}
 }
 
