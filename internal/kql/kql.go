@@ -211,7 +211,10 @@ func tableName(i int) string {
 	return fmt.Sprintf("Table_%d", i)
 }
 
-// wireTable converts a table to the wire format.
+// wireTable converts a table to the wire format. Cells are converted column
+// by column, and a value that repeats is boxed once: each dictionary entry
+// of a string column, and runs of equal datetimes (binned times), which
+// would otherwise cost a string and an allocation per cell.
 func wireTable(name string, t *data.Table, maxRows int) ResultTable {
 	rt := ResultTable{Name: name, Columns: make([]Column, t.NumColumns())}
 	for i, c := range t.Schema().Columns {
@@ -221,6 +224,40 @@ func wireTable(name string, t *data.Table, maxRows int) ResultTable {
 	if maxRows > 0 && n > maxRows {
 		n = maxRows
 	}
-	rt.Rows = t.WireRowsLimit(n)
+	nc := t.NumColumns()
+	rt.Rows = make([][]any, n)
+	cells := make([]any, n*nc)
+	for i := range rt.Rows {
+		rt.Rows[i] = cells[i*nc : (i+1)*nc : (i+1)*nc]
+	}
+	for c := 0; c < nc; c++ {
+		v := t.Column(c)
+		switch {
+		case v.IsDict():
+			boxed := make([]any, len(v.Dict))
+			for k, s := range v.Dict {
+				boxed[k] = s
+			}
+			for i := 0; i < n; i++ {
+				cells[i*nc+c] = boxed[v.Codes[i]]
+			}
+		case v.Type == data.DateTime:
+			var last int64
+			var lastWire any
+			for i := 0; i < n; i++ {
+				if v.IsNull(i) {
+					continue
+				}
+				if x := v.Ints[i]; lastWire == nil || x != last {
+					last, lastWire = x, data.FormatDateTime(x)
+				}
+				cells[i*nc+c] = lastWire
+			}
+		default:
+			for i := 0; i < n; i++ {
+				cells[i*nc+c] = v.Wire(i)
+			}
+		}
+	}
 	return rt
 }

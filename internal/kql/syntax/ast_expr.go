@@ -207,9 +207,9 @@ const (
 	OpPlus                    // +x
 )
 
-// UnaryExpr is `-X` or `+X`. A minus directly before a numeric or timespan
-// literal is folded into the literal instead: `-1` is a *Literal with Int -1
-// whose span covers the sign.
+// UnaryExpr is `-X` or `+X`. A minus directly before (without space) a
+// numeric or timespan literal is folded into the literal instead: `-1` is a
+// *Literal with Int -1 whose span covers the sign.
 type UnaryExpr struct {
 	Span
 	Op UnaryOp

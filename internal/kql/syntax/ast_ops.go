@@ -78,8 +78,8 @@ type SummarizeOp struct {
 // SortOrder is the direction of a sort key as written.
 type SortOrder uint8
 
-// Sort orders. SortDefault means none was written (Kusto's default is
-// descending for sort/order/top, ascending nowhere else).
+// Sort orders. SortDefault means none was written (Kusto's default for
+// sort, order, top and top-nested is descending).
 const (
 	SortDefault SortOrder = iota
 	SortAsc

@@ -72,3 +72,31 @@ func TestMultipleErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorMessages checks that diagnostics say what was expected and give
+// a useful hint.
+func TestErrorMessages(t *testing.T) {
+	cases := []struct{ src, code, msg, hint string }{
+		{"T | summarise count()", CodeUnknownOperator, "unknown query operator 'summarise'", "did you mean 'summarize'?"},
+		{"T | where x like 'a%'", CodeUnexpected, "found 'like'", "has, contains"},
+		{"T | project by", CodeMissingExpr, "expected a column", "write ['by']"},
+		{"T | where (x == 1", CodeExpected, "expected ')'", "unbalanced"},
+		{"T | where x == 1 project y", CodeUnexpected, "found 'project'", "add '|' before 'project'"},
+		{"T | where x == 'abc", CodeUnterminated, "unterminated string", "same line"},
+		{"print \"a\\qb\"", CodeBadEscape, "invalid escape", "verbatim"},
+		{"T | join kind=sideways (U) on a", CodeBadParam, "invalid value for kind", "innerunique"},
+		{"print datetime(2024-02-30)", CodeBadLiteral, "invalid datetime literal", "ISO 8601"},
+		{"let f = (x:strin) { x }; print 1", CodeBadLiteral, "unknown type 'strin'", "string, long"},
+	}
+	for _, c := range cases {
+		_, diags := Parse(c.src)
+		if len(diags) == 0 {
+			t.Errorf("%s: no diagnostic", c.src)
+			continue
+		}
+		d := diags[0]
+		if d.Code != c.code || !strings.Contains(d.Message, c.msg) || !strings.Contains(d.Hint, c.hint) {
+			t.Errorf("%s: got %s %q (hint %q), want %s containing %q (hint %q)", c.src, d.Code, d.Message, d.Hint, c.code, c.msg, c.hint)
+		}
+	}
+}

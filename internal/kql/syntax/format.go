@@ -195,9 +195,14 @@ func plainName(name string) bool {
 		name == "in~" || strings.Contains(name, "-") {
 		return false
 	}
+	return lexesAsIdent(name)
+}
+
+// lexesAsIdent reports whether name is exactly one identifier token.
+func lexesAsIdent(name string) bool {
 	lx := NewLexer(name)
 	t := lx.Next()
-	return t.Kind == TokIdent && t.End == len(name) && len(lx.Diagnostics()) == 0
+	return t.Kind == TokIdent && t.Pos == 0 && t.End == len(name) && len(lx.Diagnostics()) == 0
 }
 
 // quoteSingle renders s as a single-quoted KQL string (for ['names']).
@@ -245,7 +250,7 @@ func (f *formatter) expr(x Expr, prec int) {
 		if prec > 3 {
 			f.s("(")
 		}
-		f.expr(x.X, 4)
+		f.expr(x.X, 3) // left-associative, like the other equality-level operators
 		f.s(" ", x.Op.String(), " (")
 		f.exprList(x.List)
 		f.s(")")
@@ -256,7 +261,7 @@ func (f *formatter) expr(x Expr, prec int) {
 		if prec > 3 {
 			f.s("(")
 		}
-		f.expr(x.X, 4)
+		f.expr(x.X, 3) // left-associative, like the other equality-level operators
 		if x.Not {
 			f.s(" !between (")
 		} else {
@@ -275,8 +280,8 @@ func (f *formatter) expr(x Expr, prec int) {
 		} else {
 			f.s("+")
 		}
-		if _, ok := x.X.(*UnaryExpr); ok || isSigned(x.X) {
-			f.s(" ")
+		if _, ok := x.X.(*UnaryExpr); ok || isNumber(x.X) {
+			f.s(" ") // "- 1" stays a negation; "-1" would be a literal
 		}
 		f.expr(x.X, 7)
 	case *Ident:
@@ -290,22 +295,34 @@ func (f *formatter) expr(x Expr, prec int) {
 	case *CallExpr:
 		if x.Target != nil {
 			f.expr(x.Target, 8)
+			if isNumber(x.Target) {
+				f.s(" ")
+			}
 			f.s(".")
 		}
-		f.ident(x.Name)
+		f.s(x.Name.Name)
+		if typedLitNames[x.Name.Name] {
+			f.s(" ") // int(...) right after the name would be a typed literal
+		}
 		f.s("(")
 		f.exprList(x.Args)
 		f.s(")")
 	case *NamedArg:
-		f.ident(x.Name)
+		f.s(x.Name.Name)
 		f.s(" = ")
 		f.expr(x.Value, 0)
 	case *StarExpr:
 		f.s("*")
 	case *MemberExpr:
 		f.expr(x.X, 8)
-		f.s(".")
-		f.ident(x.Name)
+		if isNumber(x.X) {
+			f.s(" ") // 0 .a: "0.a" would lex as a real
+		}
+		if lexesAsIdent(x.Name.Name) {
+			f.s(".", x.Name.Name) // any name is a property after '.', keywords too
+		} else {
+			f.s("[", quoteString(x.Name.Name, false), "]")
+		}
 	case *IndexExpr:
 		f.expr(x.X, 8)
 		f.s("[")
@@ -364,11 +381,10 @@ func (f *formatter) expr(x Expr, prec int) {
 	}
 }
 
-// isSigned reports whether x formats with a leading sign.
-func isSigned(x Expr) bool {
+// isNumber reports whether x formats as a bare number or timespan.
+func isNumber(x Expr) bool {
 	l, ok := x.(*Literal)
-	return ok && !l.Null && (l.Kind == LitLong && l.Int < 0 || l.Kind == LitReal && math.Signbit(l.Real) ||
-		l.Kind == LitTimeSpan && l.Ticks < 0)
+	return ok && !l.Null && (l.Kind == LitLong || l.Kind == LitReal || l.Kind == LitTimeSpan)
 }
 
 func (f *formatter) exprList(xs []Expr) {

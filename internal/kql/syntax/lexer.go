@@ -317,7 +317,7 @@ func (lx *Lexer) ident(start int) Token {
 		word = "in~"
 	}
 	lx.pos = end
-	if typedLitNames[word] {
+	if end < len(lx.src) && lx.src[end] == '(' && typedLitNames[word] {
 		if t, ok := lx.typedLit(start, end); ok {
 			return t
 		}
@@ -335,14 +335,11 @@ func hyphenPrefix(w string) bool {
 	return false
 }
 
-// typedLit lexes `name ( raw text )` after a typed-literal name. Spaces
-// may separate the name and '('. The text ends at the first ')'; a newline
-// or the end of input before it is an unterminated literal.
+// typedLit lexes `name(raw text)` after a typed-literal name ('(' right
+// after the name, as Kusto requires). The text ends at the first ')'; a
+// newline or the end of input before it is an unterminated literal.
 func (lx *Lexer) typedLit(start, nameEnd int) (Token, bool) {
 	i := nameEnd
-	for i < len(lx.src) && (lx.src[i] == ' ' || lx.src[i] == '\t') {
-		i++
-	}
 	if i >= len(lx.src) || lx.src[i] != '(' {
 		return Token{}, false
 	}

@@ -44,6 +44,7 @@ type parser struct {
 	depth   int
 	stopped bool // too many errors, too deep or too long: the rest is skipped
 	lastErr int  // offset of the last error, to drop cascades at the same place
+	repeats int  // errors dropped at lastErr
 	search  bool // inside a search predicate: Col:"term" is allowed
 }
 
@@ -70,6 +71,9 @@ func (p *parser) finish() []Diagnostic {
 		for j := i; j > 0 && all[j].Offset < all[j-1].Offset; j-- {
 			all[j], all[j-1] = all[j-1], all[j]
 		}
+	}
+	if len(all) > maxErrors {
+		all = all[:maxErrors] // the first ones matter; later ones are mostly consequences
 	}
 	return all
 }
@@ -118,9 +122,18 @@ func (p *parser) stop() {
 }
 
 func (p *parser) errorAt(code string, from, to int, msg, hint string) {
-	if p.stopped || from == p.lastErr {
+	if p.stopped {
 		return
 	}
+	if from == p.lastErr {
+		// The same place again: a safety net against a loop that does not
+		// advance (every loop should; this bounds the damage if one does not).
+		if p.repeats++; p.repeats > 1000 {
+			p.stop()
+		}
+		return
+	}
+	p.repeats = 0
 	p.lastErr = from
 	if p.li == nil {
 		p.li = NewLineIndex(p.src)
@@ -194,7 +207,10 @@ func (p *parser) errUnexpected(msg string) {
 	case TokRParen, TokRBracket, TokRBrace:
 		hint = "unbalanced " + p.tok.Kind.String() + ": remove it or add the opening one"
 	case TokIdent:
-		if isOperatorName(p.tok.Text) {
+		switch {
+		case p.tok.Text == "like" || p.tok.Text == "notlike":
+			hint = "KQL has no 'like': use has, contains, startswith, endswith or matches regex"
+		case isOperatorName(p.tok.Text):
 			hint = "add '|' before '" + p.tok.Text + "'"
 		}
 	}

@@ -219,9 +219,9 @@ func (p *parser) parseUnary() Expr {
 	if p.tok.Kind != TokMinus && p.tok.Kind != TokPlus {
 		return p.parsePostfix()
 	}
-	start, neg := p.tok.Pos, p.tok.Kind == TokMinus
+	start, neg, signEnd := p.tok.Pos, p.tok.Kind == TokMinus, p.tok.End
 	p.next()
-	if neg {
+	if neg && p.tok.Pos == signEnd {
 		switch p.tok.Kind {
 		case TokInt, TokReal, TokTimespan:
 			lit := p.numberLit(p.tok, true)

@@ -255,6 +255,10 @@ func parseParse(p *parser, _ int, kw string) Op {
 			part.Literal = p.stringLit()
 		case TokIdent, TokLBracket:
 			part.Column = p.parseName("a column name")
+			if p.tok.Pos == t.Pos {
+				p.next() // '[' without a name: skip it
+				continue
+			}
 			if p.tok.Kind == TokColon {
 				p.next()
 				part.Type = p.parseType()

@@ -8,6 +8,7 @@ package all
 
 import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/incidents"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/query"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/tenancy"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
@@ -24,6 +25,7 @@ type entry struct {
 var registry = []entry{
 	{inventory.Toolset{Name: "tenancy", Description: "Tenants and Sentinel workspaces you may address, and their discovery.", Default: true}, tenancy.Tools},
 	{inventory.Toolset{Name: "query", Description: "KQL on one or many workspaces, table schemas, offline validation, shipped hunts.", Default: true}, query.Tools},
+	{inventory.Toolset{Name: "incidents", Description: "Incident triage across tenants: list, read, assign, update, comment, close.", Default: true}, incidents.Tools},
 }
 
 // Toolsets returns the metadata of every toolset.

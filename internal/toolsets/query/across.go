@@ -33,7 +33,7 @@ type acrossIn struct {
 	toolkit.TenantArg
 	Query string `json:"query" jsonschema:"KQL query (read-only)."`
 	TimeArgs
-	Mode string `json:"mode,omitempty" jsonschema:"auto (default); fanout: a query per workspace; native: one cross-workspace query (take/summarize apply to the union)"`
+	Mode string `json:"mode,omitempty" jsonschema:"auto (default), fanout (a query per workspace) or native (one cross-workspace query)"`
 	FormatArg
 }
 
