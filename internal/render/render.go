@@ -206,6 +206,7 @@ func (r *renderer) cells(row []any) []cell {
 			typ = r.cols[i].Type
 		}
 		text, js := formatValue(v, typ)
+		text, js = reveal(text), revealJSON(js)
 		if len(text) > r.cellCap {
 			text = cutString(text, r.cellCap)
 			js, _ = json.Marshal(text)
@@ -251,7 +252,7 @@ func (tableEncoder) header(cols []Column) []byte {
 	var b bytes.Buffer
 	b.WriteByte('|')
 	for _, c := range cols {
-		b.WriteString(" " + tableEscaper.Replace(c.Name) + " |")
+		b.WriteString(" " + tableEscaper.Replace(reveal(c.Name)) + " |")
 	}
 	b.WriteString("\n|")
 	for range cols {
@@ -278,7 +279,7 @@ type csvEncoder struct{}
 func (csvEncoder) header(cols []Column) []byte {
 	names := make([]string, len(cols))
 	for i, c := range cols {
-		names[i] = c.Name
+		names[i] = reveal(c.Name)
 	}
 	return csvLine(names)
 }
@@ -308,7 +309,7 @@ func (jsonEncoder) header(cols []Column) []byte {
 		cols = []Column{}
 	}
 	b, _ := json.Marshal(cols)
-	return append(append([]byte(`{"columns":`), b...), []byte(`,"rows":[`)...)
+	return append(append([]byte(`{"columns":`), revealJSON(b)...), []byte(`,"rows":[`)...)
 }
 
 func (jsonEncoder) row(cells []cell, first bool) []byte {

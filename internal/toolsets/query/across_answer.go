@@ -28,7 +28,7 @@ func (x *execution) answer(runs []wsRun, mode, reason string, tr timeRange, f re
 	worst := x.statuses(runs, nil)
 	b := x.d.Budget().Limit(limit)
 	header := fmt.Sprintf("Query on %s, %s; mode %s (%s; %s):", plural(len(worst), "workspace", "workspaces"), tr.Desc, mode, reason, plural(x.reqs, "request", "requests"))
-	b.MaxBytes = max(1024, b.MaxBytes-len(header)-len(statusText(worst))-300)
+	b.MaxBytes = max(1024, b.MaxBytes-len(header)-len(statusText(worst))-fenceOverhead-300)
 
 	rows := b.MaxRows
 	var m merged
@@ -68,7 +68,7 @@ func (x *execution) answer(runs []wsRun, mode, reason string, tr timeRange, f re
 	if unattributed > 0 {
 		notes = append(notes, fmt.Sprintf("%s name no workspace (the result has no TenantId column): keep TenantId in project or summarize ... by, or use mode fanout.", rowsWord(unattributed)))
 	}
-	return toolkit.Text(resultText(header, r, notes)), out, nil
+	return toolkit.Text(dataText(header, fmt.Sprintf("query result of %s", plural(len(out.Workspaces), "workspace", "workspaces")), r, notes)), out, nil
 }
 
 // statuses builds the per-workspace statuses; shown (rows displayed per successful part, in

@@ -226,7 +226,7 @@ func TestSchemasThatDifferAreMerged(t *testing.T) {
 		var one runOut
 		r.Decode(&one)
 		rows := jsonRows(t, r.Text)
-		_, body, _ := strings.Cut(r.Text, "\n")
+		body := fenced(t, r.Text)
 		var doc struct{ Columns []struct{ Name string } }
 		if err := json.NewDecoder(strings.NewReader(body)).Decode(&doc); err != nil {
 			t.Fatal(err)
@@ -260,9 +260,10 @@ func TestSchemasThatDifferAreMerged(t *testing.T) {
 		}
 	}
 	var got []string
-	_, body, _ := strings.Cut(res.Text, "\n")
 	var doc struct{ Columns []struct{ Name string } }
-	_ = json.NewDecoder(strings.NewReader(body)).Decode(&doc)
+	if err := json.Unmarshal([]byte(fenced(t, res.Text)), &doc); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range doc.Columns {
 		got = append(got, c.Name)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/textsafe"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolsettest"
 )
 
@@ -42,10 +43,11 @@ func alias(t testing.TB, name string) string {
 // maps by column name.
 func jsonRows(t testing.TB, text string) []map[string]any {
 	t.Helper()
-	_, body, ok := strings.Cut(text, "\n")
-	if !ok {
+	i := strings.Index(text, `{"columns":`)
+	if i < 0 {
 		t.Fatalf("no JSON in %q", text)
 	}
+	body := text[i:]
 	dec := json.NewDecoder(strings.NewReader(body))
 	dec.UseNumber()
 	var doc struct {
@@ -135,4 +137,20 @@ func connect(t testing.TB, env *toolsettest.Env, opts *mcp.ClientOptions) *mcp.C
 	}
 	t.Cleanup(func() { _ = cs.Close(); _ = ss.Close() })
 	return cs
+}
+
+// fenced returns the rows of a query answer: the text inside its untrusted-data fence, which must
+// be there and be preceded by the data note.
+func fenced(t testing.TB, text string) string {
+	t.Helper()
+	i := strings.Index(text, "\n<untrusted-data source=\"query result of ")
+	if i < 0 || !strings.Contains(text[:i], textsafe.DataNote) {
+		t.Fatalf("rows are not fenced as data:\n%s", text)
+	}
+	start := strings.Index(text[i+1:], "\n") + i + 2
+	end := strings.Index(text, "\n</untrusted-data id=")
+	if end < start {
+		t.Fatalf("unterminated fence:\n%s", text)
+	}
+	return text[start:end]
 }

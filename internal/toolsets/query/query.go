@@ -20,6 +20,7 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/render"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/tenancy"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/textsafe"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
 )
 
@@ -76,14 +77,40 @@ func (f FormatArg) format() (render.Format, error) {
 	return fm, nil
 }
 
-// renderTable renders t within the budget, leaving room for the header line.
+// renderTable renders t within the budget, leaving room for the header line and the fence.
 func renderTable(d *toolkit.Deps, t *render.Table, f render.Format, limit int, header string) render.Result {
 	b := d.Budget().Limit(limit)
-	b.MaxBytes = max(1024, b.MaxBytes-len(header)-1)
+	b.MaxBytes = max(1024, b.MaxBytes-len(header)-fenceOverhead)
 	return render.Render(t, f, b)
 }
 
-// resultText is the header line, the rendered rows and notes, in one text block.
+// fenceOverhead is what dataText adds around the rows: the data note and the fence markers.
+const fenceOverhead = len(textsafe.DataNote) + 160
+
+// dataText is the header line, then the rows fenced as untrusted data (query results are log
+// values that attackers can write: command lines, mail subjects, user agents), then the
+// truncation note and the notes, which are the server's own words.
+func dataText(header, source string, r render.Result, notes []string) string {
+	var b strings.Builder
+	b.WriteString(header + "\n" + textsafe.DataNote + "\n")
+	rows := strings.TrimRight(r.Text, "\n")
+	if r.Format == render.FormatJSON {
+		// The fence defuses marker look-alikes by rewording them; in JSON the marker can only be
+		// inside a string, where an escaped hyphen defuses it and still decodes to the exact value.
+		rows = strings.ReplaceAll(rows, "untrusted-data", `untrusted\u002ddata`)
+	}
+	b.WriteString(textsafe.Fence(source, rows))
+	if f := r.Footer(); f != "" {
+		b.WriteString("\n" + f)
+	}
+	for _, n := range notes {
+		b.WriteString("\n" + n)
+	}
+	return b.String()
+}
+
+// resultText is the header line, the rendered rows and notes, in one text block (for the
+// server's own and Azure's metadata: table lists, schemas).
 func resultText(header string, r render.Result, notes []string) string {
 	var b strings.Builder
 	b.WriteString(header)

@@ -73,6 +73,6 @@ func runQuery(d *toolkit.Deps) inventory.Tool {
 		if len(tbl.Rows) == 0 && res.Partial == nil {
 			notes = append(notes, fmt.Sprintf("No rows in %s. Widen timespan, check the filters, or list_tables to see which tables have data.", tr.Desc))
 		}
-		return toolkit.Text(resultText(header, r, notes)), out, nil
+		return toolkit.Text(dataText(header, "query result of "+ws.Alias, r, notes)), out, nil
 	}, formatOpts...)
 }
