@@ -81,3 +81,45 @@ func TestShippedRulesFindThePlantedStories(t *testing.T) {
 	}
 	t.Logf("%d rules run in every Sentinel workspace; %d planted stories found by their rules", len(content.Rules()), found)
 }
+
+// TestShippedHuntsSurfaceTheirStories runs every shipped hunt in every
+// Sentinel workspace; a hunt tagged with a story kind must give rows where
+// the world planted that story.
+func TestShippedHuntsSurfaceTheirStories(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates the seeded world's logs")
+	}
+	now := time.Date(2026, 3, 2, 15, 20, 0, 0, time.UTC)
+	e := startEmu(t, Options{Now: func() time.Time { return now }})
+	app := world.ManagingApp
+	tok := token(t, e, app.TenantID, app.ClientID, app.Secret, logsScope)
+	facts := world.SeededFacts()
+	surfaced := 0
+	for _, h := range content.Hunts() {
+		for _, ws := range world.Workspaces() {
+			if !ws.Sentinel || ws.TenantAlias == world.Litware || ws.TenantAlias == world.Adatum {
+				continue
+			}
+			res := do(t, e, tok, http.MethodPost, "/v1/workspaces/"+ws.CustomerID+"/query", map[string]any{"query": h.Query, "timespan": "P7D"})
+			if res.status != 200 {
+				t.Errorf("%s in %s: %d %s", h.Name, ws.Name, res.status, res.raw)
+				continue
+			}
+			tables, _ := res.body["tables"].([]any)
+			rows, _ := tables[0].(map[string]any)["rows"].([]any)
+			for _, s := range facts.StoriesIn(ws.Name) {
+				for _, tag := range h.Tags {
+					if tag != s.Kind {
+						continue
+					}
+					if len(rows) == 0 {
+						t.Errorf("hunt %s finds nothing in %s, where the world planted a %s story", h.Name, ws.Name, s.Kind)
+					} else {
+						surfaced++
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d hunts run; %d planted stories surfaced by the hunts tagged with them", len(content.Hunts()), surfaced)
+}
