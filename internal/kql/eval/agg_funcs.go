@@ -499,4 +499,3 @@ func (s *anyState) result(n int) []*data.Vector {
 	}
 	return out
 }
-
