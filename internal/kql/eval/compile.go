@@ -53,19 +53,23 @@ func Run(ctx context.Context, script *syntax.Script, query string, src Source, o
 			out, err = nil, &Error{Code: CodeInternal, Message: fmt.Sprintf("internal error: %v", p), Pos: -1, End: -1}
 		}
 	}()
-	tables, err := c.script(script)
+	rels, err := c.script(script)
 	if err != nil {
 		return nil, err
 	}
 	out = &Output{Render: c.render, Warnings: c.warnings}
-	for _, t := range tables {
-		t = c.dropHidden(t)
-		out.TotalRows += t.Len()
-		if opts.MaxRows > 0 && t.Len() > opts.MaxRows {
-			t = relFromTable(t).slice(0, opts.MaxRows).table()
+	for _, r := range rels {
+		r = c.withoutHidden(r)
+		out.TotalRows += r.n
+		if opts.MaxRows > 0 && r.n > opts.MaxRows {
+			// Cut before building: the rows past MaxRows are never copied.
+			r = r.slice(0, opts.MaxRows)
 			out.Truncated = true
 		}
-		out.Tables = append(out.Tables, t)
+		out.Tables = append(out.Tables, r.table())
+	}
+	if err := rc.lateError(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -150,10 +154,10 @@ func (c *compiler) text(n syntax.Node) string {
 	return s
 }
 
-// script runs the statements and returns one table per expression
+// script runs the statements and returns one relation per expression
 // statement.
-func (c *compiler) script(s *syntax.Script) ([]*data.Table, error) {
-	var out []*data.Table
+func (c *compiler) script(s *syntax.Script) ([]*rel, error) {
+	var out []*rel
 	for _, st := range s.Stmts {
 		if err := c.rc.check(); err != nil {
 			return nil, err
@@ -167,7 +171,7 @@ func (c *compiler) script(s *syntax.Script) ([]*data.Table, error) {
 				}
 				continue
 			}
-			out = append(out, r.table())
+			out = append(out, r)
 		default:
 			sc, err := c.stmt(st, c.global)
 			if err != nil {
@@ -438,15 +442,6 @@ func hiddenColumns(script *syntax.Script, names []string) map[string]bool {
 		return true
 	})
 	return out
-}
-
-// dropHidden removes hidden standard columns from a result table.
-func (c *compiler) dropHidden(t *data.Table) *data.Table {
-	r := c.withoutHidden(relFromTable(t))
-	if len(r.cols) == t.NumColumns() {
-		return t
-	}
-	return r.table()
 }
 
 // withoutHidden projects away the hidden standard columns of r.

@@ -405,7 +405,7 @@ func (c *compiler) searchPred(x syntax.Expr, sc *env, r *rel, cs bool) (expr, er
 			if err != nil {
 				return nil, err
 			}
-			return &anyColumnExpr{pred: p}, nil
+			return newAnyColumnExpr(p, term), nil
 		}
 	case *syntax.BinaryExpr:
 		switch x.Op {
@@ -464,32 +464,6 @@ func searchTerm(t string, cs bool) (string, string) {
 		op += "_cs"
 	}
 	return op, t
-}
-
-// anyColumnExpr is true for the rows where any column matches pred.
-type anyColumnExpr struct{ pred strPred }
-
-func (e *anyColumnExpr) typ() data.Type { return data.Bool }
-func (e *anyColumnExpr) eval(b *batch) (val, error) {
-	out := make([]bool, b.n)
-	for i, col := range b.r.schema.Columns {
-		if strings.HasPrefix(col.Name, "\x00") {
-			continue
-		}
-		m := applyStrPred(vecVal(b.column(i)), b.n, e.pred, false)
-		if m.isConst() {
-			if m.k.Bool() {
-				for k := range out {
-					out[k] = true
-				}
-			}
-			continue
-		}
-		for k, hit := range m.v.Bools[:b.n] {
-			out[k] = out[k] || hit
-		}
-	}
-	return vecVal(boolVec(out, nil)), nil
 }
 
 // find is `find [in (tables)] where pred [project cols]`: the rows of every

@@ -89,6 +89,7 @@ type runCtx struct {
 	opts    Options
 	now     int64 // ticks
 	mem     atomic.Int64
+	late    atomic.Pointer[Error] // a limit exceeded where no error could be returned
 	src     Source
 }
 
@@ -113,6 +114,9 @@ func (rc *runCtx) check() error {
 	if !rc.stopped.Load() {
 		return nil
 	}
+	if e := rc.late.Load(); e != nil {
+		return e
+	}
 	if errors.Is(rc.ctx.Err(), context.DeadlineExceeded) {
 		return &Error{Code: CodeTimeout, Message: "query timed out; narrow the time range or filter earlier", Pos: -1, End: -1}
 	}
@@ -128,6 +132,27 @@ func (rc *runCtx) charge(bytes int64, what string) error {
 	if total := rc.mem.Add(bytes); total > rc.opts.MaxMemory {
 		return &Error{Code: CodeLimitExceeded, Pos: -1, End: -1,
 			Message: fmt.Sprintf("query exceeded its memory limit of %d MB in %s; reduce the data (filter earlier, summarize, project fewer columns)", rc.opts.MaxMemory>>20, what)}
+	}
+	return nil
+}
+
+// chargeLate is charge for work that cannot fail on the spot (a union
+// column built when first read): the error is kept and the query stops at
+// its next check.
+func (rc *runCtx) chargeLate(bytes int64, what string) {
+	if rc == nil {
+		return
+	}
+	if err, ok := rc.charge(bytes, what).(*Error); ok && err != nil {
+		rc.late.CompareAndSwap(nil, err)
+		rc.stopped.Store(true)
+	}
+}
+
+// lateError returns the error chargeLate recorded, if any.
+func (rc *runCtx) lateError() error {
+	if e := rc.late.Load(); e != nil {
+		return e
 	}
 	return nil
 }

@@ -58,42 +58,36 @@ func unionRelsKeep(rc *runCtx, rels []*rel, sources []string, withSource string,
 		}
 	}
 	total := 0
-	for _, r := range rels {
+	lens := make([]int, len(rels))
+	for i, r := range rels {
 		total += r.n
-	}
-	if err := rc.charge(int64(total)*int64(8*len(outs)), "union"); err != nil {
-		return nil, err
+		lens[i] = r.n
 	}
 	var cols []data.Column
 	var lc []lazyCol
 	if withSource != "" {
-		b := data.NewDictBuilder(total)
-		for i, r := range rels {
-			for k := 0; k < r.n; k++ {
-				b.AppendString(sources[i])
-			}
+		if err := rc.charge(int64(total)*4, "union"); err != nil {
+			return nil, err
 		}
 		cols = append(cols, data.Column{Name: withSource, Type: data.String})
-		lc = append(lc, lazyCol{base: b.Build()})
+		lc = append(lc, lazyCol{base: sourceColumn(rels, sources, total)})
 	}
-	for _, o := range outs {
-		parts := make([]*data.Vector, 0, len(rels))
-		for _, r := range rels {
-			i := r.schema.Index(o.src)
-			if i >= 0 && r.schema.Columns[i].Type == o.t {
-				parts = append(parts, r.dense(i))
-			} else {
-				parts = append(parts, data.ConstVector(data.NullValue(o.t), r.n))
+	parts := make([][]lazyCol, len(outs))
+	at := make(map[data.Column]int, len(outs))
+	for i, o := range outs {
+		at[data.Column{Name: o.src, Type: o.t}] = i
+		parts[i] = make([]lazyCol, len(rels))
+	}
+	for k, r := range rels {
+		for i, c := range r.schema.Columns {
+			if o, ok := at[c]; ok {
+				parts[o][k] = r.cols[i]
 			}
 		}
-		var v *data.Vector
-		if len(parts) == 0 {
-			v = data.NewVectorBuilder(o.t, 0).Build()
-		} else {
-			v = data.Concat(o.t, parts)
-		}
+	}
+	for i, o := range outs {
 		cols = append(cols, data.Column{Name: o.name, Type: o.t})
-		lc = append(lc, lazyCol{base: v})
+		lc = append(lc, lazyCol{cat: newConcatCol(rc, o.t, parts[i], lens)})
 	}
 	name := "union"
 	if len(rels) == 1 {
@@ -101,6 +95,28 @@ func unionRelsKeep(rc *runCtx, rels []*rel, sources []string, withSource string,
 	}
 	out := newRel(name, cols, lc, total)
 	return out, nil
+}
+
+// sourceColumn is the withsource column: each member's name over its rows,
+// dictionary-encoded.
+func sourceColumn(rels []*rel, sources []string, total int) *data.Vector {
+	v := &data.Vector{Type: data.String, N: total, Codes: make([]uint32, 0, total)}
+	index := map[string]uint32{}
+	for i, r := range rels {
+		c, ok := index[sources[i]]
+		if !ok {
+			c = uint32(len(v.Dict))
+			index[sources[i]] = c
+			v.Dict = append(v.Dict, sources[i])
+		}
+		for k := 0; k < r.n; k++ {
+			v.Codes = append(v.Codes, c)
+		}
+	}
+	if v.Dict == nil {
+		v.Dict = []string{""}
+	}
+	return v
 }
 
 // countRel is the count operator.

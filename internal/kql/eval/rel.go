@@ -15,6 +15,9 @@ const batchRows = 1 << 15
 type lazyCol struct {
 	base *data.Vector
 	sel  []int32
+	// cat, when set, stands for base (nil then): a union column built
+	// only as far as it is read.
+	cat *concatCol
 }
 
 // rel is the relation flowing between tabular operators.
@@ -44,10 +47,15 @@ func emptyRel(s *data.Schema) *rel { return relFromTable(data.EmptyTable(s)) }
 // dense returns column i with one cell per row.
 func (r *rel) dense(i int) *data.Vector {
 	c := &r.cols[i]
-	if c.sel != nil {
+	switch {
+	case c.cat != nil && c.sel != nil:
+		c.base = c.cat.gather(c.sel)
+	case c.cat != nil:
+		c.base = c.cat.all()
+	case c.sel != nil:
 		c.base = c.base.Gather(c.sel)
-		c.sel = nil
 	}
+	c.cat, c.sel = nil, nil
 	return c.base
 }
 
@@ -74,11 +82,11 @@ func (r *rel) keep(pos []int32) *rel {
 	composed := map[*int32][]int32{}
 	for i, c := range r.cols {
 		if c.sel == nil {
-			out.cols[i] = lazyCol{base: c.base, sel: pos}
+			out.cols[i] = lazyCol{base: c.base, cat: c.cat, sel: pos}
 			continue
 		}
 		if len(c.sel) == 0 {
-			out.cols[i] = lazyCol{base: c.base, sel: []int32{}}
+			out.cols[i] = lazyCol{base: c.base, cat: c.cat, sel: []int32{}}
 			continue
 		}
 		key := &c.sel[0]
@@ -90,7 +98,7 @@ func (r *rel) keep(pos []int32) *rel {
 			}
 			composed[key] = s
 		}
-		out.cols[i] = lazyCol{base: c.base, sel: s}
+		out.cols[i] = lazyCol{base: c.base, cat: c.cat, sel: s}
 	}
 	return out
 }
@@ -165,6 +173,8 @@ func (b *batch) column(i int) *data.Vector {
 	c := b.r.cols[i]
 	var v *data.Vector
 	switch {
+	case c.cat != nil:
+		v = b.concatColumn(c)
 	case b.rows == nil && c.sel == nil:
 		v = c.base.Slice(b.lo, b.hi)
 	case b.rows == nil:
@@ -180,6 +190,23 @@ func (b *batch) column(i int) *data.Vector {
 	}
 	b.cache[i] = v
 	return v
+}
+
+// concatColumn is column for a union column not built yet.
+func (b *batch) concatColumn(c lazyCol) *data.Vector {
+	switch {
+	case b.rows == nil && c.sel == nil:
+		return c.cat.slice(b.lo, b.hi)
+	case b.rows == nil:
+		return c.cat.gather(c.sel[b.lo:b.hi])
+	case c.sel == nil:
+		return c.cat.gather(b.rows)
+	}
+	idx := make([]int32, len(b.rows))
+	for k, r := range b.rows {
+		idx[k] = c.sel[r]
+	}
+	return c.cat.gather(idx)
 }
 
 // shifted returns a batch whose row i is relation row rowIndex(i)+delta,
