@@ -160,6 +160,15 @@ type grouper struct {
 	ngroups int
 	codes   [][]uint32
 	buf     []byte
+	// dense maps two keys' codes to groups by direct indexing,
+	// dense[a][b] = group+1, while its cells stay within budget: the codes
+	// are small dense integers (hours of a bin, users of a dictionary), and
+	// indexing is several times faster than hashing once the groups no
+	// longer fit in cache. Past the budget (sparse pairs of two large
+	// key sets) the hash map takes over.
+	dense      [][]uint32
+	denseCells int
+	denseOff   bool
 }
 
 func newGrouper(types []data.Type) *grouper {
@@ -194,18 +203,7 @@ func (g *grouper) assign(keys []val, n int, gids []uint32) {
 		g.encs[j].encode(k, n, g.codes[j])
 	}
 	if len(keys) == 2 {
-		a, b := g.codes[0], g.codes[1]
-		var ai, bi uint32
-		next := func() uint32 {
-			gid := uint32(g.ngroups)
-			g.ngroups++
-			g.groups = append(g.groups, ai, bi)
-			return gid
-		}
-		for i := 0; i < n; i++ {
-			ai, bi = a[i], b[i]
-			gids[i] = g.pair.getOrPut(uint64(ai)<<32|uint64(bi), next)
-		}
+		g.assignPairs(g.codes[0], g.codes[1], n, gids)
 		return
 	}
 	for i := 0; i < n; i++ {
@@ -226,19 +224,122 @@ func (g *grouper) assign(keys []val, n int, gids []uint32) {
 	}
 }
 
+// denseBudget is the number of cells the dense pair table may hold: a
+// floor for small inputs, then a few cells per group.
+func (g *grouper) denseBudget() int { return max(1<<20, 8*g.ngroups) }
+
+// assignPairs is assign for two keys.
+func (g *grouper) assignPairs(a, b []uint32, n int, gids []uint32) {
+	i := 0
+	if !g.denseOff {
+		i = g.assignDense(a, b, n, gids)
+		if i == n {
+			return
+		}
+		// Over budget: move the groups to the hash map and go on there.
+		g.denseOff, g.dense = true, nil
+		for gid := 0; gid < g.ngroups; gid++ {
+			k := uint64(g.groups[2*gid])<<32 | uint64(g.groups[2*gid+1])
+			g.pair.getOrPut(k, func() uint32 { return uint32(gid) })
+		}
+	}
+	var ai, bi uint32
+	next := func() uint32 {
+		gid := uint32(g.ngroups)
+		g.ngroups++
+		g.groups = append(g.groups, ai, bi)
+		return gid
+	}
+	for ; i < n; i++ {
+		ai, bi = a[i], b[i]
+		gids[i] = g.pair.getOrPut(uint64(ai)<<32|uint64(bi), next)
+	}
+}
+
+// assignDense groups rows through the dense table and returns the number
+// of rows done: n, or fewer when the table would outgrow its budget.
+func (g *grouper) assignDense(a, b []uint32, n int, gids []uint32) int {
+	for i := 0; i < n; i++ {
+		ai, bi := a[i], b[i]
+		if int(ai) >= len(g.dense) {
+			g.dense = append(g.dense, make([][]uint32, int(ai)+1-len(g.dense))...)
+		}
+		row := g.dense[ai]
+		if int(bi) >= len(row) {
+			size := max(int(bi)+1, 2*len(row), 8)
+			if g.denseCells+size-len(row) > g.denseBudget() {
+				return i
+			}
+			g.denseCells += size - len(row)
+			grown := make([]uint32, size)
+			copy(grown, row)
+			row, g.dense[ai] = grown, grown
+		}
+		gid := row[bi]
+		if gid == 0 {
+			g.groups = append(g.groups, ai, bi)
+			g.ngroups++
+			gid = uint32(g.ngroups)
+			row[bi] = gid
+		}
+		gids[i] = gid - 1
+	}
+	return n
+}
+
 // keyColumns builds the output vectors of the grouping keys.
 func (g *grouper) keyColumns(types []data.Type) []*data.Vector {
 	out := make([]*data.Vector, len(g.encs))
+	codes := make([]uint32, g.ngroups)
 	for j, enc := range g.encs {
-		b := data.NewVectorBuilder(types[j], g.ngroups)
-		for gid := 0; gid < g.ngroups; gid++ {
-			code := uint32(gid)
+		for gid := range codes {
+			codes[gid] = uint32(gid)
 			if len(g.encs) > 1 {
-				code = g.groups[gid*len(g.encs)+j]
+				codes[gid] = g.groups[gid*len(g.encs)+j]
 			}
-			b.Append(enc.reps[code])
 		}
-		out[j] = b.Build()
+		out[j] = enc.column(types[j], codes)
 	}
 	return out
+}
+
+// column returns the values of the given codes as a vector of type t.
+// String and integer keys are copied straight from the representatives
+// (strings as a dictionary when groups repeat them).
+func (k *keyEncoder) column(t data.Type, codes []uint32) *data.Vector {
+	n := len(codes)
+	switch {
+	case t == data.String && k.t == data.String:
+		if len(k.reps)*2 <= n {
+			dict := make([]string, len(k.reps))
+			for c, r := range k.reps {
+				dict[c] = r.S
+			}
+			return &data.Vector{Type: t, N: n, Codes: append([]uint32(nil), codes...), Dict: dict}
+		}
+		strs := make([]string, n)
+		for i, c := range codes {
+			strs[i] = k.reps[c].S
+		}
+		return &data.Vector{Type: t, N: n, Strs: strs}
+	case t.Storage() == data.StoreInt && k.t.Storage() == data.StoreInt:
+		v := &data.Vector{Type: t, N: n, Ints: make([]int64, n)}
+		for i, c := range codes {
+			r := k.reps[c]
+			if r.Null {
+				if v.Nulls == nil {
+					v.Nulls = data.NewBitmap(n)
+				}
+				v.Nulls.Set(i)
+				continue
+			}
+			v.Ints[i] = r.I
+		}
+		return v
+	}
+	b := data.NewVectorBuilder(t, n)
+	for _, c := range codes {
+		b.Append(k.reps[c])
+	}
+	return b.Build()
 }
