@@ -461,4 +461,16 @@ L | lookup R on k`,
 	{`range x from 0 to 199999 step 1 | summarize c = count() by a = x, b = x * 2 | summarize groups = count(), rows = sum(c), bad = countif(b != a * 2 or c != 1), first = min(a), last = max(a)`,
 		`groups:long rows:long bad:long first:long last:long
 [200000,200000,0,0,199999]`},
+	{`SigninLogs | summarize n = count() by bin(Hourbin = TimeGenerated, 1h), strlen(u = UserPrincipalName) | order by Hourbin asc, strlen_u asc`,
+		`Hourbin:datetime strlen_u:long n:long
+["2025-03-04T10:00:00Z",15,1]
+["2025-03-04T10:00:00Z",17,2]
+["2025-03-04T11:00:00Z",17,1]
+["2025-03-04T11:00:00Z",18,1]`},
+	{`SigninLogs | join (SigninLogs) where $left.Location == $right.Location and $right.ResultType == $left.ResultType | count`,
+		`Count:long
+[5]`},
+	{`print a = unicode_codepoints_to_string(65, dynamic([66, 67]), 0x1F600), b = unicode_codepoints_from_string("Aé😀")`,
+		`a:string b:dynamic
+["ABC😀","[65,233,128512]"]`},
 }

@@ -54,6 +54,9 @@ func TestErrors(t *testing.T) {
 		{query: "SigninLogs | evaluate autocluster()", code: CodeNotSupported, name: "autocluster"},
 		{query: "let a = 1;", code: CodeSemantic, msg: "no tabular expression"},
 		{query: "   ", code: CodeSyntax},
+		{query: "SigninLogs | join (SigninLogs) where $left.DurationMs < $right.DurationMs", code: CodeNotSupported, line: 1, col: 38},
+		{query: `SigninLogs | project-rename Where = strcat(Location, "-", IPAddress)`, code: CodeSemantic, sub: "SEM0105", line: 1, col: 37,
+			msg: `'project-rename' operator: expected a column name after 'Where =', found the expression 'strcat(Location, "-", IPAddress)'; project-rename only renames columns: compute it with extend Where = strcat(Location, "-", IPAddress)`},
 	}
 	for _, c := range cases {
 		_, err := Execute(context.Background(), src, c.query, Options{Now: testNow})

@@ -108,6 +108,11 @@ type compiler struct {
 	// unionKeep are the columns the rest of the pipeline reads, for the
 	// union operator about to be compiled (nil: all).
 	unionKeep map[string]bool
+	// multiOp is the fork or facet that ends the query statement being
+	// compiled (the only place one may be); extra are the result tables
+	// after its first.
+	multiOp syntax.Op
+	extra   []*rel
 	// usesWindow is set while compiling an expression that calls a window
 	// function (it must then see the whole row set at once).
 	usesWindow bool
@@ -164,7 +169,9 @@ func (c *compiler) script(s *syntax.Script) ([]*rel, error) {
 		}
 		switch st := st.(type) {
 		case *syntax.ExprStmt:
+			c.multiOp, c.extra = lastMulti(st.X), nil
 			r, err := c.tabular(st.X, c.global)
+			c.multiOp = nil
 			if err != nil {
 				if ok, err := c.fail(asError(err, st)); !ok {
 					return nil, err
@@ -172,6 +179,8 @@ func (c *compiler) script(s *syntax.Script) ([]*rel, error) {
 				continue
 			}
 			out = append(out, r)
+			out = append(out, c.extra...)
+			c.extra = nil
 		default:
 			sc, err := c.stmt(st, c.global)
 			if err != nil {

@@ -90,6 +90,13 @@ func (c *compiler) call(x *syntax.CallExpr, sc *env, r *rel) (expr, error) {
 			}
 			typeArg = t
 			e = constOf(data.StringValue(t.String()))
+		case *syntax.NamedArg:
+			// bin(5Minutebin = Timestamp, 5m): Kusto takes the name for
+			// the column's (see exprName) and the value as the argument.
+			var err error
+			if e, err = c.scalar(a.Value, sc, r); err != nil {
+				return nil, err
+			}
 		default:
 			var err error
 			if e, err = c.scalar(a, sc, r); err != nil {

@@ -79,6 +79,20 @@ func keyPairs(x syntax.Expr) ([][2]*syntax.Ident, bool) {
 	return nil, false
 }
 
+// sidedEqualities reports whether x is `$left.A == $right.B` or a
+// conjunction of such equalities.
+func sidedEqualities(x syntax.Expr) bool {
+	b, ok := unparen(x).(*syntax.BinaryExpr)
+	if !ok {
+		return false
+	}
+	if b.Op == syntax.OpAnd {
+		return sidedEqualities(b.X) && sidedEqualities(b.Y)
+	}
+	_, ok = keyPairs(b)
+	return ok && b.Op == syntax.OpEq
+}
+
 func joinSide(x syntax.Expr) (*syntax.Ident, string) {
 	m, ok := unparen(x).(*syntax.MemberExpr)
 	if !ok {
@@ -101,10 +115,16 @@ func (c *compiler) join(op *syntax.JoinOp, sc *env, left *rel) (*rel, error) {
 	if err != nil {
 		return nil, err
 	}
+	conds := op.On
 	if op.Where != nil {
-		return c.failRel(notSupportedAt(op.Where, "join condition", "where"))
+		// `join (T) where $left.A == $right.B and ...`: the same
+		// equalities as `on`, nothing else.
+		if !sidedEqualities(op.Where) {
+			return c.failRel(notSupportedAt(op.Where, "join condition", c.text(op.Where)))
+		}
+		conds = []*syntax.JoinCond{{Span: syntax.Span{Start: op.Where.Pos(), Stop: op.Where.End()}, X: op.Where}}
 	}
-	lk, rk, err := c.joinKeys(op.On, left, right)
+	lk, rk, err := c.joinKeys(conds, left, right)
 	if err != nil {
 		return nil, err
 	}

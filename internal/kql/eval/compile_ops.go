@@ -243,6 +243,10 @@ func (c *compiler) op1(op syntax.Op, sc *env, r *rel) (*rel, error) {
 		return c.tabularCall(op.Call, sc, r)
 	case *syntax.PartitionOp:
 		return c.partition(op, sc, r)
+	case *syntax.ForkOp:
+		return c.fork(op, sc, r)
+	case *syntax.FacetOp:
+		return c.facet(op, sc, r)
 	case *syntax.TopHittersOp:
 		return c.topHitters(op, sc, r)
 	case *syntax.ConsumeOp:

@@ -186,6 +186,15 @@ func (c *compiler) projectRename(op *syntax.ProjectRenameOp, r *rel) (*rel, erro
 		idx[i] = i
 	}
 	for _, rn := range op.Cols {
+		if rn.Expr != nil {
+			text := c.text(rn.Expr)
+			e := errAt(rn.Expr, SemBadArgument, "", "%sexpected a column name after '%s =', found the expression '%s'; project-rename only renames columns: compute it with extend %s = %s",
+				c.opPrefix(), syntax.FormatName(rn.New.Name), text, syntax.FormatName(rn.New.Name), text)
+			if ok, err := c.fail(e); !ok {
+				return nil, err
+			}
+			continue
+		}
 		i := r.colIndex(rn.Old.Name)
 		if i < 0 {
 			if r.open {

@@ -209,7 +209,7 @@ func init() {
 			}
 		}
 		return data.StringValue(sb.String())
-	}})
+	}}, "unicode_codepoints_to_string")
 	reg(&fnDef{name: "unicode_codepoints_from_string", minArgs: 1, retType: D, row: func(_ *fnCtx, a []data.Value) data.Value {
 		out := []any{}
 		for _, r := range a[0].String() {

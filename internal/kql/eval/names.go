@@ -78,6 +78,8 @@ func exprName(x syntax.Expr) string {
 		return left + "_" + right
 	case *syntax.CallExpr:
 		return callName(x)
+	case *syntax.NamedArg:
+		return x.Name.Name
 	}
 	return ""
 }

@@ -46,10 +46,14 @@ type ProjectRenameOp struct {
 	Cols []*Rename
 }
 
-// Rename is one `New = Old` of project-rename.
+// Rename is one `New = Old` of project-rename. Expr is set (Old then
+// empty) when the right side is an expression rather than a column name:
+// Kusto parses that and rejects it in its semantic pass, and so does the
+// compiler, with a message pointing to extend.
 type Rename struct {
 	Span
 	New, Old *Ident
+	Expr     Expr
 }
 
 // ProjectReorderOp is `project-reorder a asc, b*, c granny-desc`.

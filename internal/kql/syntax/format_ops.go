@@ -343,7 +343,11 @@ func (f *formatter) opPart(n Node) {
 	case *Rename:
 		f.ident(n.New)
 		f.s(" = ")
-		f.ident(n.Old)
+		if n.Expr != nil {
+			f.expr(n.Expr, 0)
+		} else {
+			f.ident(n.Old)
+		}
 	case *ReorderCol:
 		f.expr(n.Col, 0)
 		if n.Order != "" {

@@ -14,7 +14,7 @@ func parseProjectRename(p *parser, _ int, _ string) Op {
 		start := p.tok.Pos
 		r := &Rename{New: p.parseName("the new column name")}
 		if p.expect(TokAssign, " after the new column name (project-rename New = Old)") {
-			r.Old = p.parseName("the column to rename")
+			r.Old, r.Expr = p.parseRenameSource()
 		} else {
 			r.Old = &Ident{Span: Span{p.prevEnd, p.prevEnd}}
 		}
@@ -25,6 +25,27 @@ func parseProjectRename(p *parser, _ int, _ string) Op {
 		}
 		p.next()
 	}
+}
+
+// parseRenameSource parses the old side of a rename: a name, or an
+// expression the compiler then rejects.
+func (p *parser) parseRenameSource() (*Ident, Expr) {
+	after := 1
+	if p.tok.Kind == TokLBracket {
+		after = 3 // [ 'name' ]
+	}
+	switch p.peek(after).Kind {
+	case TokComma, TokPipe, TokEOF, TokRParen, TokSemi:
+		return p.parseName("the column to rename"), nil
+	}
+	if p.tok.Kind != TokIdent && p.tok.Kind != TokLBracket && !p.startsExpr() {
+		return p.parseName("the column to rename"), nil
+	}
+	x := p.parseExprOrMissing("the column to rename")
+	if id, ok := x.(*Ident); ok {
+		return id, nil
+	}
+	return &Ident{Span: Span{x.Pos(), x.Pos()}}, x
 }
 
 func parseProjectReorder(p *parser, _ int, _ string) Op {

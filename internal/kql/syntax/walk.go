@@ -124,6 +124,9 @@ func walkOp(n Node, w func(Node)) {
 	case *Rename:
 		w(n.New)
 		w(n.Old)
+		if n.Expr != nil {
+			w(n.Expr)
+		}
 	case *ProjectReorderOp:
 		each(n.Cols, w)
 	case *ReorderCol:
