@@ -148,6 +148,13 @@ func TestValidate(t *testing.T) {
 		{"SigninLogs | summarize c = count() by UserPrincipalName | where count_ > 1", []string{"error SEM0101 1:65"}},
 		{"SigninLogs | extend d = parse_json(tostring(LocationDetails)) | evaluate bag_unpack(d) | where city == 'x'", nil},
 		{"workspace('contoso').SigninLogs | where Nope == 1", []string{"error SEM0101 1:41"}},
+		// A table the catalog lacks: its placeholder (dynamic) columns do not
+		// split a union's columns by type, as a pipe input or a member.
+		{"Custom_CL | project Url | union (SigninLogs | project Url = UserPrincipalName) | summarize by Url", []string{"warning SEM0110 1:1"}},
+		{"union (Custom_CL | project Url), (SigninLogs | project Url = UserPrincipalName) | where Url has 'x'", []string{"warning SEM0110 1:8"}},
+		{"Custom_CL | union SigninLogs | where Anything == 1", []string{"warning SEM0110 1:1"}},
+		{"OfficeActivity | extend ip = iff(isempty(ClientIP), ClientIP_, ClientIP), u = coalesce(UserId, UserId_) | project ip, u, _ItemId", nil},
+		{"W3CIISLog | summarize count() by sComputerName", nil},
 	}
 	for _, c := range cases {
 		var got []string

@@ -7,7 +7,7 @@
 // Schemas are embedded data, one small text file per table under tables/ (see parseTable for the format), so
 // adding a table is adding a file. Column sets follow Microsoft's Azure Monitor table reference; every table
 // also gets the standard columns Log Analytics adds (TenantId, Type) and the hidden ones (_ResourceId,
-// _SubscriptionId, _BilledSize, _IsBillable), which queries may use but which are not part of the visible
+// _SubscriptionId, _BilledSize, _IsBillable, _ItemId), which queries may use but which are not part of the visible
 // schema (metadata, getschema, ARM).
 package schema
 
@@ -31,7 +31,7 @@ type Column struct {
 	Name        string
 	Type        data.Type
 	Description string
-	// Hidden columns (_ResourceId, _SubscriptionId, _BilledSize, _IsBillable) can be queried but are not
+	// Hidden columns (_ResourceId, _SubscriptionId, _BilledSize, _IsBillable, _ItemId) can be queried but are not
 	// listed by the metadata API, getschema or ARM, and `take`/`project *` do not show them in Log Analytics.
 	Hidden bool
 }
@@ -103,6 +103,7 @@ var hiddenColumns = []Column{
 	{Name: "_SubscriptionId", Type: data.String, Description: "Subscription the record is associated with.", Hidden: true},
 	{Name: "_BilledSize", Type: data.Real, Description: "Billed size of the record in bytes.", Hidden: true},
 	{Name: "_IsBillable", Type: data.String, Description: "Whether the record is billed (\"true\"/\"false\").", Hidden: true},
+	{Name: "_ItemId", Type: data.String, Description: "Unique identifier of the record.", Hidden: true},
 }
 
 var (

@@ -188,11 +188,12 @@ func (c *compiler) union(op *syntax.UnionOp, sc *env, input *rel) (*rel, error) 
 	c.unionKeep = nil
 	var rels []*rel
 	var names []string
+	open := false
 	if input != nil {
 		rels = append(rels, input)
 		names = append(names, sourceName(input, 0))
+		open = input.open
 	}
-	open := false
 	for i, t := range op.Tables {
 		switch t := t.(type) {
 		case *syntax.NamePattern:
@@ -257,7 +258,7 @@ func (c *compiler) union(op *syntax.UnionOp, sc *env, input *rel) (*rel, error) 
 	if op.WithSource != nil {
 		ws = op.WithSource.Name
 	}
-	out, err := unionRelsKeep(c.rc, rels, names, ws, keep)
+	out, err := unionRelsKeep(c.rc, rels, names, ws, keep, c.check)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/kql/data"
@@ -11,14 +12,16 @@ import (
 // (name_type), as Kusto does. withSource, when set, names a first column
 // holding each row's source name.
 func unionRels(rc *runCtx, rels []*rel, sources []string, withSource string) (*rel, error) {
-	return unionRelsKeep(rc, rels, sources, withSource, nil)
+	return unionRelsKeep(rc, rels, sources, withSource, nil, false)
 }
 
 // unionRelsKeep is unionRels producing only the output columns keep names
 // (all of them when keep is nil): `union *` over a workspace has hundreds
 // of columns, most of them null in most tables, and the rest of a query
-// usually reads a few.
-func unionRelsKeep(rc *runCtx, rels []*rel, sources []string, withSource string, keep map[string]bool) (*rel, error) {
+// usually reads a few. lenient (validation) lets a dynamic column give way
+// to the same column of another type: offline, the columns of a table the
+// catalog lacks are dynamic placeholders, not their real types.
+func unionRelsKeep(rc *runCtx, rels []*rel, sources []string, withSource string, keep map[string]bool, lenient bool) (*rel, error) {
 	types := map[string][]data.Type{}
 	var order []string
 	for _, r := range rels {
@@ -48,6 +51,9 @@ func unionRelsKeep(rc *runCtx, rels []*rel, sources []string, withSource string,
 		ts := types[n]
 		if keep != nil && !keep[n] {
 			continue
+		}
+		if lenient && len(ts) > 1 {
+			ts = slices.DeleteFunc(slices.Clone(ts), func(t data.Type) bool { return t == data.Dynamic })
 		}
 		if len(ts) == 1 {
 			outs = append(outs, outCol{name: n, src: n, t: ts[0]})
