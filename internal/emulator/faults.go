@@ -203,55 +203,6 @@ func (c *call) applyFaults() bool {
 	return true
 }
 
-func (c *call) faultError(f Fault) *apiError {
-	var err *apiError
-	switch c.surface {
-	case surfaceLogin:
-		err = aadErr(f.Status, "temporarily_unavailable", 90033, "A transient error has occurred. Please try again.")
-		if f.Status == http.StatusTooManyRequests {
-			err = aadErr(f.Status, "temporarily_unavailable", 50196, "The server terminated an operation because it encountered a client request loop. Too many requests.")
-		}
-	case surfaceQuery:
-		switch f.Status {
-		case http.StatusTooManyRequests:
-			err = errf(f.Status, "ThrottledError", "Your request was throttled. Please retry after some time.")
-		case http.StatusServiceUnavailable:
-			err = errf(f.Status, "ServiceUnavailableError", "The service is temporarily unavailable. Please retry after some time.")
-		case http.StatusGatewayTimeout:
-			err = errf(f.Status, "GatewayTimeout", "The query has exceeded the allowed wait time.")
-		default:
-			err = errf(f.Status, "InternalServerError", "An internal error occurred while processing the query.")
-		}
-	default:
-		switch f.Status {
-		case http.StatusTooManyRequests:
-			op := map[string]string{"reads": "Read", "writes": "Write", "deletes": "Delete"}[opKind(c.r.Method)]
-			if routeMatches("graph", c.surface, c.lsegs) {
-				err = errf(f.Status, "RateLimiting", "Please provide below info when asking for support: timestamp = %s, correlationId = %s.", time.Now().UTC().Format(time.RFC3339), c.correlationID)
-				err.Details = []map[string]any{{"code": "RateLimiting", "message": "Client application has been throttled and should not attempt to repeat the request until an amount of time has elapsed. Please see https://aka.ms/resourcegraph-throttling for help."}}
-			} else {
-				err = errf(f.Status, "TooManyRequests", "The request is being throttled as the limit has been reached for operation type - '%s'. For more information, see - https://aka.ms/srpthrottlinglimits", op)
-			}
-		case http.StatusServiceUnavailable:
-			err = errf(f.Status, "ServiceUnavailable", "The service is temporarily unavailable. Please try again later.")
-		case http.StatusGatewayTimeout:
-			err = errf(f.Status, "GatewayTimeout", "The gateway did not receive a response from the resource provider within the specified time period.")
-		case http.StatusBadGateway:
-			err = errf(f.Status, "BadGateway", "The resource provider returned an invalid response.")
-		default:
-			err = errf(f.Status, "InternalServerError", "Encountered internal server error. Diagnostic information: timestamp '%s', tracking id '%s', request correlation id '%s'.",
-				time.Now().UTC().Format("20060102T150405Z"), c.requestID, c.correlationID)
-		}
-	}
-	if f.Status == http.StatusTooManyRequests || f.Status == http.StatusServiceUnavailable {
-		err.RetryAfter = f.RetryAfter
-		if err.RetryAfter == 0 && f.Status == http.StatusTooManyRequests {
-			err.RetryAfter = time.Second
-		}
-	}
-	return err
-}
-
 // ParseFault reads a fault from its command-line form, comma-separated key=value pairs:
 // "route=/v1/**,status=429,retry-after=1s,times=3", "tenant=fabrikam,status=503,probability=0.5",
 // "route=arm,latency=200ms", "route=query,drop=true".

@@ -49,6 +49,13 @@ func buildIncident(c *call, id string, old, d doc) *apiError {
 	if old != nil {
 		op = props(old)
 	}
+	if op != nil && str(op["status"]) == "Closed" && str(p["status"]) != "Closed" {
+		// Reopening: Sentinel drops the closing classification, even when
+		// the body (a read-modify-write of the closed incident) still has it.
+		for _, f := range []string{"classification", "classificationReason", "classificationComment"} {
+			delete(p, f)
+		}
+	}
 	keepFrom(op, p, "incidentNumber", "createdTimeUtc", "relatedAnalyticRuleIds", "incidentUrl", "providerIncidentId")
 	if op == nil {
 		_, st, _ := c.e.state()
