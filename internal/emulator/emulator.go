@@ -76,6 +76,7 @@ type Emulator struct {
 	url    string
 	client *http.Client
 	done   chan struct{}
+	conns  connTracker
 }
 
 // New validates the options and prepares the emulator; it does not listen yet.
@@ -166,6 +167,7 @@ func (e *Emulator) Start() error {
 		Handler:           e,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
+		ConnState:         e.conns.state,
 	}
 	e.done = make(chan struct{})
 	go func() {
@@ -187,10 +189,13 @@ func (e *Emulator) Close() error {
 	if srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
+		shut := make(chan error, 1)
+		go func() { shut <- srv.Shutdown(ctx) }()
+		<-e.done // Serve returns once Shutdown has closed the listener
+		e.conns.closeFresh()
+		if err := <-shut; err != nil {
 			_ = srv.Close()
 		}
-		<-e.done
 	}
 	if e.persist != nil {
 		if err := e.persist.close(); err != nil {
