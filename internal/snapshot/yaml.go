@@ -106,8 +106,7 @@ func yamlNode(v any) (*yaml.Node, error) {
 				return nil, err
 			}
 			kn := stringNode(k)
-			kn.Style = 0
-			if strings.Contains(k, "\n") {
+			if kn.Style == yaml.LiteralStyle { // keys cannot be blocks
 				kn.Style = yaml.DoubleQuotedStyle
 			}
 			n.Content = append(n.Content, kn, c)
@@ -148,12 +147,16 @@ func numberNode(s string) *yaml.Node {
 }
 
 // stringNode uses a literal block for multi-line text when YAML can carry it exactly (no carriage
-// returns, no trailing blanks before a line break, no leading blank on the first line); otherwise the
-// encoder picks a quoted style.
+// returns or tabs, no trailing blanks before a line break, no leading blank on the first line), a
+// double-quoted string with escapes for other text with control characters, and otherwise lets the
+// encoder choose (plain or quoted).
 func stringNode(s string) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
-	if strings.Contains(s, "\n") && literalSafe(s) {
+	switch {
+	case strings.Contains(s, "\n") && literalSafe(s):
 		n.Style = yaml.LiteralStyle
+	case strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\u0085' || r == '\u2028' || r == '\u2029' || r == '\ufeff' }):
+		n.Style = yaml.DoubleQuotedStyle // escapes carry tabs, carriage returns and breaks exactly
 	}
 	return n
 }
