@@ -30,6 +30,7 @@ type Config struct {
 
 	Log      Log      `config:"log" help:"Diagnostic logs (stderr; stdout carries the protocol)."`
 	Audit    Audit    `config:"audit" help:"Audit log of tool calls."`
+	Backup   Backup   `config:"backup" help:"Folders of exported workspace content (backup and drift toolsets)."`
 	Limits   Limits   `config:"limits" help:"Safety limits applied to every tool call."`
 	HTTP     HTTP     `config:"http" cmd:"http" help:"Streamable HTTP transport (sentinel-mcp http)."`
 	Emulator Emulator `config:"emulator" cmd:"stdio,http,emulator" help:"Built-in Azure emulator (demo and tests)."`
@@ -45,6 +46,11 @@ type Log struct {
 // Audit configures the append-only audit log.
 type Audit struct {
 	Path string `config:"path" help:"Audit log file (JSON lines, appended and fsynced). Default: <state dir>/sentinel-mcp/audit.jsonl, where the state dir is $XDG_STATE_HOME or ~/.local/state (Library/Application Support on macOS, %LOCALAPPDATA% on Windows)."`
+}
+
+// Backup configures where MCP tools may write and read exports of workspace content.
+type Backup struct {
+	Dir string `config:"dir" help:"Folder under which export_workspace writes exports and restore_workspace, deploy_content and detect_drift read them; tools cannot reach outside it (absolute paths, '..' and symbolic links are refused). The CLI commands take any folder. Default: <state dir>/sentinel-mcp/backups."`
 }
 
 // Limits are the per-call safety rails enforced by the server middleware.
@@ -136,6 +142,18 @@ func (c *Config) AuditPath() (string, error) {
 		return "", fmt.Errorf("no audit.path configured and %w; set --audit-path or SENTINEL_AUDIT_PATH", err)
 	}
 	return filepath.Join(dir, "sentinel-mcp", "audit.jsonl"), nil
+}
+
+// BackupDir is the root folder of exports: the configured one, or the default under the user's state dir.
+func (c *Config) BackupDir() (string, error) {
+	if c.Backup.Dir != "" {
+		return filepath.Abs(c.Backup.Dir)
+	}
+	dir, err := StateDir()
+	if err != nil {
+		return "", fmt.Errorf("no backup.dir configured and %w; set --backup-dir or SENTINEL_BACKUP_DIR", err)
+	}
+	return filepath.Join(dir, "sentinel-mcp", "backups"), nil
 }
 
 // HTTPAuthToken returns the bearer token from auth_token or auth_token_file ("" when none is set).

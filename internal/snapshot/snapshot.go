@@ -16,6 +16,7 @@
 package snapshot
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -252,4 +253,20 @@ func normKinds(ks []Kind) []Kind {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return kindOrder(out[i]) < kindOrder(out[j]) })
 	return out
+}
+
+// ParseKinds parses kind names (see ParseKind); an unknown one is an error naming the valid ones.
+func ParseKinds(names []string) ([]Kind, error) {
+	var out []Kind
+	for _, n := range names {
+		if strings.TrimSpace(n) == "" {
+			continue
+		}
+		k, ok := ParseKind(n)
+		if !ok {
+			return nil, fmt.Errorf("%q is not a kind of content: use %s", n, strings.Join(KindNames(), ", "))
+		}
+		out = append(out, k)
+	}
+	return normKinds(out), nil
 }

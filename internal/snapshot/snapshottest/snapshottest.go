@@ -36,7 +36,8 @@ type Content struct {
 }
 
 // Populate creates the content in ws. Names are fixed, so populating two workspaces gives the same
-// content (with each workspace's own identifiers inside).
+// content (with each workspace's own identifiers inside), but for the data collection rule: it is a
+// resource of the resource group, which workspaces may share, so its name has the workspace's.
 func Populate(ctx context.Context, p *azure.Provider, ws *tenancy.Workspace) (*Content, error) {
 	c, err := sentinel.New(p, ws)
 	if err != nil {

@@ -9,6 +9,8 @@ package all
 import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/automation"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/backup"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/drift"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/incidents"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/rules"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/tenancy"
@@ -28,6 +30,8 @@ var registry = []entry{
 	{inventory.Toolset{Name: "incidents", Description: "Incident triage across tenants: list, read, assign, update, comment, close.", Default: true}, incidents.Tools},
 	{inventory.Toolset{Name: "rules", Description: "Analytics rules and templates, MITRE ATT&CK coverage, YAML/ARM export and import.", Default: true}, rules.Tools},
 	{inventory.Toolset{Name: "automation", Description: "Automation rules: conditions on incidents and alerts, property changes, playbooks, tasks."}, automation.Tools},
+	{inventory.Toolset{Name: "drift", Description: "Configuration drift of workspaces against a baseline workspace or export."}, drift.Tools},
+	{inventory.Toolset{Name: "backup", Description: "Export a workspace's content to a git-friendly folder, restore it, deploy content to many tenants."}, backup.Tools},
 }
 
 // Toolsets returns the metadata of every toolset.
