@@ -155,7 +155,9 @@ func stringNode(s string) *yaml.Node {
 	switch {
 	case strings.Contains(s, "\n") && literalSafe(s):
 		n.Style = yaml.LiteralStyle
-	case strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\u0085' || r == '\u2028' || r == '\u2029' || r == '\ufeff' }):
+	case strings.ContainsFunc(s, func(r rune) bool {
+		return r < 0x20 || r == 0x7f || r == '\u0085' || r == '\u2028' || r == '\u2029' || r == '\ufeff'
+	}):
 		n.Style = yaml.DoubleQuotedStyle // escapes carry tabs, carriage returns and breaks exactly
 	}
 	return n

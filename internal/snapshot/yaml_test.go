@@ -112,8 +112,8 @@ func TestPlaceholders(t *testing.T) {
 func TestRedact(t *testing.T) {
 	doc := map[string]any{"properties": map[string]any{
 		"userName": "reader", "password": "hunter2", "auth": map[string]any{"type": "APIKey", "ApiKey": "k-123"},
-		"credentials": map[string]any{"user": "u", "nested": []any{"a", json.Number("3")}},
-		"note":        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abc",
+		"credentials":    map[string]any{"user": "u", "nested": []any{"a", json.Number("3")}},
+		"note":           "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abc",
 		"itemsSearchKey": "Hostname", "empty_secret": ""}}
 	paths := redact(doc)
 	want := []string{"properties.auth.ApiKey", "properties.credentials.nested[0]", "properties.credentials.nested[1]",
