@@ -27,6 +27,9 @@ type Config struct {
 	ExcludeTools []string `config:"exclude_tools" cmd:"stdio,http,tools" help:"Tools to hide even if their toolset is enabled, comma-separated."`
 	ReadOnly     bool     `config:"read_only" cmd:"stdio,http,tools" help:"Force read-only mode: write tools are not listed, even if writes are enabled."`
 	EnableWrites bool     `config:"enable_writes" cmd:"stdio,http,tools" help:"Enable write tools (they are hidden by default). Destructive tools still ask for confirmation."`
+	// Output schemas are a third of tools/list and models do not need them to use a tool: advertising them
+	// is for programmatic clients that validate structured results.
+	OutputSchemas bool `config:"output_schemas" cmd:"stdio,http,tools" help:"Advertise every tool's output schema in tools/list (structured results are returned either way). Off by default: it keeps the tool list, and the model's context, about a third smaller."`
 
 	Log      Log      `config:"log" help:"Diagnostic logs (stderr; stdout carries the protocol)."`
 	Audit    Audit    `config:"audit" help:"Audit log of tool calls."`

@@ -235,3 +235,32 @@ func TestReference(t *testing.T) {
 		}
 	}
 }
+
+func TestOutputSchemasAdvertisedOnlyWhenAsked(t *testing.T) {
+	for _, advertise := range []bool{false, true} {
+		inv, err := NewBuilder(testToolsets, testTools()).Build(Filter{Toolsets: []string{"alpha"}, OutputSchemas: advertise})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs := connect(t, inv, nil)
+		list, err := cs.ListTools(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list.Tools) != 1 {
+			t.Fatalf("tools = %d", len(list.Tools))
+		}
+		if got := list.Tools[0].OutputSchema != nil; got != advertise {
+			t.Errorf("advertise=%v: outputSchema listed = %v", advertise, got)
+		}
+		// Structured results, and their validation, do not depend on advertising the schema.
+		res, text := call(t, cs, "get_echo", map[string]any{"workspace": "w1"})
+		if res.IsError || res.StructuredContent == nil {
+			t.Errorf("advertise=%v: result %s, structured %v", advertise, text, res.StructuredContent)
+		}
+		// The builder's own tools keep their full definitions (tools --json, schema snapshots).
+		if testTools()[0].Def.OutputSchema == nil {
+			t.Error("source definition lost its output schema")
+		}
+	}
+}

@@ -131,18 +131,20 @@ func New[In, Out any](toolset string, def mcp.Tool, h func(ctx context.Context, 
 		return res, nil
 	}
 
-	tool.Register = func(s *mcp.Server, mw Middleware) {
+	tool.add = func(s *mcp.Server, def *mcp.Tool, mw Middleware) {
 		handler := Handler(invoke)
 		if mw != nil {
 			handler = mw(handler)
 		}
 		self := tool
-		s.AddTool(self.Def, func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		self.Def = def
+		s.AddTool(def, func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			call := &Call{Tool: &self, Request: req}
 			call.Args, call.ArgsErr = validateArgs(req.Params.Arguments, inResolved, props)
 			return handler(ctx, call)
 		})
 	}
+	tool.Register = func(s *mcp.Server, mw Middleware) { tool.add(s, tool.Def, mw) }
 	return tool
 }
 

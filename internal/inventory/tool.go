@@ -40,6 +40,10 @@ type Tool struct {
 	// the rule it would delete), to be shown with the confirmation request. Set it with the Plan
 	// option. It must only read.
 	Plan func(ctx context.Context, args json.RawMessage) (string, error)
+
+	// add registers the tool under a given definition: Inventory.Register uses it so that the
+	// definition a filter selected (for example without its output schema) is the one listed.
+	add func(s *mcp.Server, def *mcp.Tool, mw Middleware)
 }
 
 // Name is the tool's name.

@@ -100,10 +100,10 @@ func (p *Plan) apply(ctx context.Context, it *PlanItem) (string, error) {
 	case KindAnalyticsRule:
 		props, _ := doc["properties"].(map[string]any)
 		r := &sentinel.AlertRule{Name: name, Kind: str(doc, "kind"), Properties: props, Etag: etag}
-		_, err = sentinel.PutAlertRule(ctx, p.c.ARM(), p.ws.ResourceID, r, create)
+		_, err = p.c.PutAlertRule(ctx, r, create)
 	case KindAutomationRule:
 		props, _ := doc["properties"].(map[string]any)
-		_, err = sentinel.PutAutomationRule(ctx, p.c.ARM(), p.ws.ResourceID, &sentinel.AutomationRule{Name: name, Properties: props, Etag: etag}, create)
+		_, err = p.c.PutAutomationRule(ctx, &sentinel.AutomationRule{Name: name, Properties: props, Etag: etag}, create)
 	case KindSavedSearch:
 		err = p.putSavedSearch(ctx, name, doc, etag, create)
 	case KindWatchlist:

@@ -351,7 +351,7 @@ func savedSearchKey(alias, category, displayName string) string {
 }
 
 func (r *reader) analyticsRules(ctx context.Context) ([]*Item, error) {
-	rules, err := sentinel.ListAlertRules(ctx, r.c.ARM(), r.ws.ResourceID)
+	rules, err := r.c.AlertRules(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +377,7 @@ func ruleKey(template, displayName, name string) string {
 }
 
 func (r *reader) automationRules(ctx context.Context) ([]*Item, error) {
-	rules, err := sentinel.ListAutomationRules(ctx, r.c.ARM(), r.ws.ResourceID)
+	rules, err := r.c.AutomationRules(ctx)
 	if err != nil {
 		return nil, err
 	}

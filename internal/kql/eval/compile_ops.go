@@ -229,6 +229,8 @@ func (c *compiler) op1(op syntax.Op, sc *env, r *rel) (*rel, error) {
 		return c.print(op, sc)
 	case *syntax.SearchOp:
 		return c.search(op, sc, r)
+	case *syntax.FindOp:
+		return c.find(op, sc)
 	case *syntax.GetSchemaOp:
 		return getschemaRel(c.withoutHidden(r)), nil
 	case *syntax.EvaluateOp:
@@ -653,7 +655,12 @@ func (c *compiler) rangeOp(op *syntax.RangeOp, sc *env) (*rel, error) {
 			if count++; count > maxRangeRows {
 				return tooMany()
 			}
-			b.Append(data.Value{Type: t, I: v})
+			if count&0xffff == 0 {
+				if err := c.rc.check(); err != nil {
+					return nil, err
+				}
+			}
+			b.AppendInt(v)
 		}
 	case t.IsFloat():
 		lo, _ := argFloat(from)
@@ -669,7 +676,12 @@ func (c *compiler) rangeOp(op *syntax.RangeOp, sc *env) (*rel, error) {
 			if count++; count > maxRangeRows {
 				return tooMany()
 			}
-			b.Append(data.Value{Type: t, F: v})
+			if count&0xffff == 0 {
+				if err := c.rc.check(); err != nil {
+					return nil, err
+				}
+			}
+			b.AppendReal(v)
 		}
 	default:
 		return c.failRel(errAt(op.From, SemType, "range", "range: cannot range over %s values", t))

@@ -54,7 +54,7 @@ func Populate(ctx context.Context, p *azure.Provider, ws *tenancy.Workspace) (*C
 		if err != nil {
 			return nil, err
 		}
-		if _, err := sentinel.PutAlertRule(ctx, arm, ws.ResourceID, &sentinel.AlertRule{Name: sentinel.NewName(), Kind: r.Kind, Properties: props}, true); err != nil {
+		if _, err := c.PutAlertRule(ctx, &sentinel.AlertRule{Name: sentinel.NewName(), Kind: r.Kind, Properties: props}, true); err != nil {
 			return nil, fmt.Errorf("rule %s: %w", r.Name, err)
 		}
 		out.Rules = append(out.Rules, r.Name)
@@ -70,7 +70,7 @@ func Populate(ctx context.Context, p *azure.Provider, ws *tenancy.Workspace) (*C
 		"queryFrequency": "PT1H", "queryPeriod": "PT1H", "triggerOperator": "GreaterThan", "triggerThreshold": 10,
 		"suppressionDuration": "PT5H", "suppressionEnabled": false, "tactics": []any{"CredentialAccess"}, "techniques": []any{"T1110"},
 	}
-	if _, err := sentinel.PutAlertRule(ctx, arm, ws.ResourceID, &sentinel.AlertRule{Name: sentinel.NewName(), Kind: "Scheduled", Properties: custom}, true); err != nil {
+	if _, err := c.PutAlertRule(ctx, &sentinel.AlertRule{Name: sentinel.NewName(), Kind: "Scheduled", Properties: custom}, true); err != nil {
 		return nil, fmt.Errorf("custom rule: %w", err)
 	}
 	out.Rules = append(out.Rules, out.CustomRule)
@@ -84,7 +84,7 @@ func Populate(ctx context.Context, p *azure.Provider, ws *tenancy.Workspace) (*C
 		"actions": []any{map[string]any{"order": 1, "actionType": "ModifyProperties", "actionConfiguration": map[string]any{
 			"owner": map[string]any{"objectId": "0b6a6c2e-8d8f-4f0e-9f46-5a1f5c3e6b01", "email": "soc@woodgrove.com"}}}},
 	}}
-	if _, err := sentinel.PutAutomationRule(ctx, arm, ws.ResourceID, auto, true); err != nil {
+	if _, err := c.PutAutomationRule(ctx, auto, true); err != nil {
 		return nil, fmt.Errorf("automation rule: %w", err)
 	}
 

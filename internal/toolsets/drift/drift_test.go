@@ -86,8 +86,8 @@ func seeded(t *testing.T, env *toolsettest.Env) *snapshottest.Content {
 		}
 	}
 	ws := workspace(t, env, prod)
-	arm, _ := env.Provider.ARM(ws.CredTenantID)
-	rules, err := sentinel.ListAlertRules(ctx, arm, ws.ResourceID)
+	sc, _ := sentinel.New(env.Provider, ws)
+	rules, err := sc.AlertRules(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,16 +101,15 @@ func seeded(t *testing.T, env *toolsettest.Env) *snapshottest.Content {
 		default:
 			continue
 		}
-		if _, err := sentinel.PutAlertRule(ctx, arm, ws.ResourceID, r, false); err != nil {
+		if _, err := sc.PutAlertRule(ctx, r, false); err != nil {
 			t.Fatal(err)
 		}
 	}
 	extra := &sentinel.AlertRule{Name: sentinel.NewName(), Kind: "NRT", Properties: map[string]any{"displayName": "Local tuning rule", "enabled": true,
 		"severity": "Low", "query": "SigninLogs | take 1", "suppressionDuration": "PT1H", "suppressionEnabled": false}}
-	if _, err := sentinel.PutAlertRule(ctx, arm, ws.ResourceID, extra, true); err != nil {
+	if _, err := sc.PutAlertRule(ctx, extra, true); err != nil {
 		t.Fatal(err)
 	}
-	sc, _ := sentinel.New(env.Provider, ws)
 	items, _, err := sc.AllWatchlistItems(ctx, c.Watchlist, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -133,9 +132,9 @@ func seeded(t *testing.T, env *toolsettest.Env) *snapshottest.Content {
 	if _, err := sc.UpdateTable(ctx, c.Table, sentinel.TableUpdate{RetentionInDays: &ret}); err != nil {
 		t.Fatal(err)
 	}
-	autos, _ := sentinel.ListAutomationRules(ctx, arm, ws.ResourceID)
+	autos, _ := sc.AutomationRules(ctx)
 	for _, a := range autos {
-		if err := sentinel.DeleteAutomationRule(ctx, arm, ws.ResourceID, a.Name, ""); err != nil {
+		if err := sc.DeleteAutomationRule(ctx, a.Name, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
