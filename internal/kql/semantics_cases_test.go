@@ -419,8 +419,8 @@ L | lookup R on k`,
 [2]`},
 	{`find where Account has 'admin' or UserPrincipalName has 'bob' project Computer, UserPrincipalName`,
 		`source_:string Computer:string UserPrincipalName:string
-["SigninLogs","","bob@contoso.com"]
-["SecurityEvent","DC01",""]`},
+["SecurityEvent","DC01",""]
+["SigninLogs","","bob@contoso.com"]`},
 	{`SigninLogs | summarize arg_min(TimeGenerated, UserPrincipalName), max(TimeGenerated)`,
 		`TimeGenerated:datetime UserPrincipalName:string max_TimeGenerated:datetime
 ["2025-03-04T10:00:00Z","alice@contoso.com","2025-03-04T11:10:00Z"]`},

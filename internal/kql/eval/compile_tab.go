@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/kql/data"
@@ -407,6 +408,7 @@ func matchTables(src Source, pattern string) []string {
 			out = append(out, n)
 		}
 	}
+	sort.Strings(out) // results in a stable order whatever the source's
 	return out
 }
 
