@@ -79,6 +79,7 @@ func (b *builder) workspace(ws world.Workspace) {
 		})
 	b.add(sentinelBase(ws)+"/onboardingStates/default", "Microsoft.SecurityInsights/onboardingStates",
 		map[string]any{"properties": map[string]any{"customerManagedKey": false}})
+	b.sentinelContent(ws)
 }
 
 // sentinelBase is the Microsoft.SecurityInsights provider path of a workspace.

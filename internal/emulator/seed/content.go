@@ -1,0 +1,10 @@
+package seed
+
+import "github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
+
+// sentinelContent defers the content of a Sentinel workspace, one group per collection, so that a run that
+// lists incidents does not pay for the tables' schemas.
+func (b *builder) sentinelContent(ws world.Workspace) {
+	base := sentinelBase(ws)
+	b.deferred(ws, base+"/incidents", []string{incidentType, commentType, entityType}, func(c *builder) { c.incidents(ws) })
+}
