@@ -214,3 +214,85 @@ func TestSeededHostileIncident(t *testing.T) {
 		}
 	}
 }
+
+// TestSeededRules lists the analytics rules, templates and metadata of every Sentinel workspace through the
+// SDK: the rule set is the facts', and the seeded differences show.
+func TestSeededRules(t *testing.T) {
+	s := newSeededHarness(t)
+	shippedIDs := []string{world.RulePasswordSpray, world.RuleImpossibleTravel, world.RuleEncodedPowerShell, world.RuleEncodedPowerShellMDE,
+		world.RuleMassDownload, world.RuleBruteForceWindows, world.RulePrivilegedGroupChange, world.RulePortScan, world.RuleThreatIntelIPMatch}
+	for _, ws := range sentinelWorkspaces() {
+		t.Run(ws.Name, func(t *testing.T) {
+			cred := s.credFor(ws)
+			c, err := si.NewAlertRulesClient(ws.SubscriptionID, cred, s.opts)
+			must(t, err)
+			rules, _ := pages(t, c.NewListPager(ws.ResourceGroup, ws.Name, nil),
+				func(p si.AlertRulesClientListResponse) []si.AlertRuleClassification { return p.Value })
+			byTemplate := map[string]si.AlertRuleClassification{}
+			kinds := map[si.AlertRuleKind]int{}
+			for _, r := range rules {
+				kinds[*r.GetAlertRule().Kind]++
+				switch x := r.(type) {
+				case *si.ScheduledAlertRule:
+					byTemplate[*x.Properties.AlertRuleTemplateName] = x
+				case *si.NrtAlertRule:
+					byTemplate[*x.Properties.AlertRuleTemplateName] = x
+				case *si.FusionAlertRule:
+					byTemplate[*x.Properties.AlertRuleTemplateName] = x
+				case *si.MicrosoftSecurityIncidentCreationAlertRule:
+					byTemplate[*x.Properties.AlertRuleTemplateName] = x
+				default:
+					t.Errorf("rule %s decoded as %T", *r.GetAlertRule().Name, r)
+				}
+			}
+			if kinds[si.AlertRuleKindFusion] != 1 || kinds[si.AlertRuleKindMicrosoftSecurityIncidentCreation] != len(world.ProductsIn(ws.Name)) ||
+				kinds[si.AlertRuleKindScheduled] == 0 || kinds[si.AlertRuleKindNRT] == 0 {
+				t.Errorf("rule kinds %v", kinds)
+			}
+			for _, id := range shippedIDs {
+				r, ok := byTemplate[id]
+				if ok != s.f.RuleDeployed(ws.Name, id) {
+					t.Errorf("rule %s deployed=%v, facts %v", id, ok, s.f.RuleDeployed(ws.Name, id))
+					continue
+				}
+				switch x := r.(type) {
+				case *si.ScheduledAlertRule:
+					if *x.Properties.Enabled != s.f.RuleEnabled(ws.Name, id) || int(*x.Properties.TriggerThreshold) != s.f.RuleThreshold(ws.Name, id, 0) {
+						t.Errorf("rule %s: enabled %v threshold %d", *x.Properties.DisplayName, *x.Properties.Enabled, *x.Properties.TriggerThreshold)
+					}
+				case *si.NrtAlertRule:
+					if *x.Properties.Enabled != s.f.RuleEnabled(ws.Name, id) {
+						t.Errorf("rule %s: enabled %v", *x.Properties.DisplayName, *x.Properties.Enabled)
+					}
+				}
+			}
+			tc, _ := si.NewAlertRuleTemplatesClient(ws.SubscriptionID, cred, s.opts)
+			templates, _ := pages(t, tc.NewListPager(ws.ResourceGroup, ws.Name, nil),
+				func(p si.AlertRuleTemplatesClientListResponse) []si.AlertRuleTemplateClassification { return p.Value })
+			names := map[string]bool{}
+			for _, tp := range templates {
+				names[*tp.GetAlertRuleTemplate().Name] = true
+				if st, ok := tp.(*si.ScheduledAlertRuleTemplate); ok && (st.Properties.Version == nil || st.Properties.Query == nil) {
+					t.Errorf("template %s without version or query", *st.Name)
+				}
+			}
+			for id := range byTemplate {
+				if !names[id] {
+					t.Errorf("rule template %s is not listed", id)
+				}
+			}
+			mc, _ := si.NewMetadataClient(ws.SubscriptionID, cred, s.opts)
+			filter := "properties/kind eq 'AnalyticsRule'"
+			meta, _ := pages(t, mc.NewListPager(ws.ResourceGroup, ws.Name, &si.MetadataClientListOptions{Filter: &filter}),
+				func(p si.MetadataClientListResponse) []*si.MetadataModel { return p.Value })
+			if want := kinds[si.AlertRuleKindScheduled] + kinds[si.AlertRuleKindNRT]; len(meta) != want {
+				t.Errorf("%d AnalyticsRule metadata for %d deployed shipped rules", len(meta), want)
+			}
+			for _, m := range meta {
+				if m.Properties.Source == nil || m.Properties.Source.Kind == nil || m.Properties.ParentID == nil {
+					t.Errorf("metadata %s without source or parent", *m.Name)
+				}
+			}
+		})
+	}
+}

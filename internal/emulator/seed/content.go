@@ -7,4 +7,7 @@ import "github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
 func (b *builder) sentinelContent(ws world.Workspace) {
 	base := sentinelBase(ws)
 	b.deferred(ws, base+"/incidents", []string{incidentType, commentType, entityType}, func(c *builder) { c.incidents(ws) })
+	b.deferred(ws, base+"/alertRules", []string{alertRuleType}, func(c *builder) { c.alertRules(ws) })
+	b.deferred(ws, base+"/alertRuleTemplates", []string{templateType}, func(c *builder) { c.alertRuleTemplates(ws) })
+	b.deferred(ws, base+"/metadata", []string{metadataType}, func(c *builder) { c.contentMetadata(ws) })
 }

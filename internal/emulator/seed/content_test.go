@@ -199,3 +199,91 @@ func indexResources(rs []Resource) resourceIndex {
 func (ix resourceIndex) under(parent, collection string) []Resource {
 	return ix[strings.ToLower(parent+"/"+collection)]
 }
+
+// The deployed rules are those the facts describe, the health records and incidents point at them, and
+// the templates cover them.
+func TestRulesMatchFactsHealthAndIncidents(t *testing.T) {
+	w, logs := demo()
+	ix := indexResources(w.AllResources())
+	f := w.Facts
+	for _, ws := range w.Workspaces {
+		if !ws.Sentinel {
+			continue
+		}
+		type rule struct {
+			ID, Name, Kind string
+			Properties     struct {
+				Enabled               bool
+				TriggerThreshold      *int
+				AlertRuleTemplateName string
+				TemplateVersion       string
+			}
+		}
+		rules := map[string]rule{}
+		for _, r := range ix.under(sentinelBase(ws), "alertRules") {
+			var x rule
+			must(t, json.Unmarshal(r.Body, &x))
+			rules[strings.ToLower(x.ID)] = x
+		}
+		want := len(world.BuiltInRules(ws.Name))
+		for _, r := range shippedRules() {
+			x, ok := rules[strings.ToLower(alertRuleID(ws, r.ID))]
+			if ok != f.RuleDeployed(ws.Name, r.ID) {
+				t.Errorf("%s: rule %s deployed=%v, facts %v", ws.Name, r.Name, ok, f.RuleDeployed(ws.Name, r.ID))
+				continue
+			}
+			if !ok {
+				continue
+			}
+			want++
+			if x.Kind != r.Kind || x.Properties.Enabled != f.RuleEnabled(ws.Name, r.ID) || x.Properties.AlertRuleTemplateName != r.ID ||
+				x.Properties.TemplateVersion != r.Version {
+				t.Errorf("%s: rule %s: %+v", ws.Name, r.Name, x)
+			}
+			if r.Kind == "Scheduled" && (x.Properties.TriggerThreshold == nil || *x.Properties.TriggerThreshold != f.RuleThreshold(ws.Name, r.ID, r.Threshold())) {
+				t.Errorf("%s: rule %s threshold %v, facts %d", ws.Name, r.Name, x.Properties.TriggerThreshold, f.RuleThreshold(ws.Name, r.ID, r.Threshold()))
+			}
+		}
+		if len(rules) != want {
+			t.Errorf("%s: %d rules, want %d", ws.Name, len(rules), want)
+		}
+		for _, r := range world.BuiltInRules(ws.Name) {
+			if x, ok := rules[strings.ToLower(sentinelBase(ws)+"/alertRules/"+world.AlertRuleName(ws.Name, r.ID))]; !ok || x.Kind != r.Kind {
+				t.Errorf("%s: built-in rule %s missing", ws.Name, r.DisplayName)
+			}
+		}
+		templates := map[string]bool{}
+		for _, r := range ix.under(sentinelBase(ws), "alertRuleTemplates") {
+			templates[r.ID[strings.LastIndex(r.ID, "/")+1:]] = true
+		}
+		for _, x := range rules {
+			if !templates[x.Properties.AlertRuleTemplateName] {
+				t.Errorf("%s: rule %s has no template %s", ws.Name, x.Name, x.Properties.AlertRuleTemplateName)
+			}
+		}
+		if logs[ws.Name] == nil {
+			continue
+		}
+		h := table(t, logs[ws.Name], "SentinelHealth")
+		typ, rid := h.str("SentinelResourceType"), h.str("SentinelResourceId")
+		for i := 0; i < h.n(); i++ {
+			if typ(i) != "Analytics Rule" {
+				continue
+			}
+			if x, ok := rules[strings.ToLower(rid(i))]; !ok || !x.Properties.Enabled {
+				t.Fatalf("%s: SentinelHealth records runs of %s, which is not an enabled rule", ws.Name, rid(i))
+			}
+		}
+		for _, r := range ix.under(sentinelBase(ws), "incidents") {
+			var inc struct {
+				Properties struct{ RelatedAnalyticRuleIds []string }
+			}
+			must(t, json.Unmarshal(r.Body, &inc))
+			for _, id := range inc.Properties.RelatedAnalyticRuleIds {
+				if _, ok := rules[strings.ToLower(id)]; !ok {
+					t.Errorf("%s: incident %s refers to rule %s, which does not exist", ws.Name, r.ID, id)
+				}
+			}
+		}
+	}
+}

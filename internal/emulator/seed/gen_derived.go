@@ -324,7 +324,8 @@ func genSentinelHealth(g *genCtx, _ int) *frame {
 		lookback, _ := content.ParseDuration(period)
 		for _, at := range ruleRuns(r, g.start, g.now) {
 			ext := map[string]any{"RuleId": world.AlertRuleName(g.ws.Name, r.ID), "QueryStartTimeUTC": at.Add(-lookback),
-				"QueryEndTimeUTC": at, "TriggerOperator": "GreaterThan", "TriggerThreshold": int64(r.Threshold())}
+				"QueryEndTimeUTC": at, "TriggerOperator": "GreaterThan",
+				"TriggerThreshold": int64(g.facts.RuleThreshold(g.ws.Name, r.ID, r.Threshold()))}
 			if failing != nil && failing.Rule == r.ID && !at.Before(g.now.Add(-failing.Since)) {
 				ext["Issues"] = []any{map[string]any{"Code": "QueryTimeout", "Description": failing.Reason}}
 				emit(at, op, id, r.Name, "Analytics Rule", kind, "Failure", "The analytics rule failed to run.", failing.Reason, ext)
