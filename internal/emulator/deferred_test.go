@@ -78,3 +78,28 @@ func TestDeferredContentIsPersisted(t *testing.T) {
 		t.Fatalf("comment after a restart: %d %s", r.status, r.raw)
 	}
 }
+
+// The query API's metadata lists the seeded tables and the parser function saved in the workspace.
+func TestMetadataListsSeededTablesAndFunctions(t *testing.T) {
+	e := startEmu(t, Options{})
+	tok := token(t, e, world.ManagingApp.TenantID, world.ManagingApp.ClientID, world.ManagingApp.Secret, logsScope)
+	ws := world.MustWorkspace(world.WSContosoProd)
+	r := do(t, e, tok, "GET", "/v1/workspaces/"+ws.CustomerID+"/metadata", nil)
+	if r.status != 200 {
+		t.Fatalf("metadata: %d %s", r.status, r.raw)
+	}
+	fns, _ := r.body["functions"].([]any)
+	found := false
+	for _, f := range fns {
+		m := f.(map[string]any)
+		found = found || (m["name"] == world.VPNSessionsFunction.Alias && m["parameters"] == world.VPNSessionsFunction.Parameters)
+	}
+	tables, _ := r.body["tables"].([]any)
+	names := map[string]bool{}
+	for _, x := range tables {
+		names[x.(map[string]any)["name"].(string)] = true
+	}
+	if !found || !names[world.CustomTable] || !names["SigninLogs"] || len(tables) < 20 {
+		t.Errorf("metadata: function %v, %d tables", found, len(tables))
+	}
+}

@@ -287,3 +287,58 @@ func TestRulesMatchFactsHealthAndIncidents(t *testing.T) {
 		}
 	}
 }
+
+// Tables, connectors and health agree with the logs.
+func TestTablesAndConnectorsMatchLogs(t *testing.T) {
+	w, logs := demo()
+	ix := indexResources(w.AllResources())
+	connectorTable := map[string]string{"AzureActiveDirectory": "SigninLogs", "Office365": "OfficeActivity",
+		"MicrosoftThreatProtection": "DeviceProcessEvents", "ThreatIntelligence": "ThreatIntelligenceIndicator"}
+	for _, ws := range w.Workspaces {
+		tables := ix.under(ws.ResourceID, "tables")
+		if len(tables) != len(logs[ws.Name]) || len(w.Tables(ws.Name)) != len(tables) {
+			t.Errorf("%s: %d table resources, %d tables in the logs", ws.Name, len(tables), len(logs[ws.Name]))
+		}
+		for _, r := range tables {
+			name := r.ID[strings.LastIndex(r.ID, "/")+1:]
+			if _, ok := logs[ws.Name][name]; !ok {
+				t.Errorf("%s: table resource %s has no logs", ws.Name, name)
+			}
+		}
+		if !ws.Sentinel {
+			continue
+		}
+		products := map[string]bool{}
+		al := table(t, logs[ws.Name], "SecurityAlert")
+		prod := al.str("ProductName")
+		for i := 0; i < al.n(); i++ {
+			products[prod(i)] = true
+		}
+		connected := map[string]bool{}
+		for _, kind := range world.ConnectorsIn(ws.Name) {
+			connected[kind] = true
+			if tb, ok := connectorTable[kind]; ok && logs[ws.Name][tb] == nil {
+				t.Errorf("%s: connector %s but no %s", ws.Name, kind, tb)
+			}
+			if _, ok := w.Resource(sentinelBase(ws) + "/dataConnectors/" + world.DataConnectorName(ws.Name, kind)); !ok {
+				t.Errorf("%s: no resource for connector %s", ws.Name, kind)
+			}
+		}
+		for p := range products {
+			if p != "Azure Sentinel" && !connected[world.ProductConnector(p)] {
+				t.Errorf("%s: alerts from %s without its connector", ws.Name, p)
+			}
+		}
+		h := table(t, logs[ws.Name], "SentinelHealth")
+		typ, kind := h.str("SentinelResourceType"), h.str("SentinelResourceKind")
+		reported := map[string]bool{}
+		for i := 0; i < h.n(); i++ {
+			if typ(i) == "Data connector" {
+				reported[kind(i)] = true
+			}
+		}
+		if len(reported) != len(connected) {
+			t.Errorf("%s: health of connectors %v, connected %v", ws.Name, reported, connected)
+		}
+	}
+}

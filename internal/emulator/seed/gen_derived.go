@@ -249,21 +249,6 @@ func ruleRuns(r *content.Rule, start, now time.Time) []time.Time {
 	return out
 }
 
-// connectorKinds are the data connectors feeding a workspace's tables, sorted.
-func connectorKinds(ws world.Workspace, f world.Facts) []string {
-	seen := map[string]bool{}
-	for i := range generators {
-		tg := &generators[i]
-		if !tg.applies(ws, f) {
-			continue
-		}
-		if t, ok := schema.Lookup(tg.name); ok && t.Connector != "" {
-			seen[t.Connector] = true
-		}
-	}
-	return sortedKeys(seen)
-}
-
 func genSentinelHealth(g *genCtx, _ int) *frame {
 	rules := deployedRules(g.ws, g.facts)
 	f := g.newFrame("SentinelHealth", len(rules)*g.days*24+16)
@@ -288,9 +273,9 @@ func genSentinelHealth(g *genCtx, _ int) *frame {
 		cols["ExtendedProperties"].d(ext)
 		f.end()
 	}
-	// Connectors report their status once (a status change), at the start of the window. A silent
-	// connector reports nothing: the data just stops, which only freshness checks notice.
-	for _, kind := range connectorKinds(g.ws, g.facts) {
+	// The data connectors (ARM resources) report their status once (a status change), at the start of the
+	// window. A silent connector reports nothing: the data just stops, which only freshness checks notice.
+	for _, kind := range world.ConnectorsIn(g.ws.Name) {
 		emit(g.start.Add(10*time.Minute), "Data fetch status change", sentinelBase(g.ws)+"/dataConnectors/"+
 			world.DataConnectorName(g.ws.Name, kind), kind, "Data connector", kind, "Success", "Data fetch succeeded.", "",
 			map[string]any{"DestinationTable": "", "DataConnectorId": world.DataConnectorName(g.ws.Name, kind)})

@@ -109,7 +109,7 @@ func (w *World) planWorkspace(ws world.Workspace, scale float64, c *planCache, e
 			withData = math.Min(float64(hours), n)
 		case "SentinelHealth":
 			n, withData = c.fixedRows(ws, tg.name, func() (float64, float64) {
-				runs := len(connectorKinds(ws, w.Facts))
+				runs := len(world.ConnectorsIn(ws.Name))
 				for _, r := range deployedRules(ws, w.Facts) {
 					runs += len(ruleRuns(r, start, now))
 				}

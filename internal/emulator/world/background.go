@@ -257,7 +257,7 @@ func backgroundIncidents(ws Workspace, stories []Story) []Incident {
 func triageBackground(r *rand.Rand, inc *Incident, scanner bool) {
 	if scanner { // closed by automation as soon as it was created
 		inc.Status, inc.Classification, inc.ClassificationReason = "Closed", "BenignPositive", "SuspiciousButExpected"
-		inc.ClassificationComment = "Closed by automation: the source is Woodgrove's vulnerability scanner (TrustedIPRanges)."
+		inc.ClassificationComment = ScannerCloseComment
 		inc.ClosedBy, inc.ModifiedAgo = AutomationCloseScanner, inc.CreatedAgo-AutomationDelay
 		inc.Labels = []string{"Known benign"}
 		return

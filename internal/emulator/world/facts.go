@@ -99,7 +99,8 @@ type Facts struct {
 	Baseline    string // the workspace others are compared with
 	Stories     []Story
 	Differences []Difference
-	// Watchlists seeded identically in every Sentinel workspace (except Differences).
+	// Watchlists seeded in every Sentinel workspace, identical everywhere (except Differences) but for the
+	// PerTenant ones, which list each tenant's own people (see Watchlist, WatchlistItems).
 	Watchlists []string
 	// CustomTable is the custom log table present in every Sentinel workspace.
 	CustomTable string
