@@ -99,12 +99,18 @@ type Facts struct {
 	Baseline    string // the workspace others are compared with
 	Stories     []Story
 	Differences []Difference
-	// Watchlists seeded identically in every Sentinel workspace (except Differences).
+	// Watchlists seeded in every Sentinel workspace, identical everywhere (except Differences) but for the
+	// PerTenant ones, which list each tenant's own people (see Watchlist, WatchlistItems).
 	Watchlists []string
 	// CustomTable is the custom log table present in every Sentinel workspace.
 	CustomTable string
 	// Incidents raised by the stories, in workspace order then incident number (see incidents.go).
 	Incidents []Incident
+	// BackgroundIncidents are the named workspaces' other incidents (Microsoft products' alerts, see
+	// background.go), in workspace order then number. AllIncidentsIn merges both.
+	BackgroundIncidents []Incident
+	// Bookmarks saved by the analysts (see bookmarks.go).
+	Bookmarks []Bookmark
 }
 
 // Watchlist aliases.
@@ -170,7 +176,8 @@ func SeededFacts() Facts {
 			{Kind: DiffUEBADisabled, Workspace: WSNorthwindSentinel},
 		},
 	}
-	f.Incidents = storyIncidents(f.Stories)
+	f.Incidents, f.BackgroundIncidents = seededIncidents(f.Stories)
+	f.Bookmarks = seededBookmarks(f)
 	return f
 }
 
@@ -230,7 +237,11 @@ func (f Facts) Has(workspace, kind, rule string) bool {
 
 // AlertRuleName is the resource name (GUID) of a shipped rule deployed in a workspace: Sentinel gives every
 // deployed rule its own id, so the same content rule has a different name in each workspace.
+// The Fusion rule is named FusionRuleName everywhere.
 func AlertRuleName(workspace, ruleID string) string {
+	if ruleID == RuleFusion {
+		return FusionRuleName
+	}
 	return GUID("alertrule:" + workspace + "/" + ruleID)
 }
 
