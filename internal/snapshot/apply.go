@@ -81,7 +81,7 @@ func (p *Plan) record(ctx context.Context, it *PlanItem, name string, after map[
 }
 
 func (p *Plan) apply(ctx context.Context, it *PlanItem) (string, error) {
-	doc := p.env.Resolve(it.src.Doc)
+	doc := p.resolveRules(p.env.Resolve(it.src.Doc))
 	if hasPlaceholder(doc) {
 		return "", errors.New("the item holds a placeholder that the target cannot fill (an unknown ${...})")
 	}
@@ -106,6 +106,8 @@ func (p *Plan) apply(ctx context.Context, it *PlanItem) (string, error) {
 		_, err = p.c.PutAutomationRule(ctx, &sentinel.AutomationRule{Name: name, Properties: props, Etag: etag}, create)
 	case KindSavedSearch:
 		err = p.putSavedSearch(ctx, name, doc, etag, create)
+	case KindSetting:
+		err = p.putSetting(ctx, name, doc, etag, create)
 	case KindWatchlist:
 		err = p.putWatchlist(ctx, it, name, doc, etag, create)
 	case KindWorkbook:
@@ -115,7 +117,7 @@ func (p *Plan) apply(ctx context.Context, it *PlanItem) (string, error) {
 	case KindDCR:
 		err = p.putDCR(ctx, it, name, doc, etag, create)
 	default:
-		err = fmt.Errorf("%ss are not restored", it.Kind.Label())
+		err = fmt.Errorf("%s are not restored", it.Kind.Plural())
 	}
 	if err != nil {
 		if create && azure.IsConflict(err) {
@@ -141,8 +143,24 @@ func hasPlaceholder(v any) bool {
 	return found
 }
 
-var placeholders = []string{PlaceholderWorkspaceResourceID, PlaceholderSubscriptionID, PlaceholderResourceGroup,
+var placeholders = []string{"${analyticsRule:", PlaceholderWorkspaceResourceID, PlaceholderSubscriptionID, PlaceholderResourceGroup,
 	PlaceholderWorkspaceID, PlaceholderTenantID, PlaceholderWorkspaceName, PlaceholderLocation}
+
+func (p *Plan) putSetting(ctx context.Context, name string, doc map[string]any, etag string, create bool) error {
+	path, err := p.c.ResourcePath("settings", name)
+	if err != nil {
+		return err
+	}
+	body := map[string]any{"kind": firstNonEmpty(str(doc, "kind"), name), "properties": doc["properties"]}
+	o := &azure.WriteOptions{IfMatch: etag}
+	if create {
+		o.IfNoneMatch = "*"
+	} else if etag != "" {
+		body["etag"] = etag
+	}
+	_, err = p.c.ARM().Put(ctx, path, body, o)
+	return err
+}
 
 func (p *Plan) putSavedSearch(ctx context.Context, name string, doc map[string]any, etag string, create bool) error {
 	path, err := p.c.WorkspaceChildPath("savedSearches", name)

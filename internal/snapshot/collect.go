@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -75,7 +76,7 @@ func Collect(ctx context.Context, p *azure.Provider, ws *tenancy.Workspace, o Co
 			}
 			snap.Items = append(snap.Items, items...)
 			if o.Progress != nil {
-				o.Progress(fmt.Sprintf("%s: %s read (%d)", ws.Alias, k.Label()+"s", len(items)))
+				o.Progress(fmt.Sprintf("%s: %s read (%d)", ws.Alias, k.Plural(), len(items)))
 			}
 		}()
 	}
@@ -83,6 +84,7 @@ func Collect(ctx context.Context, p *azure.Provider, ws *tenancy.Workspace, o Co
 	if len(errs) == len(snap.Kinds) && len(errs) > 0 {
 		return nil, fmt.Errorf("could not read any content of %s: %w", ws.Alias, errs[0])
 	}
+	r.linkRules(ctx, snap)
 	sort.Slice(snap.Incomplete, func(i, j int) bool { return kindOrder(snap.Incomplete[i].Kind) < kindOrder(snap.Incomplete[j].Kind) })
 	sort.Strings(snap.Notes)
 	snap.sort()
@@ -104,6 +106,8 @@ func (r *reader) read(ctx context.Context, k Kind) ([]*Item, []string, error) {
 	switch k {
 	case KindWorkspace:
 		items, err = r.workspace(ctx)
+	case KindSetting:
+		items, err = r.settings(ctx)
 	case KindTable:
 		items, err = r.tables(ctx)
 	case KindWatchlist:
@@ -124,7 +128,7 @@ func (r *reader) read(ctx context.Context, k Kind) ([]*Item, []string, error) {
 		return nil, nil, fmt.Errorf("unknown kind %q", k)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading %ss of %s: %w", k.Label(), r.ws.Alias, err)
+		return nil, nil, fmt.Errorf("reading %s of %s: %w", k.Plural(), r.ws.Alias, err)
 	}
 	var notes []string
 	for _, it := range items {
@@ -161,6 +165,31 @@ func (r *reader) workspace(ctx context.Context) ([]*Item, error) {
 		return nil, err
 	}
 	return []*Item{{Kind: KindWorkspace, Key: "settings", Name: r.ws.Name, Title: "workspace settings", Doc: doc}}, nil
+}
+
+// settingNames are the Sentinel settings (Microsoft.SecurityInsights/settings); they are read by name,
+// an absent one being off.
+var settingNames = []string{"Anomalies", "EntityAnalytics", "EyesOn", "Ueba"}
+
+func (r *reader) settings(ctx context.Context) ([]*Item, error) {
+	var out []*Item
+	for _, name := range settingNames {
+		var raw json.RawMessage
+		if err := r.c.Get(ctx, r.c.Path("settings", name), &raw); err != nil {
+			if azure.IsNotFound(err) {
+				continue
+			}
+			return nil, fmt.Errorf("setting %s: %w", name, err)
+		}
+		var env sentinel.Envelope
+		_ = json.Unmarshal(raw, &env)
+		doc, err := baseDoc(raw)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &Item{Kind: KindSetting, Key: name, Name: firstNonEmpty(env.Name, name), Title: name, Doc: doc, etag: env.Etag})
+	}
+	return out, nil
 }
 
 func (r *reader) tables(ctx context.Context) ([]*Item, error) {
@@ -436,7 +465,7 @@ func (r *reader) dcrs(ctx context.Context) ([]*Item, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, &Item{Kind: KindDCR, Key: d.Name, Name: d.Name, Title: d.Name, Doc: doc, etag: d.Etag, group: d.ResourceGroup()})
+		out = append(out, &Item{Kind: KindDCR, Key: nameToken(d.Name, r.ws.Name), Name: d.Name, Title: d.Name, Doc: doc, etag: d.Etag, group: d.ResourceGroup()})
 	}
 	return out, nil
 }
@@ -466,6 +495,100 @@ func (r *reader) connectors(ctx context.Context) ([]*Item, error) {
 		out = append(out, &Item{Kind: KindDataConnector, Key: key, Name: d.Name, Title: key, Doc: doc, etag: d.Etag})
 	}
 	return out, nil
+}
+
+// nameToken replaces every occurrence of the workspace's name in s that stands as a word of its own
+// (delimited by anything but a letter or digit) by ${workspaceName}: resources of the resource group
+// (data collection rules and endpoints) and their inner names are named after the workspace they
+// serve, and the same rule of two workspaces then compares equal (and a restore names its copy after
+// the target).
+func nameToken(s, ws string) string {
+	if ws == "" || len(s) < len(ws) {
+		return s
+	}
+	ls, lw := strings.ToLower(s), strings.ToLower(ws)
+	if len(ls) != len(s) || !strings.Contains(ls, lw) {
+		return s
+	}
+	word := func(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' }
+	var b strings.Builder
+	i := 0
+	for {
+		j := strings.Index(ls[i:], lw)
+		if j < 0 {
+			break
+		}
+		start, end := i+j, i+j+len(lw)
+		if (start == 0 || !word(s[start-1])) && (end == len(s) || !word(s[end])) {
+			b.WriteString(s[i:start] + PlaceholderWorkspaceName)
+		} else {
+			b.WriteString(s[i:end])
+		}
+		i = end
+	}
+	b.WriteString(s[i:])
+	return b.String()
+}
+
+// ruleRefPrefix starts the resource id of an analytics rule of the workspace, once rewritten.
+const ruleRefPrefix = PlaceholderWorkspaceResourceID + "/providers/Microsoft.SecurityInsights/alertRules/"
+
+// linkRules replaces, in the items' documents, the resource ids of the workspace's own analytics rules
+// (automation rules name the rules their conditions apply to) by ${analyticsRule:<key>}: the rule's
+// resource name differs between workspaces, its key does not, and a restore points the reference at
+// the target's copy of the rule.
+func (r *reader) linkRules(ctx context.Context, snap *Snapshot) {
+	keys := map[string]string{}
+	for _, it := range snap.Of(KindAnalyticsRule) {
+		keys[strings.ToLower(it.Name)] = it.Key
+	}
+	if len(keys) == 0 && contains(snap.Kinds, KindAutomationRule) && !contains(snap.Kinds, KindAnalyticsRule) {
+		if rules, err := r.c.AlertRules(ctx); err == nil {
+			for _, ar := range rules {
+				keys[strings.ToLower(ar.Name)] = ruleKey(ar.TemplateName(), ar.DisplayName(), ar.Name)
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return
+	}
+	for _, it := range snap.Items {
+		if it.Kind == KindAnalyticsRule {
+			continue
+		}
+		it.Doc = mapStrings(it.Doc, func(s string) string { return rewriteRuleRefs(s, keys) }).(map[string]any)
+	}
+}
+
+// RulePlaceholder is the placeholder for the resource id of the workspace's analytics rule with key k.
+func RulePlaceholder(k string) string { return "${analyticsRule:" + k + "}" }
+
+func rewriteRuleRefs(s string, keys map[string]string) string {
+	if !strings.Contains(s, ruleRefPrefix) {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, ruleRefPrefix)
+		if i < 0 {
+			break
+		}
+		rest := s[i+len(ruleRefPrefix):]
+		n := 0
+		for n < len(rest) && (rest[n] == '-' || rest[n] == '_' || rest[n] == '.' || rest[n] >= '0' && rest[n] <= '9' || rest[n] >= 'a' && rest[n] <= 'z' || rest[n] >= 'A' && rest[n] <= 'Z') {
+			n++
+		}
+		key, ok := keys[strings.ToLower(rest[:n])]
+		if !ok || strings.ContainsAny(key, "{}") {
+			b.WriteString(s[:i+len(ruleRefPrefix)])
+			s = rest
+			continue
+		}
+		b.WriteString(s[:i] + RulePlaceholder(key))
+		s = rest[n:]
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 func firstNonEmpty(ss ...string) string {

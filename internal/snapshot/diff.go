@@ -186,11 +186,11 @@ func notComparable(base, target *Snapshot, k Kind) string {
 	}{{base, "baseline"}, {target, "workspace"}} {
 		for _, e := range s.snap.Incomplete {
 			if e.Kind == k {
-				return fmt.Sprintf("the %s's %ss could not be read: %s", s.role, k.Label(), e.Error)
+				return fmt.Sprintf("the %s's %s could not be read: %s", s.role, k.Plural(), e.Error)
 			}
 		}
 		if !contains(s.snap.Kinds, k) {
-			return fmt.Sprintf("the %s (%s) does not hold %ss", s.role, s.snap.Source, k.Label())
+			return fmt.Sprintf("the %s (%s) does not hold %s", s.role, s.snap.Source, k.Plural())
 		}
 	}
 	return ""

@@ -34,14 +34,12 @@ func EnvOf(ws *tenancy.Workspace) Env {
 }
 
 // rewrite replaces the workspace's identifiers in s by placeholders. Resource ids compare
-// case-insensitively, as ARM does; the workspace name only as a whole value (a substring could be
-// any word).
+// case-insensitively, as ARM does; the workspace name where it stands as a word of its own
+// ("la-contoso-prod", "workspace('contoso-prod')"), and only when it is at least 4 characters long
+// (a shorter one could be any word).
 func (e Env) rewrite(s string) string {
 	if s == "" {
 		return s
-	}
-	if e.Name != "" && strings.EqualFold(s, e.Name) {
-		return PlaceholderWorkspaceName
 	}
 	if e.ResourceID != "" {
 		s = replaceFold(s, e.ResourceID, PlaceholderWorkspaceResourceID)
@@ -55,6 +53,9 @@ func (e Env) rewrite(s string) string {
 			s = replaceFold(s, r[0], r[1])
 		}
 	}
+	if len(e.Name) >= 4 {
+		s = nameToken(s, e.Name)
+	}
 	return s
 }
 
@@ -63,11 +64,8 @@ func (e Env) resolve(s string) string {
 	if !strings.Contains(s, "${") {
 		return s
 	}
-	if s == PlaceholderWorkspaceName && e.Name != "" {
-		return e.Name
-	}
 	var pairs []string
-	for _, r := range [][2]string{{PlaceholderWorkspaceResourceID, e.ResourceID}, {PlaceholderSubscriptionID, e.SubscriptionID},
+	for _, r := range [][2]string{{PlaceholderWorkspaceName, e.Name}, {PlaceholderWorkspaceResourceID, e.ResourceID}, {PlaceholderSubscriptionID, e.SubscriptionID},
 		{PlaceholderResourceGroup, e.ResourceGroup}, {PlaceholderWorkspaceID, e.CustomerID}, {PlaceholderTenantID, e.TenantID},
 		{PlaceholderLocation, e.Location}} {
 		if r[1] != "" { // an identifier the workspace lacks stays a placeholder, and the write is refused
@@ -159,6 +157,7 @@ func baseDoc(v any, dropProps ...string) (map[string]any, error) {
 		delete(m, k)
 	}
 	if p := obj(m, "properties"); p != nil {
+		delete(p, "provisioningState") // every kind's: the state of the last write
 		for _, k := range dropProps {
 			delete(p, k)
 		}

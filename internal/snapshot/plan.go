@@ -127,10 +127,11 @@ type Plan struct {
 	Kept  []string `json:"kept,omitempty"`
 	Notes []string `json:"notes,omitempty"`
 
-	ws  *tenancy.Workspace
-	c   *sentinel.Client
-	env Env
-	cur *Snapshot
+	ws    *tenancy.Workspace
+	c     *sentinel.Client
+	env   Env
+	cur   *Snapshot
+	rules map[string]string // analytics rule key (lower case) -> resource name in the target, after the plan
 }
 
 // Counts returns the number of items per action.
@@ -172,20 +173,30 @@ func PlanRestore(ctx context.Context, p *azure.Provider, src *Snapshot, ws *tena
 			need = append(need, k)
 		}
 	}
+	read := need
+	if contains(need, KindAutomationRule) && !contains(need, KindAnalyticsRule) {
+		read = append(append([]Kind(nil), need...), KindAnalyticsRule) // to point rule references at the target's rules
+	}
 	cur := &Snapshot{Source: Source{Workspace: ws.Alias}}
-	if len(need) > 0 {
-		cur, err = Collect(ctx, p, ws, CollectOptions{Kinds: need, MaxWatchlistRows: o.MaxWatchlistRows, Progress: o.Progress})
+	if len(read) > 0 {
+		cur, err = Collect(ctx, p, ws, CollectOptions{Kinds: read, MaxWatchlistRows: o.MaxWatchlistRows, Progress: o.Progress})
 		if err != nil {
 			return nil, err
 		}
 	}
 	pl.cur = cur
+	pl.rules = map[string]string{}
+	for _, it := range cur.Of(KindAnalyticsRule) {
+		if _, dup := pl.rules[strings.ToLower(it.Key)]; !dup {
+			pl.rules[strings.ToLower(it.Key)] = it.Name
+		}
+	}
 	unreadable := map[Kind]string{}
 	for _, e := range cur.Incomplete {
 		unreadable[e.Kind] = e.Error
 	}
 	for _, e := range src.Incomplete {
-		pl.Notes = append(pl.Notes, fmt.Sprintf("the source's %ss could not be read when it was taken (%s): they are not restored", e.Kind.Label(), e.Error))
+		pl.Notes = append(pl.Notes, fmt.Sprintf("the source's %s could not be read when it was taken (%s): they are not restored", e.Kind.Plural(), e.Error))
 	}
 	for _, k := range AllKinds() {
 		var mine []*Item
@@ -200,18 +211,25 @@ func PlanRestore(ctx context.Context, p *azure.Provider, src *Snapshot, ws *tena
 			}
 			continue
 		}
-		if !contains(cur.Kinds, k) {
+		if !contains(need, k) || !contains(cur.Kinds, k) {
 			continue
 		}
 		if why, bad := unreadable[k]; bad {
 			for _, it := range mine {
 				pl.Items = append(pl.Items, PlanItem{Kind: k, Key: it.Key, Title: it.Title, Action: ActSkip,
-					Reason: "the target's " + k.Label() + "s could not be read, so nothing is overwritten blindly: " + why, src: it})
+					Reason: "the target's " + k.Plural() + " could not be read, so nothing is overwritten blindly: " + why, src: it})
 			}
 			continue
 		}
 		if err := pl.planKind(ctx, k, mine, cur.Of(k), len(o.Filter.Names)+len(o.Filter.Tags) == 0); err != nil {
 			return nil, err
+		}
+		if k == KindAnalyticsRule { // the rules as they will be once applied
+			for _, it := range pl.Items {
+				if it.Kind == k && it.Name != "" && (it.Action == ActCreate || it.Action == ActUpdate || it.Action == ActUnchanged) {
+					pl.rules[strings.ToLower(it.Key)] = it.Name
+				}
+			}
 		}
 	}
 	return pl, nil
@@ -272,13 +290,17 @@ func (pl *Plan) planKind(ctx context.Context, k Kind, src, cur []*Item, reportKe
 				Doc: map[string]any{"properties": map[string]any{"plan": "Analytics", "retentionInDays": -1, "totalRetentionInDays": -1}}}
 			it.cur = c
 		}
+		if missing := pl.missingRules(s); len(missing) > 0 {
+			it.Action, it.Reason = ActSkip, fmt.Sprintf("it refers to analytics rule(s) %s, which %s does not have: restore or deploy them too",
+				strings.Join(missing, ", "), pl.Target)
+			pl.Items = append(pl.Items, it)
+			continue
+		}
 		if c == nil {
-			it.Action, it.Name = ActCreate, s.Name
-			if why := pl.createBlocked(ctx, s, names); why != "" {
+			it.Action, it.Name = ActCreate, pl.createName(s, names)
+			names[strings.ToLower(it.Name)] = true
+			if why := pl.createBlocked(ctx, s, it.Name); why != "" {
 				it.Action, it.Reason = ActSkip, why
-			}
-			if it.Name == "" || names[strings.ToLower(it.Name)] {
-				it.Name = "" // a new name is chosen when it is written
 			}
 			pl.Items = append(pl.Items, it)
 			continue
@@ -307,20 +329,83 @@ func (pl *Plan) planKind(ctx context.Context, k Kind, src, cur []*Item, reportKe
 	return nil
 }
 
+// createName is the resource name an item is created with: the source's when it is free (a second
+// restore then finds it by name), a data collection rule's named after the target workspace, a new
+// GUID for the kinds Sentinel names so when the source's is taken by another item.
+func (pl *Plan) createName(s *Item, taken map[string]bool) string {
+	name := s.Name
+	if s.Kind == KindDCR && strings.Contains(s.Key, PlaceholderWorkspaceName) {
+		name = strings.ReplaceAll(s.Key, PlaceholderWorkspaceName, pl.ws.Name)
+	}
+	switch s.Kind {
+	case KindWatchlist, KindTable, KindSetting, KindDCR:
+		return name // the name is the item's identity
+	}
+	if name == "" || taken[strings.ToLower(name)] {
+		return sentinel.NewName()
+	}
+	return name
+}
+
+// missingRules lists the analytics rules an item refers to (${analyticsRule:key}) that the target
+// will not have.
+func (pl *Plan) missingRules(s *Item) []string {
+	var out []string
+	for _, k := range ruleRefs(s.Doc) {
+		if _, ok := pl.rules[strings.ToLower(k)]; !ok {
+			out = append(out, fmt.Sprintf("%q", k))
+		}
+	}
+	return out
+}
+
+// ruleRefs lists the keys of the ${analyticsRule:key} placeholders in a document.
+func ruleRefs(doc map[string]any) []string {
+	var out []string
+	mapStrings(clone(doc), func(s string) string {
+		for {
+			i := strings.Index(s, "${analyticsRule:")
+			if i < 0 {
+				return s
+			}
+			s = s[i+len("${analyticsRule:"):]
+			j := strings.Index(s, "}")
+			if j < 0 {
+				return s
+			}
+			out = append(out, s[:j])
+			s = s[j+1:]
+		}
+	})
+	return out
+}
+
+// resolveRules replaces ${analyticsRule:key} placeholders by the resource ids of the target's rules.
+func (pl *Plan) resolveRules(doc map[string]any) map[string]any {
+	return mapStrings(doc, func(s string) string {
+		for _, k := range ruleRefs(map[string]any{"s": s}) {
+			if name, ok := pl.rules[strings.ToLower(k)]; ok {
+				s = strings.ReplaceAll(s, RulePlaceholder(k), strings.TrimSuffix(pl.ws.ResourceID, "/")+sentinel.ProviderPath+"/alertRules/"+name)
+			}
+		}
+		return s
+	}).(map[string]any)
+}
+
 // createBlocked says why an item cannot be created in the target ("" when it can): a data collection
 // rule whose name is taken in the target's resource group by a rule of other workspaces.
-func (pl *Plan) createBlocked(ctx context.Context, s *Item, names map[string]bool) string {
+func (pl *Plan) createBlocked(ctx context.Context, s *Item, name string) string {
 	if s.Kind != KindDCR {
 		return ""
 	}
 	var existing sentinel.DataCollectionRule
-	p, err := pl.c.InsightsPath("", sentinel.KindDCR, s.Name)
+	p, err := pl.c.InsightsPath("", sentinel.KindDCR, name)
 	if err != nil {
 		return err.Error()
 	}
 	if err := pl.c.Get(ctx, p, &existing); err == nil {
 		return fmt.Sprintf("a data collection rule named %s already exists in resource group %s and sends to other workspaces: it is not taken over",
-			s.Name, pl.ws.ResourceGroup)
+			name, pl.ws.ResourceGroup)
 	} else if !azure.IsNotFound(err) {
 		return "could not check whether the name is free: " + err.Error()
 	}

@@ -5,9 +5,10 @@ import (
 	"strings"
 )
 
-// Text renders the plan for people (the confirmation text of a restore): the counts, then each item
-// that would be written or skipped, then the items of the target that are kept. At most maxLines
-// item lines are listed (<= 0: 60); the rest are counted.
+// Text renders the plan for people (the confirmation text of a restore): the counts; the creations,
+// by kind; each update with the fields (and watchlist rows) it changes; the skipped items, by kind
+// and reason; then the items of the target that are kept. At most maxLines update lines are listed
+// (<= 0: 60); the rest are counted.
 func (p *Plan) Text(maxLines int) string {
 	if maxLines <= 0 {
 		maxLines = 60
@@ -16,41 +17,72 @@ func (p *Plan) Text(maxLines int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Restore from %s into %s: %d to create, %d to update (overwritten), %d unchanged, %d skipped.",
 		p.Source, p.Target, c[ActCreate], c[ActUpdate], c[ActUnchanged], c[ActSkip])
-	n, more := 0, 0
-	line := func(s string) {
-		if n >= maxLines {
-			more++
-			return
-		}
-		n++
-		b.WriteString("\n- " + s)
+	type group struct {
+		action Action
+		kind   Kind
+		reason string
+		titles []string
 	}
-	for _, a := range []Action{ActCreate, ActUpdate, ActSkip} {
-		for _, it := range p.Items {
-			if it.Action != a {
+	var groups []*group
+	find := func(a Action, k Kind, reason string) *group {
+		for _, g := range groups {
+			if g.action == a && g.kind == k && g.reason == reason {
+				return g
+			}
+		}
+		g := &group{action: a, kind: k, reason: reason}
+		groups = append(groups, g)
+		return g
+	}
+	updates, more := 0, 0
+	for _, it := range p.Items {
+		switch it.Action {
+		case ActCreate:
+			title := fmt.Sprintf("%q", it.Title)
+			if it.Kind == KindDCR && it.Name != "" {
+				title = fmt.Sprintf("%q", it.Name) // named after the target
+			}
+			if it.Kind == KindWatchlist {
+				title += fmt.Sprintf(" (%d rows)", len(it.src.Rows))
+			}
+			g := find(ActCreate, it.Kind, "")
+			g.titles = append(g.titles, title)
+		case ActSkip:
+			g := find(ActSkip, it.Kind, it.Reason)
+			g.titles = append(g.titles, fmt.Sprintf("%q", it.Title))
+		case ActUpdate:
+			if updates >= maxLines {
+				more++
 				continue
 			}
-			s := fmt.Sprintf("%s %s %q", a, it.Kind.Label(), it.Title)
-			switch {
-			case a == ActUpdate:
-				var parts []string
-				if len(it.Fields) > 0 {
-					parts = append(parts, "fields "+strings.Join(limitList(it.Fields, 8), ", "))
-				}
-				if it.Rows != nil {
-					parts = append(parts, fmt.Sprintf("rows: %d to add, %d to change, %d to remove", len(it.Rows.Missing), len(it.Rows.Changed), len(it.Rows.Extra)))
-				}
-				s += ": " + strings.Join(parts, "; ")
-			case a == ActSkip:
-				s += ": " + it.Reason
-			case a == ActCreate && it.Kind == KindWatchlist:
-				s += fmt.Sprintf(" with %d rows", len(it.src.Rows))
+			updates++
+			var parts []string
+			if len(it.Fields) > 0 {
+				parts = append(parts, "fields "+strings.Join(limitList(it.Fields, 8), ", "))
 			}
-			line(s)
+			if it.Rows != nil {
+				parts = append(parts, fmt.Sprintf("rows: %d to add, %d to change, %d to remove", len(it.Rows.Missing), len(it.Rows.Changed), len(it.Rows.Extra)))
+			}
+			fmt.Fprintf(&b, "\n- update %s %q: %s", it.Kind.Label(), it.Title, strings.Join(parts, "; "))
 		}
 	}
 	if more > 0 {
-		fmt.Fprintf(&b, "\n- ... and %d more", more)
+		fmt.Fprintf(&b, "\n- ... and %d more updates", more)
+	}
+	for _, a := range []Action{ActCreate, ActSkip} {
+		for _, g := range groups {
+			if g.action != a {
+				continue
+			}
+			what := g.kind.Plural()
+			if len(g.titles) == 1 {
+				what = g.kind.Label()
+			}
+			fmt.Fprintf(&b, "\n- %s %d %s: %s", a, len(g.titles), what, strings.Join(limitList(g.titles, 12), ", "))
+			if g.reason != "" {
+				b.WriteString(" (" + g.reason + ")")
+			}
+		}
 	}
 	if len(p.Kept) > 0 {
 		fmt.Fprintf(&b, "\nKept as they are (in %s, not in the source): %s.", p.Target, strings.Join(limitList(p.Kept, 10), ", "))
@@ -106,7 +138,7 @@ func (d *Drift) Lines() []string {
 		out = append(out, f.Lines()...)
 	}
 	for _, e := range d.NotCompared {
-		out = append(out, fmt.Sprintf("not compared: %ss (%s)", e.Kind.Label(), e.Error))
+		out = append(out, fmt.Sprintf("not compared: %s (%s)", e.Kind.Plural(), e.Error))
 	}
 	return out
 }
@@ -115,6 +147,9 @@ func (d *Drift) Lines() []string {
 func (f Finding) Lines() []string {
 	head := fmt.Sprintf("%s %q", f.Kind.Label(), f.Title)
 	if f.Kind == KindWorkspace {
+		if f.Key == NotOnboardedKey {
+			return []string{"not onboarded to Microsoft Sentinel: no content to compare"}
+		}
 		head = "workspace settings"
 	}
 	switch f.Change {

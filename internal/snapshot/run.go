@@ -51,10 +51,53 @@ func (r *DriftReport) Differences() int {
 
 // DriftOptions control RunDrift.
 type DriftOptions struct {
-	Kinds    []Kind
-	Ignore   *Ignore
-	FanOut   fanout.Options
-	Progress func(done, total int, last string)
+	Kinds  []Kind
+	Ignore *Ignore
+	// NotOnboarded are workspaces of the selection that are not onboarded to Microsoft Sentinel: each is
+	// reported as one difference (Sentinel itself is missing), nothing else is read.
+	NotOnboarded []*tenancy.Workspace
+	FanOut       fanout.Options
+	Progress     func(done, total int, last string)
+}
+
+// NotOnboardedKey is the key of the finding that a workspace is not onboarded to Sentinel.
+const NotOnboardedKey = "sentinel"
+
+// Targets selects the Sentinel workspaces to compare (Registry.Select) and, when the selection is not a
+// list of workspaces (all of them, or a tenant's), the selected tenants' workspaces that are not
+// onboarded to Sentinel.
+func Targets(ctx context.Context, reg *tenancy.Registry, workspaces []string, tenant string) (wss, notOnboarded []*tenancy.Workspace, err error) {
+	wss, err = reg.Select(ctx, tenancy.Selector{Workspaces: workspaces, Tenant: tenant})
+	if err != nil {
+		return nil, nil, err
+	}
+	byList := false
+	for _, w := range workspaces {
+		if n := strings.ToLower(strings.TrimSpace(w)); n != "all" && n != "*" && n != "" {
+			byList = true
+		}
+	}
+	if byList {
+		return wss, nil, nil
+	}
+	tid := ""
+	if t := strings.TrimSpace(tenant); t != "" && !strings.EqualFold(t, "all") && t != "*" {
+		tt, err := reg.ResolveTenant(ctx, t)
+		if err != nil {
+			return nil, nil, err
+		}
+		tid = tt.ID
+	}
+	all, err := reg.Workspaces(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, w := range all {
+		if !w.Sentinel && (tid == "" || strings.EqualFold(w.TenantID, tid)) {
+			notOnboarded = append(notOnboarded, w)
+		}
+	}
+	return wss, notOnboarded, nil
 }
 
 // RunDrift compares every target workspace with the baseline snapshot.
@@ -73,6 +116,13 @@ func RunDrift(ctx context.Context, p *azure.Provider, base *Snapshot, targets []
 		return Compare(base, snap, DiffOptions{Ignore: o.Ignore, Kinds: kinds}), nil
 	})
 	rep := &DriftReport{Baseline: base.Source.String()}
+	for _, ws := range o.NotOnboarded {
+		if o.Ignore.kind(KindWorkspace) {
+			break
+		}
+		rep.Workspaces = append(rep.Workspaces, WorkspaceDrift{Workspace: ws.Alias, Tenant: ws.TenantName, Differences: 1, Shown: 1,
+			Findings: []Finding{{Kind: KindWorkspace, Key: NotOnboardedKey, Title: "Microsoft Sentinel", Change: Missing}}})
+	}
 	for _, out := range outs {
 		ws := out.Target
 		if out.Err != nil {
@@ -146,7 +196,7 @@ func (r *DriftReport) Render(maxBytes int) (string, *DriftReport) {
 			fmt.Fprintf(&b, "\n  ... %d more difference(s) not shown", w.Differences-sw.Shown)
 		}
 		for _, e := range w.NotCompared {
-			fmt.Fprintf(&b, "\n  not compared: %ss (%s)", e.Kind.Label(), e.Error)
+			fmt.Fprintf(&b, "\n  not compared: %s (%s)", e.Kind.Plural(), e.Error)
 		}
 		shown.Workspaces = append(shown.Workspaces, sw)
 	}

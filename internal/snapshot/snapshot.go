@@ -28,6 +28,7 @@ type Kind string
 // that query them, watchlists before the rules that look them up).
 const (
 	KindWorkspace      Kind = "workspace"       // workspace settings: retention, pricing tier (drift only)
+	KindSetting        Kind = "setting"         // Sentinel settings: UEBA, entity analytics, anomalies, EyesOn
 	KindTable          Kind = "table"           // custom table schemas, and plans/retention that differ from the default
 	KindWatchlist      Kind = "watchlist"       // watchlists with their items
 	KindSavedSearch    Kind = "saved_search"    // saved searches and functions
@@ -47,6 +48,7 @@ type kindInfo struct {
 
 var kinds = map[Kind]kindInfo{
 	KindWorkspace:      {"workspace", "workspace settings", "workspace settings (retention, pricing tier) are changed on the workspace itself, not by a content restore"},
+	KindSetting:        {"settings", "Sentinel setting", ""},
 	KindTable:          {"tables", "table", ""},
 	KindWatchlist:      {"watchlists", "watchlist", ""},
 	KindSavedSearch:    {"saved-searches", "saved search", ""},
@@ -59,7 +61,7 @@ var kinds = map[Kind]kindInfo{
 
 // AllKinds lists every kind in collection order.
 func AllKinds() []Kind {
-	return []Kind{KindWorkspace, KindTable, KindWatchlist, KindSavedSearch, KindAnalyticsRule, KindAutomationRule,
+	return []Kind{KindWorkspace, KindSetting, KindTable, KindWatchlist, KindSavedSearch, KindAnalyticsRule, KindAutomationRule,
 		KindWorkbook, KindDCR, KindDataConnector}
 }
 
@@ -87,6 +89,8 @@ func ParseKind(s string) (Kind, bool) {
 		return KindAutomationRule, true
 	case "tables_retention", "retention":
 		return KindTable, true
+	case "ueba", "sentinel_settings":
+		return KindSetting, true
 	case "connector", "connectors":
 		return KindDataConnector, true
 	case "function", "functions":
@@ -101,6 +105,18 @@ func (k Kind) Label() string {
 		return i.label
 	}
 	return string(k)
+}
+
+// Plural is the kind's name for several items ("saved searches").
+func (k Kind) Plural() string {
+	switch l := k.Label(); {
+	case strings.HasSuffix(l, "ch"):
+		return l + "es"
+	case strings.HasSuffix(l, "s"):
+		return l
+	default:
+		return l + "s"
+	}
 }
 
 // Restorable reports whether a restore writes items of the kind, and the reason when it does not.

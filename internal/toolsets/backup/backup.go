@@ -224,7 +224,7 @@ func exportWorkspace(d *toolkit.Deps) inventory.Tool {
 			b.WriteString("\nNot exported: " + n)
 		}
 		for _, e := range snap.Incomplete {
-			fmt.Fprintf(&b, "\nNOT in the export (could not be read): %ss: %s", e.Kind.Label(), e.Error)
+			fmt.Fprintf(&b, "\nNOT in the export (could not be read): %s: %s", e.Kind.Plural(), e.Error)
 		}
 		return toolkit.Text(b.String()), out, nil
 	}, inventory.MaxLength("dir", 240))

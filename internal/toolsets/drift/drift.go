@@ -71,7 +71,7 @@ func detectDrift(d *toolkit.Deps) inventory.Tool {
 		if len(sel) == 0 && in.Tenant == "" {
 			sel = []string{"all"}
 		}
-		targets, err := d.Registry.Select(ctx, tenancy.Selector{Workspaces: sel, Tenant: in.Tenant})
+		targets, notOnboarded, err := snapshot.Targets(ctx, d.Registry, sel, in.Tenant)
 		if err != nil {
 			return nil, driftOut{}, err
 		}
@@ -85,7 +85,7 @@ func detectDrift(d *toolkit.Deps) inventory.Tool {
 			return nil, driftOut{}, toolkit.ArgError("workspaces", "selects only the baseline itself: name the workspaces to compare with it (or [\"all\"])")
 		}
 		fo := d.Registry.FanOut()
-		rep := snapshot.RunDrift(ctx, d.Azure, base, others, snapshot.DriftOptions{Kinds: kinds, Ignore: ig,
+		rep := snapshot.RunDrift(ctx, d.Azure, base, others, snapshot.DriftOptions{Kinds: kinds, Ignore: ig, NotOnboarded: notOnboarded,
 			FanOut: fanout.Options{Concurrency: fo.Concurrency, PerTargetTimeout: fo.PerWorkspaceTimeout},
 			Progress: func(done, total int, last string) {
 				progress.Step(ctx, done, total, fmt.Sprintf("compared %s (%d of %d)", last, done, total))
