@@ -32,18 +32,18 @@ type Config struct {
 	OutputSchemas bool `config:"output_schemas" cmd:"stdio,http,tools" help:"Advertise every tool's output schema in tools/list (structured results are returned either way). Off by default: it keeps the tool list, and the model's context, about a third smaller."`
 
 	Log      Log      `config:"log" help:"Diagnostic logs (stderr; stdout carries the protocol)."`
-	Audit    Audit    `config:"audit" help:"Audit log of tool calls."`
+	Audit    Audit    `config:"audit" cmd:"stdio,http,restore,deploy" help:"Audit log of tool calls (and of the restore and deploy commands' writes)."`
 	Backup   Backup   `config:"backup" help:"Folders of exported workspace content (backup and drift toolsets)."`
 	Limits   Limits   `config:"limits" help:"Safety limits applied to every tool call."`
 	HTTP     HTTP     `config:"http" cmd:"http" help:"Streamable HTTP transport (sentinel-mcp http)."`
-	Emulator Emulator `config:"emulator" cmd:"stdio,http,emulator" help:"Built-in Azure emulator (demo and tests)."`
-	Azure    Azure    `config:"azure" help:"Azure cloud, credentials and tenants."`
+	Emulator Emulator `config:"emulator" cmd:"stdio,http,emulator,drift,export,restore,deploy" help:"Built-in Azure emulator (demo and tests)."`
+	Azure    Azure    `config:"azure" cmd:"stdio,http,drift,export,restore,deploy" help:"Azure cloud, credentials and tenants."`
 }
 
 // Log configures the slog logger.
 type Log struct {
-	Level  string `config:"level" cmd:"stdio,http,emulator" default:"info" help:"Log level: debug, info, warn or error."`
-	Format string `config:"format" cmd:"stdio,http,emulator" default:"text" help:"Log format: text or json."`
+	Level  string `config:"level" cmd:"stdio,http,emulator,drift,export,restore,deploy" default:"info" help:"Log level: debug, info, warn or error."`
+	Format string `config:"format" cmd:"stdio,http,emulator,drift,export,restore,deploy" default:"text" help:"Log format: text or json."`
 }
 
 // Audit configures the append-only audit log.
@@ -81,7 +81,7 @@ type HTTP struct {
 
 // Emulator configures the built-in Azure emulator, used by `--emulator` and `sentinel-mcp emulator`.
 type Emulator struct {
-	Enabled      bool    `config:"enabled" flag:"emulator" env:"SENTINEL_EMULATOR" cmd:"stdio,http" help:"Run against the built-in Azure emulator (seeded demo tenants) instead of Azure."`
+	Enabled      bool    `config:"enabled" flag:"emulator" env:"SENTINEL_EMULATOR" cmd:"stdio,http,drift,export,restore,deploy" help:"Run against the built-in Azure emulator (seeded demo tenants) instead of Azure."`
 	Seed         int64   `config:"seed" default:"1" help:"Seed of the emulator's deterministic data."`
 	Scale        float64 `config:"scale" default:"1" help:"Log volume multiplier of the emulator (1 = demo size)."`
 	Days         int     `config:"days" default:"7" help:"Days of log history the emulator generates."`

@@ -69,11 +69,6 @@ func kindsArg(names []string) ([]snapshot.Kind, error) {
 	return ks, nil
 }
 
-// Kind descriptions for arguments.
-const (
-	descKinds = "Only these kinds: analytics_rule, automation_rule, watchlist, workbook, saved_search, table, dcr, data_connector, workspace (default: all)."
-	descNames = "Only items whose name, title or key matches one of these patterns (case-insensitive, * and ? wildcards)."
-)
 
 type listIn struct{}
 
@@ -136,7 +131,7 @@ func kindCounts(c map[snapshot.Kind]int) string {
 type exportIn struct {
 	toolkit.WorkspaceArg
 	Dir       string   `json:"dir,omitempty" jsonschema:"Folder under the export root to write (default tenant/workspace, e.g. contoso/contoso-prod)."`
-	Kinds     []string `json:"kinds,omitempty" jsonschema:"Only these kinds: analytics_rule, automation_rule, watchlist, workbook, saved_search, table, dcr, data_connector, workspace (default: all)."`
+	Kinds     []string `json:"kinds,omitempty" jsonschema:"Only these kinds: analytics_rule, automation_rule, watchlist, workbook, saved_search, table, dcr, setting, data_connector, workspace (default: all)."`
 	Overwrite bool     `json:"overwrite,omitempty" jsonschema:"Replace an earlier export in the folder (its files that are no longer part of the export are removed; other files are never touched)."`
 }
 

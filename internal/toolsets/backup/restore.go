@@ -20,7 +20,7 @@ type restoreIn struct {
 	toolkit.WorkspaceArg
 	FromDir         string   `json:"from_dir,omitempty" jsonschema:"Export folder to restore, relative to the export root (list_exports shows them)."`
 	SourceWorkspace string   `json:"source_workspace,omitempty" jsonschema:"Or: a workspace whose current content is copied (instead of from_dir)."`
-	Kinds           []string `json:"kinds,omitempty" jsonschema:"Only these kinds: analytics_rule, automation_rule, watchlist, workbook, saved_search, table, dcr (default: all; data connectors and workspace settings are never restored)."`
+	Kinds           []string `json:"kinds,omitempty" jsonschema:"Only these kinds: analytics_rule, automation_rule, watchlist, workbook, saved_search, table, dcr, setting (default: all; data connectors and workspace settings are never restored)."`
 	Names           []string `json:"names,omitempty" jsonschema:"Only items whose name, title or key matches one of these patterns (case-insensitive, * and ? wildcards)."`
 }
 
@@ -108,7 +108,7 @@ type deployIn struct {
 	toolkit.TenantArg
 	FromDir         string   `json:"from_dir,omitempty" jsonschema:"Export folder with the content to deploy, relative to the export root (list_exports)."`
 	SourceWorkspace string   `json:"source_workspace,omitempty" jsonschema:"Or: a workspace whose content is deployed (instead of from_dir)."`
-	Kinds           []string `json:"kinds,omitempty" jsonschema:"Kinds to deploy (default analytics_rule and watchlist; also automation_rule, saved_search, workbook, table, dcr)."`
+	Kinds           []string `json:"kinds,omitempty" jsonschema:"Kinds to deploy (default analytics_rule and watchlist; also automation_rule, saved_search, workbook, table, dcr, setting)."`
 	Names           []string `json:"names,omitempty" jsonschema:"Only items whose name, title or key matches one of these patterns (case-insensitive, * and ? wildcards)."`
 	Tags            []string `json:"tags,omitempty" jsonschema:"Only items with one of these tags: watchlist labels, saved search and workbook tags, rule tactics and techniques."`
 }

@@ -32,7 +32,7 @@ type driftIn struct {
 	BaselineDir       string `json:"baseline_dir,omitempty" jsonschema:"An export folder to compare against instead, relative to the export root (list_exports shows them)."`
 	toolkit.WorkspacesArg
 	toolkit.TenantArg
-	Kinds  []string `json:"kinds,omitempty" jsonschema:"Only these kinds: analytics_rule, automation_rule, watchlist, workbook, saved_search, table, dcr, data_connector, workspace (default: all)."`
+	Kinds  []string `json:"kinds,omitempty" jsonschema:"Only these kinds: analytics_rule, automation_rule, watchlist, workbook, saved_search, table, dcr, setting, data_connector, workspace (default: all)."`
 	Ignore []string `json:"ignore,omitempty" jsonschema:"Differences to ignore: a kind (data_connector), kind:name pattern (analytics_rule:Test*), field:path pattern (field:description, analytics_rule.field:severity)."`
 }
 
