@@ -203,18 +203,10 @@ func runDrift(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer e.Close()
-	var base *snapshot.Snapshot
 	var baseWS *tenancy.Workspace
-	if baselineDir != "" {
-		if base, err = snapshot.ReadDir(baselineDir, "."); err != nil {
-			return fmt.Errorf("reading the baseline: %w", err)
-		}
-	} else {
+	if baseline != "" {
 		if baseWS, err = e.reg.Resolve(ctx, baseline); err != nil {
 			return usageError{err}
-		}
-		if base, err = snapshot.Collect(ctx, e.az, baseWS, snapshot.CollectOptions{Kinds: ks}); err != nil {
-			return fmt.Errorf("reading the baseline %s: %w", baseWS.Alias, err)
 		}
 	}
 	if len(workspaces) == 0 && tenant == "" {
@@ -232,6 +224,14 @@ func runDrift(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if len(others) == 0 {
 		return usageError{errors.New("the selection holds only the baseline: name other workspaces")}
+	}
+	var base *snapshot.Snapshot
+	if baseWS == nil {
+		if base, err = snapshot.ReadDir(baselineDir, "."); err != nil {
+			return fmt.Errorf("reading the baseline: %w", err)
+		}
+	} else if base, err = snapshot.Collect(ctx, e.az, baseWS, snapshot.CollectOptions{Kinds: ks}); err != nil {
+		return fmt.Errorf("reading the baseline %s: %w", baseWS.Alias, err)
 	}
 	rep := snapshot.RunDrift(ctx, e.az, base, others, snapshot.DriftOptions{Kinds: ks, Ignore: ig, NotOnboarded: notOnboarded,
 		FanOut: e.fanOut(e.progress("compared"))})

@@ -69,7 +69,6 @@ func kindsArg(names []string) ([]snapshot.Kind, error) {
 	return ks, nil
 }
 
-
 type listIn struct{}
 
 type exportRow struct {

@@ -62,11 +62,13 @@ func detectDrift(d *toolkit.Deps) inventory.Tool {
 		if err != nil {
 			return nil, driftOut{}, toolkit.ArgError("ignore", "%v", err)
 		}
-		progress := toolkit.NewProgress(req)
-		base, baseWS, err := baseline(ctx, d, in, kinds)
-		if err != nil {
-			return nil, driftOut{}, err
+		switch {
+		case in.BaselineWorkspace != "" && in.BaselineDir != "":
+			return nil, driftOut{}, toolkit.ArgError("baseline_dir", "give either baseline_workspace or baseline_dir, not both")
+		case in.BaselineWorkspace == "" && in.BaselineDir == "":
+			return nil, driftOut{}, toolkit.ArgError("baseline_workspace", "is required (or baseline_dir): the workspace or export folder the others are compared with")
 		}
+		progress := toolkit.NewProgress(req)
 		sel := in.Workspaces
 		if len(sel) == 0 && in.Tenant == "" {
 			sel = []string{"all"}
@@ -74,6 +76,13 @@ func detectDrift(d *toolkit.Deps) inventory.Tool {
 		targets, notOnboarded, err := snapshot.Targets(ctx, d.Registry, sel, in.Tenant)
 		if err != nil {
 			return nil, driftOut{}, err
+		}
+		// The selection is checked before the baseline is read: a bad call fails fast.
+		var baseWS *tenancy.Workspace
+		if in.BaselineWorkspace != "" && in.BaselineDir == "" {
+			if baseWS, err = d.Registry.Resolve(ctx, in.BaselineWorkspace); err != nil {
+				return nil, driftOut{}, err
+			}
 		}
 		var others []*tenancy.Workspace
 		for _, ws := range targets {
@@ -83,6 +92,10 @@ func detectDrift(d *toolkit.Deps) inventory.Tool {
 		}
 		if len(others) == 0 {
 			return nil, driftOut{}, toolkit.ArgError("workspaces", "selects only the baseline itself: name the workspaces to compare with it (or [\"all\"])")
+		}
+		base, err := baseline(ctx, d, in, baseWS, kinds)
+		if err != nil {
+			return nil, driftOut{}, err
 		}
 		fo := d.Registry.FanOut()
 		rep := snapshot.RunDrift(ctx, d.Azure, base, others, snapshot.DriftOptions{Kinds: kinds, Ignore: ig, NotOnboarded: notOnboarded,
@@ -107,30 +120,21 @@ func detectDrift(d *toolkit.Deps) inventory.Tool {
 }
 
 // baseline reads the reference: a workspace's content or an export folder.
-func baseline(ctx context.Context, d *toolkit.Deps, in driftIn, kinds []snapshot.Kind) (*snapshot.Snapshot, *tenancy.Workspace, error) {
-	switch {
-	case in.BaselineWorkspace != "" && in.BaselineDir != "":
-		return nil, nil, toolkit.ArgError("baseline_dir", "give either baseline_workspace or baseline_dir, not both")
-	case in.BaselineWorkspace != "":
-		ws, err := d.Registry.Resolve(ctx, in.BaselineWorkspace)
-		if err != nil {
-			return nil, nil, err
-		}
+func baseline(ctx context.Context, d *toolkit.Deps, in driftIn, ws *tenancy.Workspace, kinds []snapshot.Kind) (*snapshot.Snapshot, error) {
+	if ws != nil {
 		snap, err := snapshot.Collect(ctx, d.Azure, ws, snapshot.CollectOptions{Kinds: kinds})
 		if err != nil {
-			return nil, nil, toolkit.Unavailable("reading the baseline "+ws.Alias, err, "")
+			return nil, toolkit.Unavailable("reading the baseline "+ws.Alias, err, "")
 		}
-		return snap, ws, nil
-	case in.BaselineDir != "":
-		root, err := d.Config.BackupDir()
-		if err != nil {
-			return nil, nil, err
-		}
-		snap, err := snapshot.ReadDir(root, in.BaselineDir)
-		if err != nil {
-			return nil, nil, toolkit.ArgError("baseline_dir", "%v", err)
-		}
-		return snap, nil, nil
+		return snap, nil
 	}
-	return nil, nil, toolkit.ArgError("baseline_workspace", "is required (or baseline_dir): the workspace or export folder the others are compared with")
+	root, err := d.Config.BackupDir()
+	if err != nil {
+		return nil, err
+	}
+	snap, err := snapshot.ReadDir(root, in.BaselineDir)
+	if err != nil {
+		return nil, toolkit.ArgError("baseline_dir", "%v", err)
+	}
+	return snap, nil
 }
