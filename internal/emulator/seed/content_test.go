@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,8 +24,8 @@ func hashAll(rs []Resource) [32]byte {
 
 // The workspaces' contents come from the facts and the clock, never from the noise seed.
 func TestDeferredIsDeterministicAndSeedIndependent(t *testing.T) {
-	a := Build(Options{Seed: 1, Now: testNow, ExtraTenants: 2})
-	b := Build(Options{Seed: 9, Now: testNow.Add(20 * time.Minute), ExtraTenants: 2})
+	a := Build(Options{Seed: 1, Now: testNow, ExtraTenants: 1})
+	b := Build(Options{Seed: 9, Now: testNow.Add(20 * time.Minute), ExtraTenants: 1})
 	if len(a.Deferred) == 0 || len(a.Deferred) != len(b.Deferred) {
 		t.Fatalf("%d and %d deferred groups", len(a.Deferred), len(b.Deferred))
 	}
@@ -34,15 +35,19 @@ func TestDeferredIsDeterministicAndSeedIndependent(t *testing.T) {
 }
 
 func TestDeferredGroupsAreWellFormed(t *testing.T) {
-	w := Build(Options{Now: testNow, ExtraTenants: 2})
+	w := Build(Options{Now: testNow, ExtraTenants: 1})
 	seen := map[string]bool{}
 	for _, r := range w.Resources {
 		seen[strings.ToLower(r.ID)] = true
 	}
 	for _, d := range w.Deferred {
 		ws, ok := w.Workspace(d.Workspace)
-		if !ok || !strings.HasPrefix(strings.ToLower(d.Prefix), strings.ToLower(ws.ResourceID)+"/") || !strings.HasSuffix(d.Prefix, "/") {
-			t.Errorf("group %s of %s is not below its workspace", d.Prefix, d.Workspace)
+		under := ws.ResourceID + "/"
+		if d.TopLevel {
+			under = rgPath(ws) + "/providers/"
+		}
+		if !ok || !strings.HasPrefix(strings.ToLower(d.Prefix), strings.ToLower(under)) || !strings.HasSuffix(d.Prefix, "/") {
+			t.Errorf("group %s of %s is not below %s", d.Prefix, d.Workspace, under)
 		}
 		types := map[string]bool{}
 		for _, typ := range d.Types {
@@ -63,7 +68,7 @@ func TestDeferredGroupsAreWellFormed(t *testing.T) {
 				t.Errorf("duplicate resource %s", r.ID)
 			}
 			seen[l] = true
-			if parent := l[:strings.LastIndex(l, "/")]; strings.Count(l[len(d.Prefix):], "/") >= 2 {
+			if parent := l[:strings.LastIndex(l, "/")]; !d.TopLevel && strings.Count(l[len(d.Prefix):], "/") >= 2 {
 				if grand := parent[:strings.LastIndex(parent, "/")]; !seen[grand] {
 					t.Errorf("%s comes before its parent %s", r.ID, grand)
 				}
@@ -75,7 +80,7 @@ func TestDeferredGroupsAreWellFormed(t *testing.T) {
 // The ARM incidents and alerts say what the SecurityIncident and SecurityAlert rows say.
 func TestIncidentResourcesMatchLogs(t *testing.T) {
 	w, logs := demo()
-	ix := indexResources(w.AllResources())
+	ix := demoIndex()
 	for _, ws := range w.Workspaces {
 		if !ws.Sentinel {
 			continue
@@ -182,6 +187,12 @@ func must(t *testing.T, err error) {
 	}
 }
 
+// demoIndex indexes every resource of the demo world, built once for the tests that only read them.
+var demoIndex = sync.OnceValue(func() resourceIndex {
+	w, _ := demo()
+	return indexResources(w.AllResources())
+})
+
 // resourceIndex finds resources by collection path, for tests that look up many.
 type resourceIndex map[string][]Resource
 
@@ -204,7 +215,7 @@ func (ix resourceIndex) under(parent, collection string) []Resource {
 // the templates cover them.
 func TestRulesMatchFactsHealthAndIncidents(t *testing.T) {
 	w, logs := demo()
-	ix := indexResources(w.AllResources())
+	ix := demoIndex()
 	f := w.Facts
 	for _, ws := range w.Workspaces {
 		if !ws.Sentinel {
@@ -291,7 +302,7 @@ func TestRulesMatchFactsHealthAndIncidents(t *testing.T) {
 // Tables, connectors and health agree with the logs.
 func TestTablesAndConnectorsMatchLogs(t *testing.T) {
 	w, logs := demo()
-	ix := indexResources(w.AllResources())
+	ix := demoIndex()
 	connectorTable := map[string]string{"AzureActiveDirectory": "SigninLogs", "Office365": "OfficeActivity",
 		"MicrosoftThreatProtection": "DeviceProcessEvents", "ThreatIntelligence": "ThreatIntelligenceIndicator"}
 	for _, ws := range w.Workspaces {
