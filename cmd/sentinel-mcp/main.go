@@ -5,6 +5,7 @@
 //	sentinel-mcp emulator [flags]   run the built-in Azure emulator on its own
 //	sentinel-mcp tools [flags]      list the tool inventory
 //	sentinel-mcp version            print version and build information
+//	sentinel-mcp bench [flags]      measure start-up, tools/list size and per-call latency
 //
 // The CLI uses the standard library's flag package rather than a CLI framework: binary size and
 // start-up time are product targets (tools/list within 50 ms of process start), and subcommands plus
@@ -45,6 +46,7 @@ func commands() []command {
 		{"emulator", "Run the built-in Azure emulator on its own and print its endpoints, identities and a ready config.", runEmulator},
 		{"tools", "List the tool inventory (table, --json or --markdown).", runTools},
 		{"version", "Print the version and build information.", runVersion},
+		{"bench", "Measure start-up, tools/list size and per-call latency of this binary (stdio, emulator).", runBench},
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/sentinel-mcp/sentinel-mcp/internal/audit"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 )
 
@@ -193,8 +194,10 @@ func (s *Server) plan(ctx context.Context, call *inventory.Call, st *callState) 
 			fmt.Fprintf(&b, "\nTenant: %s (%s)", t.TenantName, t.TenantID)
 		}
 	}
+	// Shown as the audit log records them: secrets redacted, overlong strings cut (the plan is displayed
+	// and may be kept by the client; the token still covers the exact arguments).
 	args, _ := canonicalArgs(call.Args)
-	fmt.Fprintf(&b, "\nArguments: %s", args)
+	fmt.Fprintf(&b, "\nArguments: %s", audit.Redact(args))
 	return b.String()
 }
 
