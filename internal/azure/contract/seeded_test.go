@@ -289,8 +289,8 @@ func TestSeededRules(t *testing.T) {
 				t.Errorf("%d AnalyticsRule metadata for %d deployed shipped rules", len(meta), want)
 			}
 			for _, m := range meta {
-				if m.Properties.Source == nil || m.Properties.Source.Kind == nil || m.Properties.ParentID == nil {
-					t.Errorf("metadata %s without source or parent", *m.Name)
+				if m.Properties.ContentID == nil || m.Properties.ParentID == nil || m.Properties.Dependencies == nil {
+					t.Errorf("metadata %s without content id, parent or dependencies", *m.Name)
 				}
 			}
 		})

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sentinel-mcp/sentinel-mcp/internal/content"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
 )
 
@@ -350,6 +351,53 @@ func TestTablesAndConnectorsMatchLogs(t *testing.T) {
 		}
 		if len(reported) != len(connected) {
 			t.Errorf("%s: health of connectors %v, connected %v", ws.Name, reported, connected)
+		}
+	}
+}
+
+// A deployed shipped rule and its metadata convert back to the shipped YAML (what an export does), unless a
+// seeded difference changed it.
+func TestDeployedRulesExportToShippedYAML(t *testing.T) {
+	w, _ := demo()
+	ix := demoIndex()
+	for _, ws := range w.Workspaces {
+		if !ws.Sentinel {
+			continue
+		}
+		for _, r := range shippedRules() {
+			if !w.Facts.RuleEnabled(ws.Name, r.ID) || w.Facts.RuleThreshold(ws.Name, r.ID, r.Threshold()) != r.Threshold() {
+				continue
+			}
+			var rule, meta struct {
+				Kind       string
+				Name       string
+				Properties map[string]any
+			}
+			found := false
+			for _, x := range ix.under(sentinelBase(ws), "alertRules") {
+				if strings.EqualFold(x.ID, alertRuleID(ws, r.ID)) {
+					must(t, json.Unmarshal(x.Body, &rule))
+					found = true
+				}
+			}
+			for _, x := range ix.under(sentinelBase(ws), "metadata") {
+				if strings.HasSuffix(x.ID, "/analyticsrule-"+world.AlertRuleName(ws.Name, r.ID)) {
+					must(t, json.Unmarshal(x.Body, &meta))
+				}
+			}
+			if !found || meta.Properties == nil {
+				t.Fatalf("%s: rule %s or its metadata missing", ws.Name, r.Name)
+			}
+			back, err := content.RuleFromAlertRule(rule.Kind, rule.Name, rule.Properties)
+			if err != nil {
+				t.Fatalf("%s: %s: %v", ws.Name, r.Name, err)
+			}
+			back.ApplyMetadata(meta.Properties)
+			got, _ := back.Encode()
+			want, _ := r.Encode()
+			if string(got) != string(want) {
+				t.Errorf("%s: rule %s does not export to its shipped YAML:\n%s\n---\n%s", ws.Name, r.Name, got, want)
+			}
 		}
 	}
 }
