@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"sync"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"

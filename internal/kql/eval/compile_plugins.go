@@ -546,10 +546,21 @@ func (c *compiler) find(op *syntax.FindOp, sc *env) (*rel, error) {
 	if err != nil || len(op.Project) == 0 {
 		return u, err
 	}
-	items := append([]syntax.Expr{&syntax.Ident{Span: op.Span, Name: "source_"}}, op.Project...)
-	idx, err := c.columnsMatching(items, u)
-	if err != nil {
-		return nil, err
+	// Projected columns no matching table has are left out.
+	idx := []int{u.colIndex("source_")}
+	for _, it := range op.Project {
+		for i, col := range u.schema.Columns {
+			match := false
+			switch it := it.(type) {
+			case *syntax.Ident:
+				match = col.Name == it.Name
+			case *syntax.NamePattern:
+				match = matchWildcard(it.Pattern, col.Name)
+			}
+			if match && col.Name != "source_" {
+				idx = append(idx, i)
+			}
+		}
 	}
 	return u.projectCols(idx, nil), nil
 }
