@@ -9,6 +9,7 @@
 //	sentinel-mcp restore [flags]    plan (and with --yes apply) restoring content into a workspace
 //	sentinel-mcp deploy [flags]     plan (and with --yes apply) deploying content to many workspaces
 //	sentinel-mcp version            print version and build information
+//	sentinel-mcp bench [flags]      measure start-up, tools/list size and per-call latency
 //
 // The CLI uses the standard library's flag package rather than a CLI framework: binary size and
 // start-up time are product targets (tools/list within 50 ms of process start), and subcommands plus
@@ -53,6 +54,7 @@ func commands() []command {
 		{"restore", "Plan restoring content into a workspace; --yes applies it.", runRestore},
 		{"deploy", "Plan deploying rules and watchlists to many workspaces; --yes applies it.", runDeploy},
 		{"version", "Print the version and build information.", runVersion},
+		{"bench", "Measure start-up, tools/list size and per-call latency of this binary (stdio, emulator).", runBench},
 	}
 }
 

@@ -103,3 +103,27 @@ func TestMetadataListsSeededTablesAndFunctions(t *testing.T) {
 		t.Errorf("metadata: function %v, %d tables", found, len(tables))
 	}
 }
+
+// Resource Graph lists the deferred top-level resources (data collection rules, workbooks) of the
+// subscriptions the caller sees.
+func TestResourceGraphListsDeferredTopLevelResources(t *testing.T) {
+	e := startEmu(t, Options{})
+	tok := token(t, e, world.ManagingApp.TenantID, world.ManagingApp.ClientID, world.ManagingApp.Secret, armScope)
+	q := "resources | where type =~ 'microsoft.insights/datacollectionrules' or type =~ 'microsoft.insights/workbooks' | project id, type"
+	r := do(t, e, tok, "POST", "/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01", map[string]any{"query": q})
+	if r.status != 200 {
+		t.Fatalf("graph: %d %s", r.status, r.raw)
+	}
+	rows, _ := r.body["data"].([]any)
+	// The managing app sees Woodgrove's and the delegated customers' Sentinel workspaces.
+	n := 0
+	for _, ws := range world.Workspaces() {
+		t := world.MustTenant(ws.TenantAlias)
+		if ws.Sentinel && (t.Role == world.RoleManaging || t.Role == world.RoleDelegated) {
+			n++
+		}
+	}
+	if want := n * (len(world.DataCollectionRules) + len(world.Workbooks)); len(rows) != want {
+		t.Errorf("Resource Graph lists %d data collection rules and workbooks, want %d", len(rows), want)
+	}
+}

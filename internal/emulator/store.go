@@ -44,10 +44,11 @@ type store struct {
 
 // pendingGroup is a deferred collection of seeded documents not yet in the store.
 type pendingGroup struct {
-	prefix string          // lower-case; ends with "/"
-	types  map[string]bool // lower-case ARM types of its documents
-	load   func() []seedDoc
-	done   bool
+	prefix   string          // lower-case; ends with "/"
+	types    map[string]bool // lower-case ARM types of its documents
+	topLevel bool            // holds top-level resources of a resource group (Resource Graph lists them)
+	load     func() []seedDoc
+	done     bool
 }
 
 type subscription struct {
@@ -71,8 +72,8 @@ func collectionOf(id string) string { return strings.ToLower(path.Dir(id)) }
 
 // deferGroup registers a deferred group of seeded documents: they are stored on the first access that may
 // concern them.
-func (s *store) deferGroup(prefix string, types []string, load func() []seedDoc) {
-	g := &pendingGroup{prefix: strings.ToLower(prefix), types: map[string]bool{}, load: load}
+func (s *store) deferGroup(prefix string, types []string, topLevel bool, load func() []seedDoc) {
+	g := &pendingGroup{prefix: strings.ToLower(prefix), types: map[string]bool{}, topLevel: topLevel, load: load}
 	for _, t := range types {
 		g.types[strings.ToLower(t)] = true
 	}
@@ -101,10 +102,11 @@ func (s *store) ensure(path string, kind int) {
 	}
 }
 
-// ensureScan stores the deferred groups a listing of the documents of a type under prefix may concern.
+// ensureScan stores the deferred groups a listing of the documents of a type ("" for every type, as Resource
+// Graph lists them) under prefix may concern.
 func (s *store) ensureScan(prefix, armType string) {
-	if s.npend.Load() == 0 || armType == "" {
-		return // only Resource Graph scans every type, and it reads no document a group holds
+	if s.npend.Load() == 0 {
+		return
 	}
 	if gs := s.matching(strings.ToLower(prefix), -1, strings.ToLower(armType)); len(gs) > 0 {
 		s.mu.Lock()
@@ -129,8 +131,8 @@ func (s *store) matching(p string, kind int, armType string) []*pendingGroup {
 			hit = strings.HasPrefix(p+"/", g.prefix) || strings.HasPrefix(g.prefix, p+"/")
 		case accessAll:
 			hit = true
-		default: // scan
-			hit = g.types[armType] && (strings.HasPrefix(g.prefix, p) || strings.HasPrefix(p, g.prefix))
+		default: // scan; Resource Graph ("") reads only top-level resources
+			hit = (g.types[armType] || (armType == "" && g.topLevel)) && (strings.HasPrefix(g.prefix, p) || strings.HasPrefix(p, g.prefix))
 		}
 		if hit {
 			out = append(out, g)

@@ -50,9 +50,10 @@ type seedDoc struct {
 // deferredDocs is a group of seeded documents whose ids all start with prefix (ending with "/") and whose
 // types are types; load builds them.
 type deferredDocs struct {
-	prefix string
-	types  []string
-	load   func() []seedDoc
+	prefix   string
+	types    []string
+	topLevel bool // top-level resources of a resource group, which Resource Graph lists
+	load     func() []seedDoc
 }
 
 func (w *worldState) tenant(ref string) (*tenantRec, bool) {
@@ -119,7 +120,7 @@ func (e *Emulator) loadWorld(w *worldState) error {
 	}
 	st.seeded = st.seededLocked
 	for _, g := range w.deferred {
-		st.deferGroup(g.prefix, g.types, g.load)
+		st.deferGroup(g.prefix, g.types, g.topLevel, g.load)
 	}
 	return nil
 }
@@ -214,7 +215,7 @@ func fromSeed(sw *seed.World) *worldState {
 	}
 	for _, d := range sw.Deferred {
 		build := d.Build
-		w.deferred = append(w.deferred, deferredDocs{prefix: d.Prefix, types: d.Types, load: func() []seedDoc {
+		w.deferred = append(w.deferred, deferredDocs{prefix: d.Prefix, types: d.Types, topLevel: d.TopLevel, load: func() []seedDoc {
 			rs := build()
 			out := make([]seedDoc, len(rs))
 			for i, r := range rs {

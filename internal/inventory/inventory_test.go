@@ -264,3 +264,18 @@ func TestOutputSchemasAdvertisedOnlyWhenAsked(t *testing.T) {
 		}
 	}
 }
+
+func TestBrokenSchemaIsFoundByCheckSchemas(t *testing.T) {
+	bad := New("alpha", mcp.Tool{Name: "get_bad", Description: "Bad default.", Annotations: Annotations("Bad", ReadOnly)},
+		func(ctx context.Context, req *mcp.CallToolRequest, in echoIn) (*mcp.CallToolResult, any, error) {
+			return nil, nil, nil
+		}, Enum("mode", "fast", "slow"), Default("mode", "medium"))
+	if err := bad.CheckSchemas(); err == nil || !strings.Contains(err.Error(), "get_bad") {
+		t.Errorf("CheckSchemas = %v, want the tool's input schema error", err)
+	}
+	for _, tl := range testTools() {
+		if err := tl.CheckSchemas(); err != nil {
+			t.Errorf("%s: %v", tl.Name(), err)
+		}
+	}
+}

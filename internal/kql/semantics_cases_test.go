@@ -437,4 +437,20 @@ L | lookup R on k`,
 	{`print datetime_add('month', 1, datetime(2025-01-31)), datetime_add('year', -1, datetime(2024-02-29))`,
 		`print_0:datetime print_1:datetime
 ["2025-02-28T00:00:00Z","2023-02-28T00:00:00Z"]`},
+	{`union * | count`,
+		`Count:long
+[10]`},
+	{`union SigninLogs, SecurityEvent | summarize count() by Computer | order by Computer asc`,
+		`Computer:string count_:long
+["",5]
+["DC01",1]
+["WS01",2]
+["WS02",2]`},
+	{`union withsource=T * | where T == "SecurityEvent" | count`,
+		`Count:long
+[5]`},
+	{`union * | where TimeGenerated > datetime(2025-03-04 10:04) | summarize n = count() by bin(TimeGenerated, 1h) | order by TimeGenerated asc`,
+		`TimeGenerated:datetime n:long
+["2025-03-04T10:00:00Z",2]
+["2025-03-04T11:00:00Z",2]`},
 }

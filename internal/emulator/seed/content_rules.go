@@ -1,7 +1,6 @@
 package seed
 
 import (
-	"strings"
 	"time"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/content"
@@ -15,11 +14,9 @@ import (
 // edited by the customer's admin.
 
 const (
-	alertRuleType    = "Microsoft.SecurityInsights/alertRules"
-	templateType     = "Microsoft.SecurityInsights/AlertRuleTemplates"
-	metadataType     = "Microsoft.SecurityInsights/metadata"
-	contentRepoName  = "woodgrove-soc/sentinel-content"
-	contentSupportEm = "soc@woodgrove.com"
+	alertRuleType = "Microsoft.SecurityInsights/alertRules"
+	templateType  = "Microsoft.SecurityInsights/AlertRuleTemplates"
+	metadataType  = "Microsoft.SecurityInsights/metadata"
 )
 
 // contentDeployed is when Woodgrove last deployed its content repository (all shipped rules at once), and
@@ -152,7 +149,9 @@ func (b *builder) alertRuleTemplates(ws world.Workspace) {
 	}
 }
 
-// metadata records where the deployed content came from: the shipped rules from Woodgrove's repository.
+// contentMetadata records the YAML-only parts of each deployed shipped rule (its content id, version and
+// required data connectors) as the content repository deployment does (content.Rule.MetadataProperties),
+// so a deployed rule exports back to its shipped YAML.
 func (b *builder) contentMetadata(ws world.Workspace) {
 	base := sentinelBase(ws) + "/metadata/"
 	deployed := b.contentDeployed()
@@ -160,20 +159,8 @@ func (b *builder) contentMetadata(ws world.Workspace) {
 		if !b.w.Facts.RuleDeployed(ws.Name, r.ID) {
 			continue
 		}
-		name := "analyticrule-" + world.AlertRuleName(ws.Name, r.ID)
-		b.add(base+name, metadataType, map[string]any{"etag": etag(base + name), "properties": map[string]any{
-			"contentId": r.ID, "parentId": alertRuleID(ws, r.ID), "kind": "AnalyticsRule", "version": r.Version,
-			"source":           repoSource(),
-			"author":           map[string]any{"name": "Woodgrove SOC", "email": contentSupportEm},
-			"support":          map[string]any{"tier": "Partner", "name": "Woodgrove SOC", "email": contentSupportEm},
-			"categories":       map[string]any{"domains": []any{"Security - Threat Protection"}},
-			"firstPublishDate": deployed.AddDate(0, -3, 0).Format("2006-01-02"),
-			"lastPublishDate":  deployed.Format("2006-01-02"),
-		}, "systemData": systemData(deployed, contentPipeline.ObjectID, "Application", deployed, contentPipeline.ObjectID, "Application")})
+		name := "analyticsrule-" + world.AlertRuleName(ws.Name, r.ID)
+		b.add(base+name, metadataType, map[string]any{"etag": etag(base + name), "properties": r.MetadataProperties(alertRuleID(ws, r.ID)),
+			"systemData": systemData(deployed, contentPipeline.ObjectID, "Application", deployed, contentPipeline.ObjectID, "Application")})
 	}
-}
-
-func repoSource() map[string]any {
-	return map[string]any{"kind": "SourceRepository", "name": contentRepoName,
-		"sourceId": world.GUID("source:" + strings.ToLower(contentRepoName))}
 }

@@ -4,9 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/sentinel-mcp/sentinel-mcp/internal/content"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
 )
 
@@ -23,8 +25,8 @@ func hashAll(rs []Resource) [32]byte {
 
 // The workspaces' contents come from the facts and the clock, never from the noise seed.
 func TestDeferredIsDeterministicAndSeedIndependent(t *testing.T) {
-	a := Build(Options{Seed: 1, Now: testNow, ExtraTenants: 2})
-	b := Build(Options{Seed: 9, Now: testNow.Add(20 * time.Minute), ExtraTenants: 2})
+	a := Build(Options{Seed: 1, Now: testNow, ExtraTenants: 1})
+	b := Build(Options{Seed: 9, Now: testNow.Add(20 * time.Minute), ExtraTenants: 1})
 	if len(a.Deferred) == 0 || len(a.Deferred) != len(b.Deferred) {
 		t.Fatalf("%d and %d deferred groups", len(a.Deferred), len(b.Deferred))
 	}
@@ -34,15 +36,19 @@ func TestDeferredIsDeterministicAndSeedIndependent(t *testing.T) {
 }
 
 func TestDeferredGroupsAreWellFormed(t *testing.T) {
-	w := Build(Options{Now: testNow, ExtraTenants: 2})
+	w := Build(Options{Now: testNow, ExtraTenants: 1})
 	seen := map[string]bool{}
 	for _, r := range w.Resources {
 		seen[strings.ToLower(r.ID)] = true
 	}
 	for _, d := range w.Deferred {
 		ws, ok := w.Workspace(d.Workspace)
-		if !ok || !strings.HasPrefix(strings.ToLower(d.Prefix), strings.ToLower(ws.ResourceID)+"/") || !strings.HasSuffix(d.Prefix, "/") {
-			t.Errorf("group %s of %s is not below its workspace", d.Prefix, d.Workspace)
+		under := ws.ResourceID + "/"
+		if d.TopLevel {
+			under = rgPath(ws) + "/providers/"
+		}
+		if !ok || !strings.HasPrefix(strings.ToLower(d.Prefix), strings.ToLower(under)) || !strings.HasSuffix(d.Prefix, "/") {
+			t.Errorf("group %s of %s is not below %s", d.Prefix, d.Workspace, under)
 		}
 		types := map[string]bool{}
 		for _, typ := range d.Types {
@@ -63,7 +69,7 @@ func TestDeferredGroupsAreWellFormed(t *testing.T) {
 				t.Errorf("duplicate resource %s", r.ID)
 			}
 			seen[l] = true
-			if parent := l[:strings.LastIndex(l, "/")]; strings.Count(l[len(d.Prefix):], "/") >= 2 {
+			if parent := l[:strings.LastIndex(l, "/")]; !d.TopLevel && strings.Count(l[len(d.Prefix):], "/") >= 2 {
 				if grand := parent[:strings.LastIndex(parent, "/")]; !seen[grand] {
 					t.Errorf("%s comes before its parent %s", r.ID, grand)
 				}
@@ -75,7 +81,7 @@ func TestDeferredGroupsAreWellFormed(t *testing.T) {
 // The ARM incidents and alerts say what the SecurityIncident and SecurityAlert rows say.
 func TestIncidentResourcesMatchLogs(t *testing.T) {
 	w, logs := demo()
-	ix := indexResources(w.AllResources())
+	ix := demoIndex()
 	for _, ws := range w.Workspaces {
 		if !ws.Sentinel {
 			continue
@@ -182,6 +188,12 @@ func must(t *testing.T, err error) {
 	}
 }
 
+// demoIndex indexes every resource of the demo world, built once for the tests that only read them.
+var demoIndex = sync.OnceValue(func() resourceIndex {
+	w, _ := demo()
+	return indexResources(w.AllResources())
+})
+
 // resourceIndex finds resources by collection path, for tests that look up many.
 type resourceIndex map[string][]Resource
 
@@ -204,7 +216,7 @@ func (ix resourceIndex) under(parent, collection string) []Resource {
 // the templates cover them.
 func TestRulesMatchFactsHealthAndIncidents(t *testing.T) {
 	w, logs := demo()
-	ix := indexResources(w.AllResources())
+	ix := demoIndex()
 	f := w.Facts
 	for _, ws := range w.Workspaces {
 		if !ws.Sentinel {
@@ -291,19 +303,18 @@ func TestRulesMatchFactsHealthAndIncidents(t *testing.T) {
 // Tables, connectors and health agree with the logs.
 func TestTablesAndConnectorsMatchLogs(t *testing.T) {
 	w, logs := demo()
-	ix := indexResources(w.AllResources())
+	ix := demoIndex()
 	connectorTable := map[string]string{"AzureActiveDirectory": "SigninLogs", "Office365": "OfficeActivity",
 		"MicrosoftThreatProtection": "DeviceProcessEvents", "ThreatIntelligence": "ThreatIntelligenceIndicator"}
 	for _, ws := range w.Workspaces {
-		tables := ix.under(ws.ResourceID, "tables")
-		if len(tables) != len(logs[ws.Name]) || len(w.Tables(ws.Name)) != len(tables) {
-			t.Errorf("%s: %d table resources, %d tables in the logs", ws.Name, len(tables), len(logs[ws.Name]))
+		if len(w.Tables(ws.Name)) != len(logs[ws.Name]) {
+			t.Errorf("%s: Tables lists %d tables, the logs have %d", ws.Name, len(w.Tables(ws.Name)), len(logs[ws.Name]))
 		}
-		for _, r := range tables {
-			name := r.ID[strings.LastIndex(r.ID, "/")+1:]
-			if _, ok := logs[ws.Name][name]; !ok {
-				t.Errorf("%s: table resource %s has no logs", ws.Name, name)
-			}
+		// The seeded table resources are the custom tables that have logs (the Microsoft ones are built in).
+		tables := ix.under(ws.ResourceID, "tables")
+		_, hasVPN := logs[ws.Name][world.CustomTable]
+		if len(tables) != map[bool]int{true: 1}[hasVPN] || (hasVPN && !strings.HasSuffix(tables[0].ID, "/tables/"+world.CustomTable)) {
+			t.Errorf("%s: %d table resources; the custom table has logs: %v", ws.Name, len(tables), hasVPN)
 		}
 		if !ws.Sentinel {
 			continue
@@ -339,6 +350,53 @@ func TestTablesAndConnectorsMatchLogs(t *testing.T) {
 		}
 		if len(reported) != len(connected) {
 			t.Errorf("%s: health of connectors %v, connected %v", ws.Name, reported, connected)
+		}
+	}
+}
+
+// A deployed shipped rule and its metadata convert back to the shipped YAML (what an export does), unless a
+// seeded difference changed it.
+func TestDeployedRulesExportToShippedYAML(t *testing.T) {
+	w, _ := demo()
+	ix := demoIndex()
+	for _, ws := range w.Workspaces {
+		if !ws.Sentinel {
+			continue
+		}
+		for _, r := range shippedRules() {
+			if !w.Facts.RuleEnabled(ws.Name, r.ID) || w.Facts.RuleThreshold(ws.Name, r.ID, r.Threshold()) != r.Threshold() {
+				continue
+			}
+			var rule, meta struct {
+				Kind       string
+				Name       string
+				Properties map[string]any
+			}
+			found := false
+			for _, x := range ix.under(sentinelBase(ws), "alertRules") {
+				if strings.EqualFold(x.ID, alertRuleID(ws, r.ID)) {
+					must(t, json.Unmarshal(x.Body, &rule))
+					found = true
+				}
+			}
+			for _, x := range ix.under(sentinelBase(ws), "metadata") {
+				if strings.HasSuffix(x.ID, "/analyticsrule-"+world.AlertRuleName(ws.Name, r.ID)) {
+					must(t, json.Unmarshal(x.Body, &meta))
+				}
+			}
+			if !found || meta.Properties == nil {
+				t.Fatalf("%s: rule %s or its metadata missing", ws.Name, r.Name)
+			}
+			back, err := content.RuleFromAlertRule(rule.Kind, rule.Name, rule.Properties)
+			if err != nil {
+				t.Fatalf("%s: %s: %v", ws.Name, r.Name, err)
+			}
+			back.ApplyMetadata(meta.Properties)
+			got, _ := back.Encode()
+			want, _ := r.Encode()
+			if string(got) != string(want) {
+				t.Errorf("%s: rule %s does not export to its shipped YAML:\n%s\n---\n%s", ws.Name, r.Name, got, want)
+			}
 		}
 	}
 }

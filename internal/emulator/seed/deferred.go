@@ -12,22 +12,29 @@ import (
 // touch a few collections of a few workspaces. Build is deterministic (from Facts and Options.Now, never from
 // Options.Seed), cheap to call again, and returns parents before children.
 //
-// Every resource of a group has an id starting with Prefix (case-insensitive; it ends with "/"), strictly
-// below its workspace, and one of Types as its type. Nothing else in the world has an id under Prefix, and no
-// group holds a top-level resource of a resource group (Resource Graph never needs one). A consumer that
-// stores the world lazily must build a group before it answers anything about an id under Prefix (a get, a
-// list of a collection under it, a write), and before a subscription-wide listing of one of its Types.
+// Every resource of a group has an id starting with Prefix (case-insensitive; it ends with "/") and one of
+// Types as its type; nothing else the world builds has an id under Prefix (groups may share a prefix). A
+// group's resources are below its workspace, except for a TopLevel group's: the top-level resources of the
+// workspace's resource group (workbooks, data collection rules) and their extensions, which Resource Graph
+// lists. A consumer that stores the world lazily must build a group before it answers anything about an id
+// under Prefix (a get, a list of a collection under it, a write), before a subscription-wide listing of one
+// of its Types, and, for a TopLevel group, before a Resource Graph query of the subscription.
 type Deferred struct {
 	Workspace string // workspace name
 	Prefix    string
 	Types     []string
+	TopLevel  bool
 	Build     func() []Resource
 }
 
-// defer adds a group of a workspace's resources, built by fill.
+// deferred adds a group of a workspace's resources, built by fill.
 func (b *builder) deferred(ws world.Workspace, prefix string, types []string, fill func(c *builder)) {
+	b.deferredGroup(ws, prefix, types, false, fill)
+}
+
+func (b *builder) deferredGroup(ws world.Workspace, prefix string, types []string, topLevel bool, fill func(c *builder)) {
 	w, now := b.w, b.now
-	b.w.Deferred = append(b.w.Deferred, Deferred{Workspace: ws.Name, Prefix: prefix + "/", Types: types,
+	b.w.Deferred = append(b.w.Deferred, Deferred{Workspace: ws.Name, Prefix: prefix + "/", Types: types, TopLevel: topLevel,
 		Build: func() []Resource {
 			var out []Resource
 			fill(&builder{w: w, now: now, out: &out})

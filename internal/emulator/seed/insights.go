@@ -13,8 +13,8 @@ import (
 
 // Microsoft.Insights resources of the named Sentinel workspaces, in their resource group: Sentinel workbooks,
 // the data collection endpoint and rules that feed the agent-based and custom tables, and the rules'
-// associations with the machines. They are top-level resources (Resource Graph lists them), so they are
-// built with the world rather than deferred; there are a handful per workspace.
+// associations with the machines. They are top-level resources (Resource Graph lists them): TopLevel
+// deferred groups.
 
 const (
 	workbookType = "Microsoft.Insights/workbooks"
@@ -36,8 +36,14 @@ func (b *builder) insights(ws world.Workspace) {
 	if ws.Synthetic || !ws.Sentinel {
 		return
 	}
-	b.workbooks(ws)
-	b.dataCollection(ws)
+	rg := rgPath(ws)
+	b.deferredGroup(ws, rg+"/providers/Microsoft.Insights", []string{workbookType, dcrType, dceType}, true, func(c *builder) {
+		c.workbooks(ws)
+		c.dataCollection(ws)
+	})
+	b.deferredGroup(ws, rg+"/providers/Microsoft.Compute/virtualMachines", []string{dcraType}, true, func(c *builder) {
+		c.associations(ws)
+	})
 }
 
 func (b *builder) workbooks(ws world.Workspace) {
@@ -109,13 +115,13 @@ func (b *builder) dataCollection(ws world.Workspace) {
 		b.add(id, dcrType, doc)
 		return id
 	}
-	windows := dcr("windows-security", "Windows", "Windows security events (common set plus process creation) from the servers.",
+	dcr("windows-security", "Windows", "Windows security events (common set plus process creation) from the servers.",
 		map[string]any{
 			"dataSources": map[string]any{"windowsEventLogs": []any{map[string]any{"name": "securityEvents",
 				"streams": []any{"Microsoft-SecurityEvent"}, "xPathQueries": []any{
 					"Security!*[System[(EventID=4624 or EventID=4625 or EventID=4634 or EventID=4672 or EventID=4688 or EventID=4720 or EventID=4728 or EventID=4732 or EventID=4756 or EventID=1102)]]"}}}},
 			"dataFlows": []any{map[string]any{"streams": []any{"Microsoft-SecurityEvent"}, "destinations": []any{dest}}}})
-	syslog := dcr("syslog-cef", "Linux", "Syslog and CEF from the Linux collector (perimeter firewall, DNS).",
+	dcr("syslog-cef", "Linux", "Syslog and CEF from the Linux collector (perimeter firewall, DNS).",
 		map[string]any{
 			"dataSources": map[string]any{"syslog": []any{
 				map[string]any{"name": "cefFirewall", "streams": []any{"Microsoft-CommonSecurityLog"}, "facilityNames": []any{"local4"},
@@ -144,6 +150,15 @@ func (b *builder) dataCollection(ws world.Workspace) {
 			"dataFlows": []any{map[string]any{"streams": []any{stream}, "destinations": []any{dest},
 				"transformKql": "source\n| extend TimeGenerated = EventTime\n| project-away EventTime\n| where isnotempty(SessionId)",
 				"outputStream": stream}}})
+}
+
+// associations attach the Windows and syslog rules to the domain controller and the Linux collector.
+func (b *builder) associations(ws world.Workspace) {
+	rg := rgPath(ws)
+	at := b.contentDeployed().Add(-3 * time.Hour)
+	sd := analystSystemData(contentPipeline, at, at)
+	windows := rg + "/providers/Microsoft.Insights/dataCollectionRules/" + world.DataCollectionRuleName(ws.Name, "windows-security")
+	syslog := rg + "/providers/Microsoft.Insights/dataCollectionRules/" + world.DataCollectionRuleName(ws.Name, "syslog-cef")
 	assoc := func(vm, name string, p map[string]any) {
 		id := vm + "/providers/Microsoft.Insights/dataCollectionRuleAssociations/" + name
 		b.add(id, dcraType, map[string]any{"etag": etag(id), "properties": p, "systemData": sd})

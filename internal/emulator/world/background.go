@@ -413,17 +413,14 @@ func seededIncidents(stories []Story) (story, background []Incident) {
 	for i := range background {
 		all = append(all, &background[i])
 	}
-	number(all)
-	sortIncidents(story)
-	sortIncidents(background)
-	return story, background
-}
-
-func sortIncidents(incs []Incident) {
-	sort.SliceStable(incs, func(i, j int) bool {
-		if incs[i].Workspace != incs[j].Workspace {
-			return workspaceOrder(incs[i].Workspace) < workspaceOrder(incs[j].Workspace)
+	number(all) // sorts all by workspace and number
+	var s, b []Incident
+	for _, inc := range all {
+		if inc.Story.Kind != "" {
+			s = append(s, *inc)
+		} else {
+			b = append(b, *inc)
 		}
-		return incs[i].Number < incs[j].Number
-	})
+	}
+	return s, b
 }

@@ -1,6 +1,10 @@
 package world
 
-import "time"
+import (
+	"slices"
+	"sync"
+	"time"
+)
 
 // Attack story kinds planted in the logs.
 const (
@@ -125,7 +129,21 @@ const CustomTable = "LegacyVPN_CL"
 
 // SeededFacts returns the facts of the seeded world. They do not depend on Options.Seed: the seed varies the
 // background noise, never what was planted.
+//
+// The facts are computed once per process; each call returns its own copy of the top-level slices, but the
+// slices inside their elements (a story's Tables, an incident's Alerts...) are shared: do not modify them.
 func SeededFacts() Facts {
+	f := seededFacts()
+	f.Stories = slices.Clone(f.Stories)
+	f.Differences = slices.Clone(f.Differences)
+	f.Watchlists = slices.Clone(f.Watchlists)
+	f.Incidents = slices.Clone(f.Incidents)
+	f.BackgroundIncidents = slices.Clone(f.BackgroundIncidents)
+	f.Bookmarks = slices.Clone(f.Bookmarks)
+	return f
+}
+
+var seededFacts = sync.OnceValue(func() Facts {
 	f := Facts{
 		Baseline:    WSSocCentral,
 		Watchlists:  []string{WatchlistHighValueAssets, WatchlistVIPUsers, WatchlistTrustedIPs},
@@ -179,7 +197,7 @@ func SeededFacts() Facts {
 	f.Incidents, f.BackgroundIncidents = seededIncidents(f.Stories)
 	f.Bookmarks = seededBookmarks(f)
 	return f
-}
+})
 
 // StoriesIn returns the stories planted in a workspace.
 func (f Facts) StoriesIn(workspace string) []Story {

@@ -101,6 +101,9 @@ type compiler struct {
 	// pending are the let bindings validation checks after the query
 	// even when the query never reads them (Kusto reports their errors).
 	pending []func() error
+	// unionKeep are the columns the rest of the pipeline reads, for the
+	// union operator about to be compiled (nil: all).
+	unionKeep map[string]bool
 	// usesWindow is set while compiling an expression that calls a window
 	// function (it must then see the whole row set at once).
 	usesWindow bool

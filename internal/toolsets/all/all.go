@@ -14,6 +14,7 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/dcr"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/drift"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/incidents"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/query"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/rules"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/savedsearches"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/tables"
@@ -33,6 +34,7 @@ type entry struct {
 // 20 KB (TestDefaultToolListSize).
 var registry = []entry{
 	{inventory.Toolset{Name: "tenancy", Description: "Tenants and Sentinel workspaces you may address, and their discovery.", Default: true}, tenancy.Tools},
+	{inventory.Toolset{Name: "query", Description: "KQL on one or many workspaces, table schemas, offline validation, shipped hunts.", Default: true}, query.Tools},
 	{inventory.Toolset{Name: "incidents", Description: "Incident triage across tenants: list, read, assign, update, comment, close.", Default: true}, incidents.Tools},
 	{inventory.Toolset{Name: "rules", Description: "Analytics rules and templates, MITRE ATT&CK coverage, YAML/ARM export and import.", Default: true}, rules.Tools},
 	{inventory.Toolset{Name: "automation", Description: "Automation rules: conditions on incidents and alerts, property changes, playbooks, tasks."}, automation.Tools},

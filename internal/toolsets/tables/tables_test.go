@@ -120,13 +120,13 @@ func TestListTablesAndSchema(t *testing.T) {
 		Count  int
 		ByPlan map[string]int `json:"by_plan"`
 	}
-	res := env.CallOK("list_tables", map[string]any{"workspace": prod})
+	res := env.CallOK("list_table_settings", map[string]any{"workspace": prod})
 	res.Decode(&list)
 	// The Microsoft tables of the workspace (the emulator knows a few dozen) and the custom one.
 	if list.Count < 20 || !strings.Contains(res.Text, "| FirewallAudit_CL | custom | Analytics | 90 | 90 |") || !strings.Contains(res.Text, "| SecurityEvent | Microsoft |") {
 		t.Errorf("list (%+v):\n%s", list, res.Text)
 	}
-	res = env.CallOK("list_tables", map[string]any{"workspace": prod, "type": "custom"})
+	res = env.CallOK("list_table_settings", map[string]any{"workspace": prod, "type": "custom"})
 	res.Decode(&list)
 	if list.Count < 1 || !strings.Contains(res.Text, "FirewallAudit_CL") || strings.Contains(res.Text, "| Microsoft |") {
 		t.Errorf("custom only: %+v\n%s", list, res.Text)
@@ -139,7 +139,7 @@ func TestListTablesAndSchema(t *testing.T) {
 			Standard   bool
 		}
 	}
-	env.CallOK("get_table_schema", map[string]any{"workspace": prod, "table": "FirewallAudit_CL"}).Decode(&sch)
+	env.CallOK("get_table", map[string]any{"workspace": prod, "table": "FirewallAudit_CL"}).Decode(&sch)
 	var names []string
 	for _, c := range sch.Columns {
 		if !c.Standard {
@@ -149,12 +149,12 @@ func TestListTablesAndSchema(t *testing.T) {
 	if !slices.Equal(names, []string{"TimeGenerated:dateTime", "Action:string", "Bytes:long", "Details:dynamic"}) {
 		t.Errorf("custom columns %v", names)
 	}
-	res = env.CallOK("get_table_schema", map[string]any{"workspace": prod, "table": "SecurityEvent"})
+	res = env.CallOK("get_table", map[string]any{"workspace": prod, "table": "SecurityEvent"})
 	res.Decode(&sch)
 	if sch.Type != "Microsoft" || len(sch.Columns) < 200 || !strings.Contains(res.Text, "\nEventID int") || !strings.Contains(res.Text, "\nTargetUserSid string") {
 		t.Errorf("SecurityEvent schema: %+v", sch.info)
 	}
-	if msg := env.CallError("get_table_schema", map[string]any{"workspace": prod, "table": "SecurityEvents"}); !strings.Contains(msg, "did you mean SecurityEvent?") {
+	if msg := env.CallError("get_table", map[string]any{"workspace": prod, "table": "SecurityEvents"}); !strings.Contains(msg, "did you mean SecurityEvent?") {
 		t.Errorf("typo: %s", msg)
 	}
 }
@@ -244,7 +244,7 @@ func TestDeleteRefusesMicrosoftTables(t *testing.T) {
 	if res.IsError {
 		t.Fatalf("delete: %s", res.Text)
 	}
-	if msg := env.CallError("get_table_schema", map[string]any{"workspace": prod, "table": "Old_CL"}); !strings.Contains(msg, "not found") {
+	if msg := env.CallError("get_table", map[string]any{"workspace": prod, "table": "Old_CL"}); !strings.Contains(msg, "not found") {
 		t.Errorf("after delete: %s", msg)
 	}
 }
@@ -320,7 +320,7 @@ func TestSetTableRetention(t *testing.T) {
 
 func TestReadOnlyHidesWrites(t *testing.T) {
 	env := start(t, toolsettest.Options{})
-	if got, want := env.ToolNames(), []string{"get_table_schema", "list_tables"}; !slices.Equal(got, want) {
+	if got, want := env.ToolNames(), []string{"get_table", "list_table_settings"}; !slices.Equal(got, want) {
 		t.Errorf("read-only tools %v, want %v", got, want)
 	}
 }
