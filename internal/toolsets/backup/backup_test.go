@@ -210,9 +210,7 @@ func TestExportRestoreDrift(t *testing.T) {
 		t.Fatalf("drift against the export: %s", r.Text)
 	}
 
-	// The same call again: another kinds list of the same meaning, since a confirmation token of
-	// identical arguments issued within the same second is the one already used.
-	args["kinds"] = snapshot.KindNames()
+	// The same call again.
 	res = confirmed(t, env, "restore_workspace", args, "0 to create, 0 to update (overwritten)")
 	var second restoreOut
 	res.Decode(&second)

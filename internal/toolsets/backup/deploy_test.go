@@ -87,7 +87,6 @@ func TestDeployAcrossTenantsWithOneFailing(t *testing.T) {
 	}
 
 	env.Emulator.Faults().Remove(id)
-	args["tags"] = []string{"*"} // the same selection, other arguments: a fresh confirmation token
 	res = confirmed(t, env, "deploy_content", args, broken+": 2 to create", dev+": 0 to create, 0 to update (overwritten), 6 unchanged")
 	var second deployOut
 	res.Decode(&second)
