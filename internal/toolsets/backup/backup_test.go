@@ -7,8 +7,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/config"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator"
@@ -320,5 +323,51 @@ func TestReadOnlyModeHidesWrites(t *testing.T) {
 		if slices.Contains(names, n) {
 			t.Errorf("%s is listed although writes are disabled", n)
 		}
+	}
+}
+
+// With a progress token, an export notifies each kind it has read.
+func TestExportReportsProgress(t *testing.T) {
+	env := start(t, envOptions{writes: true})
+	var mu sync.Mutex
+	var msgs []string
+	client := mcp.NewClient(&mcp.Implementation{Name: "progress", Version: "1"}, &mcp.ClientOptions{
+		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
+			mu.Lock()
+			msgs = append(msgs, r.Params.Message)
+			mu.Unlock()
+		}})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	st, ct := mcp.NewInMemoryTransports()
+	ss, err := env.Server.MCP().Connect(ctx, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ss.Close()
+	cs, err := client.Connect(ctx, ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	params := &mcp.CallToolParams{Name: "export_workspace", Arguments: map[string]any{"workspace": prod}}
+	params.SetProgressToken("p-1")
+	res, err := cs.CallTool(ctx, params)
+	if err != nil || res.IsError {
+		t.Fatalf("export: %v %v", err, res)
+	}
+	want := len(snapshot.AllKinds())
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		n := len(msgs)
+		mu.Unlock()
+		if n >= want {
+			break
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(msgs) != want || !strings.Contains(strings.Join(msgs, "\n"), prod+": analytics rules read (") {
+		t.Errorf("progress: %q", msgs)
 	}
 }
