@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sentinel-mcp/sentinel-mcp/internal/azure"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/content"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
@@ -264,4 +265,107 @@ func compactJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// A restore into a workspace whose items of every kind were changed updates each of them (with the
+// etag read) back to the source's content.
+func TestRestoreUpdatesEveryKind(t *testing.T) {
+	env := start(t)
+	src, c := source(t, env)
+	snap := collect(t, env, src)
+	dst := resolve(t, env, world.MustWorkspace(world.WSContosoProd).Alias())
+	first, err := snapshot.PlanRestore(ctx(t), env.Provider, snap, dst, snapshot.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range first.Apply(ctx(t), nil) {
+		if r.Status == snapshot.StatusFailed {
+			t.Fatalf("first restore: %s %q: %s", r.Kind, r.Title, r.Error)
+		}
+	}
+	sc, _ := sentinel.New(env.Provider, dst)
+	arm := sc.ARM()
+	cur := collect(t, env, dst)
+	changed := map[snapshot.Kind]bool{}
+	for _, it := range cur.Items {
+		if changed[it.Kind] {
+			continue
+		}
+		var path string
+		var edit func(doc map[string]any)
+		switch it.Kind {
+		case snapshot.KindWorkbook, snapshot.KindDCR:
+			if it.Title != c.Workbook && it.Key != "dcr-${workspaceName}-vpn-sessions" {
+				continue
+			}
+			edit = func(doc map[string]any) { doc["properties"].(map[string]any)["description"] = "edited" }
+		case snapshot.KindSavedSearch:
+			path, _ = sc.WorkspaceChildPath("savedSearches", it.Name)
+			edit = func(doc map[string]any) { doc["properties"].(map[string]any)["query"] = "SigninLogs | take 5" }
+		case snapshot.KindAutomationRule:
+			path = sc.Path("automationRules", it.Name)
+			edit = func(doc map[string]any) { doc["properties"].(map[string]any)["order"] = 99 }
+		case snapshot.KindSetting:
+			if it.Key != "Ueba" {
+				continue
+			}
+			path = sc.Path("settings", it.Name)
+			edit = func(doc map[string]any) { doc["properties"].(map[string]any)["dataSources"] = []any{"SigninLogs"} }
+		case snapshot.KindTable:
+			if it.Key != c.Table {
+				continue
+			}
+			ret := 45
+			if _, err := sc.UpdateTable(ctx(t), it.Name, sentinel.TableUpdate{RetentionInDays: &ret}); err != nil {
+				t.Fatal(err)
+			}
+			changed[it.Kind] = true
+			continue
+		default:
+			continue
+		}
+		if path == "" {
+			wbs, _, _ := sc.Workbooks(ctx(t), sentinel.WorkbookCategorySentinel, true, 0)
+			for _, w := range wbs {
+				if w.Name == it.Name {
+					path = w.ID + "?sourceId=" + dst.ResourceID
+				}
+			}
+			if it.Kind == snapshot.KindDCR {
+				path, _ = sc.InsightsPath("", sentinel.KindDCR, it.Name)
+			}
+		}
+		var doc map[string]any
+		resp, err := arm.GetJSON(ctx(t), path, &doc)
+		if err != nil {
+			t.Fatalf("%s %s: %v", it.Kind, path, err)
+		}
+		edit(doc)
+		if _, err := arm.Put(ctx(t), path, doc, &azure.WriteOptions{IfMatch: resp.ETag()}); err != nil {
+			t.Fatalf("editing %s %q: %v", it.Kind, it.Title, err)
+		}
+		changed[it.Kind] = true
+	}
+	if len(changed) != 6 {
+		t.Fatalf("changed %v", changed)
+	}
+	plan, err := snapshot.PlanRestore(ctx(t), env.Provider, snap, dst, snapshot.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := plan.Counts()[snapshot.ActUpdate]; n != 6 {
+		t.Fatalf("%d updates planned, want one per changed kind:\n%s", n, plan.Text(0))
+	}
+	for _, r := range plan.Apply(ctx(t), nil) {
+		if r.Status == snapshot.StatusFailed {
+			t.Errorf("update of %s %q failed: %s", r.Kind, r.Title, r.Error)
+		}
+	}
+	again, err := snapshot.PlanRestore(ctx(t), env.Provider, snap, dst, snapshot.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Changes() {
+		t.Errorf("after the updates:\n%s", again.Text(0))
+	}
 }
