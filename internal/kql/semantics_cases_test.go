@@ -453,14 +453,6 @@ L | lookup R on k`,
 		`TimeGenerated:datetime n:long
 ["2025-03-04T10:00:00Z",2]
 ["2025-03-04T11:00:00Z",2]`},
-	// Two keys: the dense pair table, then (sparse pairs of large key
-	// sets) its hand-over to the hash map half way.
-	{`range x from 0 to 99999 step 1 | summarize c = count() by h = x % 24, u = x % 1000 | summarize groups = count(), rows = sum(c), bad = countif(c != 33 and c != 34)`,
-		`groups:long rows:long bad:long
-[3000,100000,0]`},
-	{`range x from 0 to 199999 step 1 | summarize c = count() by a = x, b = x * 2 | summarize groups = count(), rows = sum(c), bad = countif(b != a * 2 or c != 1), first = min(a), last = max(a)`,
-		`groups:long rows:long bad:long first:long last:long
-[200000,200000,0,0,199999]`},
 	{`SigninLogs | summarize n = count() by bin(Hourbin = TimeGenerated, 1h), strlen(u = UserPrincipalName) | order by Hourbin asc, strlen_u asc`,
 		`Hourbin:datetime strlen_u:long n:long
 ["2025-03-04T10:00:00Z",15,1]
