@@ -41,7 +41,8 @@ type Options struct {
 	// Faults are installed at start; more can be added with Emulator.Faults().
 	Faults []Fault
 
-	fixture func() *worldState // tests: replaces the seeded world
+	fixture      func() *worldState // tests: replaces the seeded world
+	queryMaxRows int                // tests: rows a query result keeps (default queryMaxRows)
 }
 
 // Emulator is a running (or ready to run) loopback Azure.

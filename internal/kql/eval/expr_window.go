@@ -157,3 +157,81 @@ func (e *rowRankExpr) eval(b *batch) (val, error) {
 	}
 	return vecVal(intVec(data.Long, out, nil)), nil
 }
+
+// rowWindowSessionExpr is row_window_session(x, maxFromFirst,
+// maxBetweenNeighbors [, restart]): the value of x at the first row of the
+// session each row belongs to; a session ends when x moves further than
+// maxFromFirst from its first row or maxBetweenNeighbors from the previous
+// row, or when restart is true.
+type rowWindowSessionExpr struct {
+	x, fromFirst, between, restart expr
+}
+
+func (e *rowWindowSessionExpr) typ() data.Type { return e.x.typ() }
+func (e *rowWindowSessionExpr) eval(b *batch) (val, error) {
+	x, err := e.x.eval(b)
+	if err != nil {
+		return val{}, err
+	}
+	lim := func(le expr) (int64, error) {
+		v, err := le.eval(b)
+		if err != nil || b.n == 0 {
+			return 0, err
+		}
+		k := unwrap(v.at(0))
+		if k.Type.Storage() == data.StoreReal {
+			return int64(k.F), nil
+		}
+		return k.I, nil
+	}
+	first, err := lim(e.fromFirst)
+	if err != nil {
+		return val{}, err
+	}
+	between, err := lim(e.between)
+	if err != nil {
+		return val{}, err
+	}
+	var restart val
+	if e.restart != nil {
+		if restart, err = e.restart.eval(b); err != nil {
+			return val{}, err
+		}
+	}
+	abs := func(v int64) int64 {
+		if v < 0 {
+			return -v
+		}
+		return v
+	}
+	bld := data.NewVectorBuilder(e.typ(), b.n)
+	var start, prev data.Value
+	open := false
+	for i := 0; i < b.n; i++ {
+		v := unwrap(x.at(i))
+		if v.Null {
+			bld.Append(v)
+			continue
+		}
+		if !open || (e.restart != nil && tri(restart, i) == 1) ||
+			abs(v.I-start.I) > first || abs(v.I-prev.I) > between {
+			start, open = v, true
+		}
+		prev = v
+		bld.Append(fixType(start, e.typ()))
+	}
+	return vecVal(bld.Build()), nil
+}
+
+// ingestionTimeExpr is ingestion_time(): the time a record reached the
+// workspace, which the emulator's tables approximate with _TimeReceived or
+// TimeGenerated.
+type ingestionTimeExpr struct{ col int }
+
+func (e *ingestionTimeExpr) typ() data.Type { return data.DateTime }
+func (e *ingestionTimeExpr) eval(b *batch) (val, error) {
+	if e.col < 0 {
+		return nullConst(data.DateTime), nil
+	}
+	return vecVal(b.column(e.col)), nil
+}

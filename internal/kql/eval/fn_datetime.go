@@ -116,7 +116,13 @@ func init() {
 		}
 		return data.StringValue(formatTimeSpan(t, a[1].String()))
 	}})
-	reg(&fnDef{name: "make_datetime", minArgs: 3, maxArgs: 7, retType: DT, row: func(_ *fnCtx, a []data.Value) data.Value {
+	reg(&fnDef{name: "make_datetime", minArgs: 1, maxArgs: 7, retType: DT, row: func(_ *fnCtx, a []data.Value) data.Value {
+		if len(a) == 1 { // make_datetime(value) converts, like todatetime()
+			return data.Convert(unwrap(a[0]), DT)
+		}
+		if len(a) == 2 {
+			return data.NullValue(DT)
+		}
 		var p [6]float64
 		for i := range a[:min(len(a), 6)] {
 			f, ok := argFloat(a[i])
@@ -133,7 +139,10 @@ func init() {
 		frac := int64(math.Round((p[5] - sec) * float64(data.TicksPerSecond)))
 		return data.DateTimeValue(data.DateTimeTicks(y, mo, d, int(p[3]), int(p[4]), int(sec), frac))
 	}})
-	reg(&fnDef{name: "make_timespan", minArgs: 2, maxArgs: 4, retType: TS, row: func(_ *fnCtx, a []data.Value) data.Value {
+	reg(&fnDef{name: "make_timespan", minArgs: 1, maxArgs: 4, retType: TS, row: func(_ *fnCtx, a []data.Value) data.Value {
+		if len(a) == 1 { // make_timespan(value) converts, like totimespan()
+			return data.Convert(unwrap(a[0]), TS)
+		}
 		var p []float64
 		for _, v := range a {
 			f, ok := argFloat(v)
@@ -330,17 +339,29 @@ func datetimeAdd(part string, n, t int64) (int64, bool) {
 	}
 	tt := data.TicksToTime(t)
 	frac := t - data.TimeToTicks(tt.Truncate(time.Second))
+	months := 0
 	switch part {
 	case "year":
-		tt = tt.AddDate(int(n), 0, 0)
+		months = 12 * int(n)
 	case "quarter":
-		tt = tt.AddDate(0, 3*int(n), 0)
+		months = 3 * int(n)
 	case "month":
-		tt = tt.AddDate(0, int(n), 0)
+		months = int(n)
 	default:
 		return 0, false
 	}
-	return data.TimeToTicks(tt.Truncate(time.Second)) + frac, true
+	// Like .NET's AddMonths (which Kusto uses), the day is clamped to the
+	// target month's length: Jan 31 + 1 month is Feb 28, not Mar 3.
+	y, m, d := tt.Date()
+	total := int(m) - 1 + months
+	ty, tm := y+total/12, total%12
+	if tm < 0 {
+		tm += 12
+		ty--
+	}
+	last := time.Date(ty, time.Month(tm+2), 0, 0, 0, 0, 0, time.UTC).Day()
+	tt = time.Date(ty, time.Month(tm+1), min(d, last), tt.Hour(), tt.Minute(), tt.Second(), 0, time.UTC)
+	return data.TimeToTicks(tt) + frac, true
 }
 
 func fixedPart(part string) (int64, bool) {

@@ -61,7 +61,12 @@ func init() {
 		}
 		return data.RealValue(math.Pow(x, y))
 	}})
-	reg(&fnDef{name: "abs", minArgs: 1, ret: numericSame, row: func(_ *fnCtx, a []data.Value) data.Value {
+	reg(&fnDef{name: "abs", minArgs: 1, ret: func(a []data.Type) (data.Type, error) {
+		if a[0] == data.TimeSpan {
+			return data.TimeSpan, nil
+		}
+		return numericSame(a)
+	}, row: func(_ *fnCtx, a []data.Value) data.Value {
 		v := unwrap(a[0])
 		if v.Null {
 			return v

@@ -101,16 +101,23 @@ func (k *keyEncoder) encode(x val, n int, out []uint32) {
 	v := x.v
 	switch {
 	case v.IsDict():
+		// Dictionary entries get a group when a row uses them: a filtered
+		// column shares the dictionary of all the rows, most of them gone.
 		if len(v.Dict) > 0 && &v.Dict[0] != k.lastDict {
-			k.dictCodes = k.dictCodes[:0]
-			for _, s := range v.Dict {
-				k.dictCodes = append(k.dictCodes, k.str(s))
+			k.dictCodes = growSlice(k.dictCodes[:0], len(v.Dict))
+			for i := range k.dictCodes {
+				k.dictCodes[i] = noGroup
 			}
 			k.lastDict = &v.Dict[0]
 		}
 		dc := k.dictCodes
 		for i, c := range v.Codes[:n] {
-			out[i] = dc[c]
+			g := dc[c]
+			if g == noGroup {
+				g = k.str(v.Dict[c])
+				dc[c] = g
+			}
+			out[i] = g
 		}
 	case v.Type == data.String:
 		for i, s := range v.Strs[:n] {

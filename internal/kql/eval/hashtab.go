@@ -68,3 +68,22 @@ func (m *u64map) grow() {
 		m.keys[j], m.vals[j], m.used[j] = old.keys[i], old.vals[i], true
 	}
 }
+
+// insert adds k and reports whether it was absent (set semantics).
+func (m *u64map) insert(k uint64) bool {
+	i := mix64(k) & m.mask
+	for {
+		if !m.used[i] {
+			m.keys[i], m.used[i] = k, true
+			m.count++
+			if m.count*2 > len(m.keys) {
+				m.grow()
+			}
+			return true
+		}
+		if m.keys[i] == k {
+			return false
+		}
+		i = (i + 1) & m.mask
+	}
+}

@@ -32,6 +32,10 @@ const (
 	SemBadArgument     = "SEM0105"
 	SemUnknownName     = "SEM0106"
 	SemDuplicateColumn = "SEM0107"
+	// Validation only: names the catalog cannot check, reported as
+	// warnings so that valid queries are not rejected.
+	SemNotInCatalog = "SEM0110" // a table (or workspace) the catalog does not list
+	SemParser       = "SEM0111" // an ASIM parser or a solution's workspace function
 )
 
 // Error is an evaluation error with a position (byte offset in the query,
@@ -45,6 +49,11 @@ type Error struct {
 	// Name is the unsupported function/operator, or the unknown table or
 	// column, when the error is about one.
 	Name string
+	// Suggestion is the nearest known name ("did you mean"), if any.
+	Suggestion string
+	// Warning marks a validation finding that does not make the query
+	// invalid (a table the catalog does not describe...).
+	Warning bool
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -68,6 +77,9 @@ type Options struct {
 	MaxRows   int           // result rows kept (0: unlimited); the excess is dropped and Truncated set
 	MaxMemory int64         // approximate bytes a query may hold in joins, summarize, mv-expand... (0: unlimited)
 	Timeout   time.Duration // 0: no timeout beyond the context's
+	// HiddenColumns are standard columns (_ResourceId, _BilledSize ...)
+	// that results and getschema leave out unless the query names them.
+	HiddenColumns []string
 }
 
 // runCtx is the per-execution state shared by operators.

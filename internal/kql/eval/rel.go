@@ -25,6 +25,9 @@ type rel struct {
 	// ordered reports that the row order is meaningful (after sort,
 	// serialize, top ...), which window functions require.
 	ordered bool
+	// open marks, in validation, a relation whose columns are not known
+	// (a table the catalog lacks): any column name resolves to a dynamic.
+	open bool
 }
 
 func relFromTable(t *data.Table) *rel {
