@@ -65,9 +65,31 @@ func (r *Rule) AlertRuleProperties(enabled bool) (map[string]any, error) {
 		p["eventGroupingSettings"] = toJSONValue(r.EventGroupingSettings)
 	}
 	if r.IncidentConfiguration != nil {
-		p["incidentConfiguration"] = toJSONValue(r.IncidentConfiguration)
+		ic := *r.IncidentConfiguration
+		if g := ic.GroupingConfiguration; g != nil {
+			gc := *g
+			d, err := anyDuration(gc.LookbackDuration)
+			if err != nil {
+				return nil, fmt.Errorf("rule %q: incidentConfiguration.groupingConfiguration.lookbackDuration: %w", r.Name, err)
+			}
+			gc.LookbackDuration = isoUnlessEqual(gc.LookbackDuration, d)
+			ic.GroupingConfiguration = &gc
+		}
+		p["incidentConfiguration"] = toJSONValue(ic)
+	}
+	if len(r.SentinelEntities) > 0 {
+		p["sentinelEntitiesMappings"] = toJSONValue(r.SentinelEntities)
 	}
 	return p, nil
+}
+
+// isoUnlessEqual keeps s when it already is the ISO form of d (PT5H stays PT5H, P1D stays P1D), else
+// renders d in ISO 8601.
+func isoUnlessEqual(s string, d time.Duration) string {
+	if got, err := ParseISODuration(s); err == nil && got == d {
+		return s
+	}
+	return FormatISODuration(d)
 }
 
 // TemplateProperties renders the rule as the properties of a Microsoft.SecurityInsights/alertRuleTemplates
@@ -161,16 +183,79 @@ func RuleFromAlertRule(kind, name string, props map[string]any) (*Rule, error) {
 	if err := fromJSONValue(props["customDetails"], &r.CustomDetails); err != nil {
 		return nil, fmt.Errorf("alert rule %s: customDetails: %w", name, err)
 	}
+	if len(r.CustomDetails) == 0 {
+		r.CustomDetails = nil
+	}
 	if props["alertDetailsOverride"] != nil {
 		r.AlertDetailsOverride = &AlertDetails{}
 		if err := fromJSONValue(props["alertDetailsOverride"], r.AlertDetailsOverride); err != nil {
 			return nil, fmt.Errorf("alert rule %s: alertDetailsOverride: %w", name, err)
 		}
+		if r.AlertDetailsOverride.empty() {
+			r.AlertDetailsOverride = nil
+		}
 	}
+	if err := fromJSONValue(props["sentinelEntitiesMappings"], &r.SentinelEntities); err != nil {
+		return nil, fmt.Errorf("alert rule %s: sentinelEntitiesMappings: %w", name, err)
+	}
+	if len(r.EntityMappings) == 0 {
+		r.EntityMappings = nil
+	}
+	if len(r.SentinelEntities) == 0 {
+		r.SentinelEntities = nil
+	}
+	// Settings equal to what AlertRuleProperties adds for a rule that does not state them are left out,
+	// so that a rule deployed from YAML exports to the same YAML.
+	if props["eventGroupingSettings"] != nil {
+		var g EventGrouping
+		if err := fromJSONValue(props["eventGroupingSettings"], &g); err != nil {
+			return nil, fmt.Errorf("alert rule %s: eventGroupingSettings: %w", name, err)
+		}
+		if g.AggregationKind != "" && g.AggregationKind != AggregationSingleAlert {
+			r.EventGroupingSettings = &g
+		}
+	}
+	if props["incidentConfiguration"] != nil {
+		var ic IncidentConfig
+		if err := fromJSONValue(props["incidentConfiguration"], &ic); err != nil {
+			return nil, fmt.Errorf("alert rule %s: incidentConfiguration: %w", name, err)
+		}
+		if !ic.isDefault() {
+			if g := ic.GroupingConfiguration; g != nil && !g.Enabled && !g.ReopenClosedIncident && g.isDefault() {
+				ic.GroupingConfiguration = nil // createIncident: false with the default grouping
+			}
+			r.IncidentConfiguration = &ic
+		}
+	}
+	r.Description = blockText(r.Description)
+	r.Query = blockText(r.Query)
 	if r.RequiredDataConnectors == nil {
 		r.RequiredDataConnectors = []DataConnectorRef{}
 	}
 	return r, r.Validate()
+}
+
+// blockText gives multi-line-capable text the single trailing newline of a YAML literal block ("|"), the
+// form of the Azure-Sentinel files: ARM values carry no trailing newline (AlertRuleProperties trims it).
+func blockText(s string) string {
+	s = strings.TrimRight(s, "\n")
+	if s == "" {
+		return ""
+	}
+	return s + "\n"
+}
+
+// isDefault reports whether ic is what AlertRuleProperties deploys when a rule does not say: an incident
+// per alert, no grouping.
+func (ic *IncidentConfig) isDefault() bool {
+	return ic.CreateIncident && (ic.GroupingConfiguration == nil || ic.GroupingConfiguration.isDefault())
+}
+
+func (g *GroupingConfig) isDefault() bool {
+	d, err := anyDuration(g.LookbackDuration)
+	return !g.Enabled && !g.ReopenClosedIncident && (g.LookbackDuration == "" || err == nil && d == 5*time.Hour) &&
+		(g.MatchingMethod == "" || g.MatchingMethod == "AllEntities") &&
+		len(g.GroupByEntities) == 0 && len(g.GroupByAlertDetails) == 0 && len(g.GroupByCustomDetails) == 0
 }
 
 func parentTechniques(ts []string) []string {

@@ -78,13 +78,12 @@ func TestRuleARMRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", r.Name, err)
 		}
-		// The ARM shape has no requiredDataConnectors, status or metadata: compare the rest.
-		want := r.clone()
-		want.RequiredDataConnectors, back.RequiredDataConnectors = nil, nil
-		want.Query = strings.TrimRight(want.Query, "\n")
-		want.Description = strings.TrimSpace(want.Description)
-		if !reflect.DeepEqual(want, back) {
-			t.Errorf("%s: ARM round trip changed the rule:\nwant %+v\ngot  %+v", r.Name, want, back)
+		// The ARM shape has no requiredDataConnectors or metadata: the metadata resource carries them.
+		back.ApplyMetadata(r.MetadataProperties("/x/alertRules/x"))
+		want, _ := r.Encode()
+		got, _ := back.Encode()
+		if string(want) != string(got) {
+			t.Errorf("%s: ARM round trip changed the rule:\n%s", r.Name, lineDiffText(string(want), string(got)))
 		}
 		if r.Kind == KindScheduled && props["queryFrequency"] == "" {
 			t.Errorf("%s: no queryFrequency", r.Name)
@@ -191,5 +190,82 @@ func TestAccessorsReturnCopies(t *testing.T) {
 	*a.TriggerThreshold = 99
 	if b := Rules()[0]; b.Tactics[0] == "Changed" || b.Threshold() == 99 {
 		t.Error("Rules() shares state between callers")
+	}
+}
+
+// lineDiffText shows the lines of b that differ from a (enough to read a YAML difference).
+func lineDiffText(a, b string) string {
+	x, y := strings.Split(a, "\n"), strings.Split(b, "\n")
+	var out strings.Builder
+	for i := 0; i < max(len(x), len(y)); i++ {
+		var l, r string
+		if i < len(x) {
+			l = x[i]
+		}
+		if i < len(y) {
+			r = y[i]
+		}
+		if l != r {
+			out.WriteString("- " + l + "\n+ " + r + "\n")
+		}
+	}
+	return out.String()
+}
+
+// Settings that differ from Sentinel's defaults survive the ARM round trip; defaults are left out.
+func TestRuleARMRoundTripOfNonDefaultSettings(t *testing.T) {
+	r, _ := RuleByID(world.RulePasswordSpray)
+	r.EventGroupingSettings = &EventGrouping{AggregationKind: AggregationPerResult}
+	r.IncidentConfiguration = &IncidentConfig{CreateIncident: true, GroupingConfiguration: &GroupingConfig{Enabled: true,
+		LookbackDuration: "PT8H", MatchingMethod: "Selected", GroupByEntities: []string{"IP"}, GroupByAlertDetails: []string{"DisplayName"}}}
+	r.SuppressionDuration, r.SuppressionEnabled = "2h", true
+	r.AlertDetailsOverride.AlertDynamicProperties = []DynamicProperty{{AlertProperty: "ProductName", Value: "IPAddress"}}
+	r.SentinelEntities = []SentinelEntity{{ColumnName: "Entities"}}
+	r.Metadata = &RuleMetadata{Source: map[string]string{"kind": "Community"}, Categories: map[string][]string{"domains": {"Security - Threat Protection"}}}
+	want, err := r.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	props, err := r.AlertRuleProperties(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := RuleFromAlertRule(r.Kind, r.ID, props)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back.ApplyMetadata(r.MetadataProperties("/x"))
+	got, _ := back.Encode()
+	if string(got) != string(want) {
+		t.Errorf("round trip changed the rule:\n%s", lineDiffText(string(want), string(got)))
+	}
+	// The short form of a lookback is deployed in ISO 8601.
+	r.IncidentConfiguration.GroupingConfiguration.LookbackDuration = "8h"
+	props, _ = r.AlertRuleProperties(true)
+	if g := props["incidentConfiguration"].(map[string]any)["groupingConfiguration"].(map[string]any); g["lookbackDuration"] != "PT8H" {
+		t.Errorf("lookbackDuration deployed as %v", g["lookbackDuration"])
+	}
+}
+
+func TestParseRulesStream(t *testing.T) {
+	rules := Rules()[:3]
+	raw, err := EncodeRules(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseRules(append([]byte("---\n"), raw...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back) != 3 || !reflect.DeepEqual(back[2], rules[2]) {
+		t.Fatalf("ParseRules read %d rules", len(back))
+	}
+	rules[1].Severity = "Urgent"
+	bad, _ := EncodeRules(rules)
+	if _, err := ParseRules(bad); err == nil || !strings.Contains(err.Error(), "document 2") {
+		t.Errorf("error does not name the document: %v", err)
+	}
+	if _, err := ParseRules([]byte("# nothing\n")); err == nil {
+		t.Error("an empty stream was accepted")
 	}
 }

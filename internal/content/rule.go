@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -29,6 +30,7 @@ type Rule struct {
 	RelevantTechniques     []string           `yaml:"relevantTechniques"`
 	Query                  string             `yaml:"query"`
 	EntityMappings         []EntityMapping    `yaml:"entityMappings,omitempty"`
+	SentinelEntities       []SentinelEntity   `yaml:"sentinelEntitiesMappings,omitempty"`
 	CustomDetails          map[string]string  `yaml:"customDetails,omitempty"`
 	AlertDetailsOverride   *AlertDetails      `yaml:"alertDetailsOverride,omitempty"`
 	EventGroupingSettings  *EventGrouping     `yaml:"eventGroupingSettings,omitempty"`
@@ -59,12 +61,29 @@ type FieldMapping struct {
 	ColumnName string `yaml:"columnName" json:"columnName"`
 }
 
+// SentinelEntity names a column holding Sentinel entities (sentinelEntitiesMappings).
+type SentinelEntity struct {
+	ColumnName string `yaml:"columnName" json:"columnName"`
+}
+
 // AlertDetails overrides alert properties from columns.
 type AlertDetails struct {
-	AlertDisplayNameFormat string `yaml:"alertDisplayNameFormat,omitempty" json:"alertDisplayNameFormat,omitempty"`
-	AlertDescriptionFormat string `yaml:"alertDescriptionFormat,omitempty" json:"alertDescriptionFormat,omitempty"`
-	AlertTacticsColumnName string `yaml:"alertTacticsColumnName,omitempty" json:"alertTacticsColumnName,omitempty"`
-	AlertSeverityColumn    string `yaml:"alertSeverityColumnName,omitempty" json:"alertSeverityColumnName,omitempty"`
+	AlertDisplayNameFormat string            `yaml:"alertDisplayNameFormat,omitempty" json:"alertDisplayNameFormat,omitempty"`
+	AlertDescriptionFormat string            `yaml:"alertDescriptionFormat,omitempty" json:"alertDescriptionFormat,omitempty"`
+	AlertTacticsColumnName string            `yaml:"alertTacticsColumnName,omitempty" json:"alertTacticsColumnName,omitempty"`
+	AlertSeverityColumn    string            `yaml:"alertSeverityColumnName,omitempty" json:"alertSeverityColumnName,omitempty"`
+	AlertDynamicProperties []DynamicProperty `yaml:"alertDynamicProperties,omitempty" json:"alertDynamicProperties,omitempty"`
+}
+
+// DynamicProperty sets an alert property (ProductName, RemediationSteps, ...) from a column.
+type DynamicProperty struct {
+	AlertProperty string `yaml:"alertProperty" json:"alertProperty"`
+	Value         string `yaml:"value" json:"value"`
+}
+
+func (a *AlertDetails) empty() bool {
+	return a == nil || a.AlertDisplayNameFormat == "" && a.AlertDescriptionFormat == "" && a.AlertTacticsColumnName == "" &&
+		a.AlertSeverityColumn == "" && len(a.AlertDynamicProperties) == 0
 }
 
 // EventGrouping chooses one alert per query result or a single alert.
@@ -85,6 +104,8 @@ type GroupingConfig struct {
 	LookbackDuration     string   `yaml:"lookbackDuration" json:"lookbackDuration"`
 	MatchingMethod       string   `yaml:"matchingMethod" json:"matchingMethod"`
 	GroupByEntities      []string `yaml:"groupByEntities,omitempty" json:"groupByEntities,omitempty"`
+	GroupByAlertDetails  []string `yaml:"groupByAlertDetails,omitempty" json:"groupByAlertDetails,omitempty"`
+	GroupByCustomDetails []string `yaml:"groupByCustomDetails,omitempty" json:"groupByCustomDetails,omitempty"`
 }
 
 // RuleMetadata is the repository's authoring metadata.
@@ -100,6 +121,14 @@ const (
 	KindScheduled = "Scheduled"
 	KindNRT       = "NRT"
 )
+
+// Event grouping (eventGroupingSettings.aggregationKind): one alert for all results, or one per result.
+const (
+	AggregationSingleAlert = "SingleAlert"
+	AggregationPerResult   = "AlertPerResult"
+)
+
+var matchingMethods = map[string]bool{"AllEntities": true, "AnyAlert": true, "Selected": true}
 
 var (
 	guidRE     = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -123,6 +152,61 @@ func ParseRule(src []byte) (*Rule, error) {
 		return nil, err
 	}
 	return &r, nil
+}
+
+// ParseRules parses a stream of rules in the Azure-Sentinel YAML format: one document or several separated
+// by "---" lines (as export_analytics_rules writes them). Errors name the document (1-based) they are in.
+func ParseRules(src []byte) ([]*Rule, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var out []*Rule
+	var errs []error
+	for n := 1; ; n++ {
+		var node yaml.Node
+		err := dec.Decode(&node)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rule YAML (document %d): %w", n, err)
+		}
+		if len(node.Content) == 0 || node.Content[0].Kind == yaml.ScalarNode && node.Content[0].Tag == "!!null" {
+			n-- // an empty document (a leading or trailing "---")
+			continue
+		}
+		var r Rule
+		if err := node.Decode(&r); err != nil {
+			errs = append(errs, fmt.Errorf("document %d: %w", n, err))
+			continue
+		}
+		if err := r.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("document %d: %w", n, err))
+			continue
+		}
+		out = append(out, &r)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, errors.New("rule YAML: no rule found")
+	}
+	return out, nil
+}
+
+// EncodeRules renders rules as one YAML stream, documents separated by "---" lines (ParseRules reads it).
+func EncodeRules(rules []*Rule) ([]byte, error) {
+	var buf bytes.Buffer
+	for i, r := range rules {
+		raw, err := r.Encode()
+		if err != nil {
+			return nil, fmt.Errorf("rule %q: %w", r.Name, err)
+		}
+		if i > 0 {
+			buf.WriteString("---\n")
+		}
+		buf.Write(raw)
+	}
+	return buf.Bytes(), nil
 }
 
 // Validate checks the fields Sentinel requires and their formats. The query itself is validated by the KQL
@@ -179,6 +263,23 @@ func (r *Rule) Validate() error {
 	for _, m := range r.EntityMappings {
 		if m.EntityType == "" || len(m.FieldMappings) == 0 {
 			bad("entity mapping %q without field mappings", m.EntityType)
+		}
+	}
+	if g := r.EventGroupingSettings; g != nil && g.AggregationKind != AggregationSingleAlert && g.AggregationKind != AggregationPerResult {
+		bad("eventGroupingSettings.aggregationKind %q is not %s or %s", g.AggregationKind, AggregationSingleAlert, AggregationPerResult)
+	}
+	if ic := r.IncidentConfiguration; ic != nil && ic.GroupingConfiguration != nil {
+		g := ic.GroupingConfiguration
+		if _, err := anyDuration(g.LookbackDuration); err != nil {
+			bad("incidentConfiguration.groupingConfiguration.lookbackDuration: %v", err)
+		}
+		if !matchingMethods[g.MatchingMethod] {
+			bad("incidentConfiguration.groupingConfiguration.matchingMethod %q is not AllEntities, AnyAlert or Selected", g.MatchingMethod)
+		}
+	}
+	if r.SuppressionDuration != "" {
+		if _, err := ParseDuration(r.SuppressionDuration); err != nil {
+			bad("suppressionDuration: %v", err)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -290,6 +391,18 @@ func FormatISODuration(d time.Duration) string {
 		fmt.Fprintf(&b, "%dS", s)
 	}
 	return b.String()
+}
+
+// anyDuration parses either form: the YAML short form (5h) or ISO 8601 (PT5H).
+func anyDuration(s string) (time.Duration, error) {
+	if d, err := ParseDuration(s); err == nil {
+		return d, nil
+	}
+	d, err := ParseISODuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("duration %q is not of the form 5m, 1h, 1d or an ISO 8601 duration such as PT5H", s)
+	}
+	return d, nil
 }
 
 var isoRE = regexp.MustCompile(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)

@@ -8,7 +8,9 @@ package all
 
 import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/automation"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/incidents"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/rules"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/tenancy"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
 )
@@ -24,6 +26,8 @@ type entry struct {
 var registry = []entry{
 	{inventory.Toolset{Name: "tenancy", Description: "Tenants and Sentinel workspaces you may address, and their discovery.", Default: true}, tenancy.Tools},
 	{inventory.Toolset{Name: "incidents", Description: "Incident triage across tenants: list, read, assign, update, comment, close.", Default: true}, incidents.Tools},
+	{inventory.Toolset{Name: "rules", Description: "Analytics rules and templates, MITRE ATT&CK coverage, YAML/ARM export and import.", Default: true}, rules.Tools},
+	{inventory.Toolset{Name: "automation", Description: "Automation rules: conditions on incidents and alerts, property changes, playbooks, tasks."}, automation.Tools},
 }
 
 // Toolsets returns the metadata of every toolset.
