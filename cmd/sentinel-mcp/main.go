@@ -5,6 +5,9 @@
 //	sentinel-mcp emulator [flags]   run the built-in Azure emulator on its own
 //	sentinel-mcp tools [flags]      list the tool inventory
 //	sentinel-mcp version            print version and build information
+//	sentinel-mcp health [flags]     check the health of Sentinel workspaces (exit 3 on findings)
+//	sentinel-mcp compliance [flags] check workspaces against a compliance policy (exit 3 on findings)
+//	sentinel-mcp report [flags]     write a SOC report (HTML or Markdown)
 //
 // The CLI uses the standard library's flag package rather than a CLI framework: binary size and
 // start-up time are product targets (tools/list within 50 ms of process start), and subcommands plus
@@ -30,6 +33,8 @@ const (
 	exitOK    = 0
 	exitError = 1 // the command failed
 	exitUsage = 2 // bad command line or configuration
+	// exitFindings: health, compliance and report ran and found something to act on.
+	exitFindings = 3
 )
 
 type command struct {
@@ -45,6 +50,9 @@ func commands() []command {
 		{"emulator", "Run the built-in Azure emulator on its own and print its endpoints, identities and a ready config.", runEmulator},
 		{"tools", "List the tool inventory (table, --json or --markdown).", runTools},
 		{"version", "Print the version and build information.", runVersion},
+		{"health", "Check the health of Sentinel workspaces across tenants (exit 3 on findings).", runHealth},
+		{"compliance", "Check workspaces against a compliance policy (exit 3 on findings).", runCompliance},
+		{"report", "Write a SOC report: health, compliance, ingestion and incident charts (HTML or Markdown).", runReport},
 	}
 }
 
@@ -83,6 +91,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		switch {
 		case err == nil, errors.Is(err, flag.ErrHelp):
 			return exitOK
+		case errors.As(err, new(findingsError)):
+			fmt.Fprintf(stderr, "sentinel-mcp %s: %v\n", c.name, err)
+			return exitFindings
 		case errors.As(err, new(usageError)):
 			fmt.Fprintf(stderr, "sentinel-mcp %s: %v\nRun 'sentinel-mcp %s --help' for usage.\n", c.name, err, c.name)
 			return exitUsage

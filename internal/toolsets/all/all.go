@@ -9,6 +9,8 @@ package all
 import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/automation"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/compliance"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/health"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/incidents"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/rules"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/tenancy"
@@ -28,6 +30,8 @@ var registry = []entry{
 	{inventory.Toolset{Name: "incidents", Description: "Incident triage across tenants: list, read, assign, update, comment, close.", Default: true}, incidents.Tools},
 	{inventory.Toolset{Name: "rules", Description: "Analytics rules and templates, MITRE ATT&CK coverage, YAML/ARM export and import.", Default: true}, rules.Tools},
 	{inventory.Toolset{Name: "automation", Description: "Automation rules: conditions on incidents and alerts, property changes, playbooks, tasks."}, automation.Tools},
+	{inventory.Toolset{Name: "health", Description: "Workspace health across tenants (silent connectors, failing rules, ingestion anomalies) and SOC reports."}, health.Tools},
+	{inventory.Toolset{Name: "compliance", Description: "Compliance of workspaces against a policy (retention, rules, connectors, MITRE coverage, UEBA)."}, compliance.Tools},
 }
 
 // Toolsets returns the metadata of every toolset.
