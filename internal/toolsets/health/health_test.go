@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"github.com/sentinel-mcp/sentinel-mcp/internal/content"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
@@ -69,8 +71,18 @@ func hasReason(s status, parts ...string) bool {
 	return false
 }
 
-func TestHealthFindsTheSeededProblemsAndCallsTheOthersHealthy(t *testing.T) {
+// TestHealth shares one environment between subtests (starting one and generating its logs is the
+// expensive part); the subtest that injects faults comes last.
+func TestHealth(t *testing.T) {
 	env := posturetest.Start(t, toolsettest.Options{Toolsets: []toolsettest.Toolset{toolset}})
+	t.Run("finds the seeded problems and calls the others healthy", func(t *testing.T) { seededProblems(t, env) })
+	t.Run("detailed gives the evidence", func(t *testing.T) { detailed(t, env) })
+	t.Run("reports progress and stays within the budget", func(t *testing.T) { progressAndBudget(t, env) })
+	t.Run("report escapes attacker-controlled text", func(t *testing.T) { reportEscapes(t, env) })
+	t.Run("partial results when a tenant fails", func(t *testing.T) { partialResults(t, env) })
+}
+
+func seededProblems(t *testing.T, env *toolsettest.Env) {
 	res := env.CallOK("check_health", map[string]any{})
 	var out checkOut
 	res.Decode(&out)
@@ -127,8 +139,7 @@ func TestHealthFindsTheSeededProblemsAndCallsTheOthersHealthy(t *testing.T) {
 	}
 }
 
-func TestHealthDetailedGivesTheEvidence(t *testing.T) {
-	env := posturetest.Start(t, toolsettest.Options{Toolsets: []toolsettest.Toolset{toolset}})
+func detailed(t *testing.T, env *toolsettest.Env) {
 	facts := world.SeededFacts()
 	disabled := facts.Diff(world.DiffDisabledRule)[0]
 	silent := facts.Diff(world.DiffSilentConnector)[0]
@@ -167,8 +178,7 @@ func TestHealthDetailedGivesTheEvidence(t *testing.T) {
 	}
 }
 
-func TestHealthReportsProgressAndStaysWithinTheBudget(t *testing.T) {
-	env := posturetest.Start(t, toolsettest.Options{Toolsets: []toolsettest.Toolset{toolset}})
+func progressAndBudget(t *testing.T, env *toolsettest.Env) {
 	res, msgs := posturetest.CallWithProgress(t, env, "check_health", map[string]any{"workspaces": []string{"all"}})
 	if res.IsError {
 		t.Fatalf("check_health failed: %v", res.Content)
@@ -186,8 +196,7 @@ func TestHealthReportsProgressAndStaysWithinTheBudget(t *testing.T) {
 	}
 }
 
-func TestHealthGivesPartialResultsWhenATenantFails(t *testing.T) {
-	env := posturetest.Start(t, toolsettest.Options{Toolsets: []toolsettest.Toolset{toolset}})
+func partialResults(t *testing.T, env *toolsettest.Env) {
 	broken := world.MustWorkspace(world.WSFabrikamSentinel)
 	id, err := env.Emulator.Faults().Add(emulator.Fault{Route: "arm", Tenant: broken.TenantID, Status: 500})
 	if err != nil {
@@ -263,4 +272,66 @@ func createIncident(t *testing.T, env *toolsettest.Env, alias, title string, age
 		t.Fatal(err)
 	}
 	return inc.Properties.IncidentNumber
+}
+
+// hostile is an incident title written by an attacker: markup, a table break, a link, a terminal
+// escape and a BiDi override.
+const hostile = "</td><script>alert(1)</script><img src=x onerror=alert(2)> | **bold** [link](https://evil.example) \x1b[31mred\u202etxt"
+
+func reportEscapes(t *testing.T, env *toolsettest.Env) {
+	ctx := context.Background()
+	ws, _ := env.Registry.Resolve(ctx, world.MustWorkspace(world.WSSocCentral).Alias())
+	c, _ := sentinel.New(env.Provider, ws)
+	if _, err := c.PutIncident(ctx, &sentinel.Incident{Properties: sentinel.IncidentProperties{Title: hostile,
+		Severity: sentinel.SeverityHigh, Status: sentinel.StatusNew}}); err != nil {
+		t.Fatal(err)
+	}
+	res := env.CallOK("generate_soc_report", map[string]any{"format": "html", "title": "Woodgrove <b>monthly</b>"})
+	if len(res.Content) != 2 {
+		t.Fatalf("want a summary and an embedded resource, got %d contents", len(res.Content))
+	}
+	er, ok := res.Content[1].(*mcp.EmbeddedResource)
+	if !ok || er.Resource.MIMEType != "text/html" || !strings.HasPrefix(er.Resource.URI, "sentinel-mcp://reports/") {
+		t.Fatalf("second content: %#v", res.Content[1])
+	}
+	page := er.Resource.Text
+	doc := posturetest.CheckHTML(t, page)
+	for _, bad := range []string{"\x1b", "\u202e"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("the HTML report contains %q", bad)
+		}
+	}
+	found := false
+	for _, cell := range posturetest.Text(doc, "title") {
+		found = found || strings.Contains(cell, "<script>alert(1)</script>")
+	}
+	if !found {
+		t.Error("the hostile incident title is not shown as text in the open incidents table")
+	}
+	for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "Woodgrove &lt;b&gt;monthly&lt;/b&gt;", "Content-Security-Policy",
+		"Ingestion per tenant", "Incidents per tenant", "Open high-severity incidents", "Compliance"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the HTML report lacks %q", want)
+		}
+	}
+	var out struct {
+		Format string `json:"format"`
+		Bytes  int    `json:"bytes"`
+		URI    string `json:"uri"`
+	}
+	res.Decode(&out)
+	if out.Format != "html" || out.Bytes != len(page) || out.URI != er.Resource.URI {
+		t.Errorf("structured output %+v", out)
+	}
+
+	res = env.CallOK("generate_soc_report", map[string]any{"workspaces": []string{ws.Alias}})
+	md := res.Text
+	for _, bad := range []string{"<script", "<img", "[link](", "\x1b", "\u202e", "| **bold**"} {
+		if strings.Contains(md, bad) {
+			t.Errorf("the Markdown report contains %q", bad)
+		}
+	}
+	if !strings.Contains(md, `&lt;script&gt;alert(1)&lt;/script&gt;`) || !strings.Contains(md, `\[link\]`) || !strings.Contains(md, `\| \*\*bold\*\*`) {
+		t.Errorf("the hostile title is not escaped as expected in:\n%s", md)
+	}
 }
