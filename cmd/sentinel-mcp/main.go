@@ -4,10 +4,10 @@
 //	sentinel-mcp http [flags]       serve MCP clients over streamable HTTP
 //	sentinel-mcp emulator [flags]   run the built-in Azure emulator on its own
 //	sentinel-mcp tools [flags]      list the tool inventory
-//	sentinel-mcp version            print version and build information
 //	sentinel-mcp health [flags]     check the health of Sentinel workspaces (exit 3 on findings)
 //	sentinel-mcp compliance [flags] check workspaces against a compliance policy (exit 3 on findings)
 //	sentinel-mcp report [flags]     write a SOC report (HTML or Markdown)
+//	sentinel-mcp version            print version and build information
 //
 // The CLI uses the standard library's flag package rather than a CLI framework: binary size and
 // start-up time are product targets (tools/list within 50 ms of process start), and subcommands plus
@@ -49,10 +49,10 @@ func commands() []command {
 		{"http", "Serve MCP clients over streamable HTTP (loopback by default).", runHTTP},
 		{"emulator", "Run the built-in Azure emulator on its own and print its endpoints, identities and a ready config.", runEmulator},
 		{"tools", "List the tool inventory (table, --json or --markdown).", runTools},
-		{"version", "Print the version and build information.", runVersion},
 		{"health", "Check the health of Sentinel workspaces across tenants (exit 3 on findings).", runHealth},
 		{"compliance", "Check workspaces against a compliance policy (exit 3 on findings).", runCompliance},
 		{"report", "Write a SOC report: health, compliance, ingestion and incident charts (HTML or Markdown).", runReport},
+		{"version", "Print the version and build information.", runVersion},
 	}
 }
 
@@ -110,7 +110,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func printUsage(w io.Writer) {
 	fmt.Fprintf(w, "sentinel-mcp: Microsoft Sentinel for MCP clients, across tenants.\n\nUsage:\n  sentinel-mcp <command> [flags]\n\nCommands:\n")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, `
 Run 'sentinel-mcp <command> --help' for the flags, environment variables and config file settings of a command.
