@@ -140,14 +140,14 @@ func runCheck(d *toolkit.Deps) inventory.Tool {
 		matrix := budget
 		matrix.MaxBytes = budget.MaxBytes / 3
 		mr := render.Render(matrixTable(rep), render.FormatTable, matrix)
-		b.WriteString(mr.TextWithFooter())
+		b.WriteString(strings.TrimRight(mr.TextWithFooter(), "\n"))
 		fb := budget
 		fb.MaxBytes = max(1024, budget.MaxBytes-b.Len()-600)
 		ft := failuresTable(rep)
 		if len(ft.Rows) > 0 {
 			fr := render.Render(ft, render.FormatTable, fb)
 			b.WriteString("\n\nChecks that did not pass, with the evidence seen:\n")
-			b.WriteString(fr.TextWithFooter())
+			b.WriteString(strings.TrimRight(fr.TextWithFooter(), "\n"))
 			mr.Truncated = mr.Truncated || fr.Truncated
 			mr.Rows, mr.TotalRows = mr.Rows+fr.Rows, mr.TotalRows+fr.TotalRows
 		} else if len(rep.Workspaces) > 0 {

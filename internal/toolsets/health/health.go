@@ -108,13 +108,13 @@ func checkHealth(d *toolkit.Deps) inventory.Tool {
 		rr := render.Render(statusTable(rep), render.FormatTable, statusBudget)
 		var b strings.Builder
 		b.WriteString(summary + "\n")
-		b.WriteString(rr.TextWithFooter())
+		b.WriteString(strings.TrimRight(rr.TextWithFooter(), "\n"))
 		if mode == posture.Detailed {
 			fb := budget
 			fb.MaxBytes = max(1024, budget.MaxBytes-b.Len()-600)
 			frr := render.Render(findingsTable(rep), render.FormatTable, fb)
 			b.WriteString("\n\nFindings (most severe first):\n")
-			b.WriteString(frr.TextWithFooter())
+			b.WriteString(strings.TrimRight(frr.TextWithFooter(), "\n"))
 			rr = merge(rr, frr)
 		}
 		writeFailures(&b, rep.Failed)
