@@ -8,6 +8,7 @@
 //	sentinel-mcp compliance [flags] check workspaces against a compliance policy (exit 3 on findings)
 //	sentinel-mcp report [flags]     write a SOC report (HTML or Markdown)
 //	sentinel-mcp version            print version and build information
+//	sentinel-mcp bench [flags]      measure start-up, tools/list size and per-call latency
 //
 // The CLI uses the standard library's flag package rather than a CLI framework: binary size and
 // start-up time are product targets (tools/list within 50 ms of process start), and subcommands plus
@@ -53,6 +54,7 @@ func commands() []command {
 		{"compliance", "Check workspaces against a compliance policy (exit 3 on findings).", runCompliance},
 		{"report", "Write a SOC report: health, compliance, ingestion and incident charts (HTML or Markdown).", runReport},
 		{"version", "Print the version and build information.", runVersion},
+		{"bench", "Measure start-up, tools/list size and per-call latency of this binary (stdio, emulator).", runBench},
 	}
 }
 

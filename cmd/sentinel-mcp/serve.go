@@ -87,7 +87,7 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 }
 
 func filterOf(cfg *config.Config) inventory.Filter {
-	return inventory.Filter{Toolsets: cfg.Toolsets, Tools: cfg.Tools, Exclude: cfg.ExcludeTools, ReadOnly: cfg.ReadOnly, EnableWrites: cfg.EnableWrites}
+	return inventory.Filter{Toolsets: cfg.Toolsets, Tools: cfg.Tools, Exclude: cfg.ExcludeTools, ReadOnly: cfg.ReadOnly, EnableWrites: cfg.EnableWrites, OutputSchemas: cfg.OutputSchemas}
 }
 
 // app is a running server and what it owns.

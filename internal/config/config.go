@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -27,6 +28,9 @@ type Config struct {
 	ExcludeTools []string `config:"exclude_tools" cmd:"stdio,http,tools" help:"Tools to hide even if their toolset is enabled, comma-separated."`
 	ReadOnly     bool     `config:"read_only" cmd:"stdio,http,tools" help:"Force read-only mode: write tools are not listed, even if writes are enabled."`
 	EnableWrites bool     `config:"enable_writes" cmd:"stdio,http,tools" help:"Enable write tools (they are hidden by default). Destructive tools still ask for confirmation."`
+	// Output schemas are a third of tools/list and models do not need them to use a tool: advertising them
+	// is for programmatic clients that validate structured results.
+	OutputSchemas bool `config:"output_schemas" cmd:"stdio,http,tools" help:"Advertise every tool's output schema in tools/list (structured results are returned either way). Off by default: it keeps the tool list, and the model's context, about a third smaller."`
 
 	Log      Log      `config:"log" help:"Diagnostic logs (stderr; stdout carries the protocol)."`
 	Audit    Audit    `config:"audit" help:"Audit log of tool calls."`
@@ -71,6 +75,9 @@ type HTTP struct {
 	AllowedHosts    []string      `config:"allowed_hosts" help:"Host header values accepted besides loopback names and the listen address (DNS-rebinding protection)."`
 	MaxRequestBytes int64         `config:"max_request_bytes" default:"1048576" help:"Maximum size of one HTTP request body."`
 	SessionTimeout  time.Duration `config:"session_timeout" default:"30m" help:"Idle sessions are closed after this long."`
+	Rate            float64       `config:"rate" default:"50" help:"Per-client HTTP request rate limit, in requests per second per remote address (0 disables); over it, 429 with Retry-After."`
+	RateBurst       int           `config:"rate_burst" default:"100" help:"Burst allowed above the per-client HTTP request rate."`
+	PublicURL       string        `config:"public_url" help:"External URL of the MCP endpoint when behind a reverse proxy, e.g. https://mcp.example.com/mcp; used as the resource of the OAuth protected-resource metadata (default: derived from the request)."`
 }
 
 // Emulator configures the built-in Azure emulator, used by `--emulator` and `sentinel-mcp emulator`.
@@ -122,6 +129,14 @@ func (c *Config) Validate() error {
 	}
 	if c.HTTP.MaxRequestBytes < 1024 {
 		errs = append(errs, errors.New("http.max_request_bytes must be at least 1024"))
+	}
+	if c.HTTP.Rate < 0 || c.HTTP.Rate > 0 && c.HTTP.RateBurst < 1 {
+		errs = append(errs, errors.New("http.rate must not be negative (0 disables), and http.rate_burst must be at least 1 when it is set"))
+	}
+	if v := c.HTTP.PublicURL; v != "" {
+		if u, err := url.Parse(v); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.RawQuery != "" || u.Fragment != "" {
+			errs = append(errs, fmt.Errorf("http.public_url %q: want an absolute http(s) URL without query or fragment, e.g. https://mcp.example.com/mcp", v))
+		}
 	}
 	if c.Emulator.Scale <= 0 || c.Emulator.Days < 1 || c.Emulator.ExtraTenants < 0 {
 		errs = append(errs, errors.New("emulator.scale must be positive, emulator.days at least 1, emulator.extra_tenants not negative"))

@@ -1,9 +1,13 @@
 package emulator
 
 import (
+	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/sentinel-mcp/sentinel-mcp/internal/schema"
 )
 
 // Microsoft.OperationalInsights tables: list (not pageable), get, and PUT/PATCH/DELETE as long-running
@@ -13,8 +17,8 @@ import (
 const tableType = "Microsoft.OperationalInsights/workspaces/tables"
 
 func init() {
-	t := addType(workspacePrefix+"tables/*", &rtype{armType: tableType, get: true, etag: etagNone})
-	_ = t
+	addType(workspacePrefix+"tables/*", &rtype{armType: tableType, get: true, etag: etagNone, list: listTables})
+	addRoute(workspacePrefix+"tables/*", "GET", func(c *call) { c.e.getTable(c) })
 	addRoute(workspacePrefix+"tables/*", "PUT,PATCH", func(c *call) { c.e.putTable(c) })
 	addRoute(workspacePrefix+"tables/*", "DELETE", func(c *call) { c.e.deleteTable(c) })
 	addRoute(workspacePrefix+"tables/*/cancelsearch", "POST", func(c *call) { c.w.WriteHeader(http.StatusOK) })
@@ -27,6 +31,77 @@ var columnTypes = map[string]string{"string": "string", "int": "int", "long": "l
 var basicCapableTables = map[string]bool{"containerlogv2": true, "apptraces": true, "appdependencies": true,
 	"storagebloblogs": true, "aadnoninteractiveusersigninlogs": true, "aadserviceprincipalsigninlogs": true,
 	"commonsecuritylog": true, "syslog": true, "securityevent": false}
+
+// Microsoft tables exist in every workspace without anyone creating them: the Log Management ones in
+// all, the others (Sentinel, Defender) once Sentinel is onboarded. The emulator serves those it knows
+// (internal/schema) from their schema until one is changed, when it is stored like any table.
+
+// builtInTable is the document of a Microsoft table the store does not hold (name case-insensitive).
+func (e *Emulator) builtInTable(st *store, wsID, name string) (doc, bool) {
+	t, ok := schema.LookupFold(name)
+	if !ok || t.IsCustom() {
+		return nil, false
+	}
+	ws, ok := st.get(wsID)
+	if !ok {
+		return nil, false
+	}
+	if !slices.Contains(t.Solutions, "LogManagement") && !st.exists(str(ws["id"])+"/providers/Microsoft.SecurityInsights/onboardingStates/default") {
+		return nil, false
+	}
+	b, err := json.Marshal(t.ARMResource(str(ws["id"]), schema.Retention{WorkspaceRetention: e.workspaceRetention(wsID)}))
+	if err != nil {
+		return nil, false
+	}
+	d, err := decodeDoc(b)
+	if err != nil {
+		return nil, false
+	}
+	d["systemData"] = seededSystemData
+	return d, true
+}
+
+// tableAt returns the stored table at id, or the built-in Microsoft table of that name.
+func (e *Emulator) tableAt(st *store, id string) (doc, bool) {
+	if d, ok := st.get(id); ok {
+		return d, true
+	}
+	return e.builtInTable(st, workspaceOf(id), lastSeg(id))
+}
+
+func (e *Emulator) getTable(c *call) {
+	id := c.resourceID()
+	_, st, _ := e.state()
+	d, ok := e.tableAt(st, id)
+	if !ok {
+		if perr := e.requireParent(collectionPathOf(id)); perr != nil {
+			c.fail(perr)
+			return
+		}
+		c.fail(notFound(id))
+		return
+	}
+	c.ok(http.StatusOK, d)
+}
+
+// listTables adds the built-in tables the store does not hold to a workspace's stored ones.
+func listTables(c *call, items []doc) ([]doc, *apiError) {
+	_, st, _ := c.e.state()
+	wsID := workspaceOf(c.resourceID())
+	have := map[string]bool{}
+	for _, d := range items {
+		have[strings.ToLower(str(d["name"]))] = true
+	}
+	for _, t := range schema.All() {
+		if have[strings.ToLower(t.Name)] {
+			continue
+		}
+		if d, ok := c.e.builtInTable(st, wsID, t.Name); ok {
+			items = append(items, d)
+		}
+	}
+	return items, nil
+}
 
 func tableErr(format string, args ...any) *apiError {
 	return badRequest("InvalidParameter", format, args...)
@@ -57,7 +132,7 @@ func (e *Emulator) putTable(c *call) {
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	_, st, _ := e.state()
-	old, exists := st.get(id)
+	old, exists := e.tableAt(st, id)
 	if c.r.Method == http.MethodPatch && !exists {
 		c.fail(notFound(id))
 		return
@@ -189,6 +264,13 @@ func (e *Emulator) applyTableUpdate(c *call, wsID string, d doc, in map[string]a
 	}
 	plan := str(p["plan"])
 	wsRet := e.workspaceRetention(wsID)
+	// A retention that follows its default (the workspace's, the interactive one) keeps following it
+	// unless this request sets it, as Azure does.
+	for k, flag := range map[string]string{"retentionInDays": "retentionInDaysAsDefault", "totalRetentionInDays": "totalRetentionInDaysAsDefault"} {
+		if _, set := in[k]; !set && p[flag] == true {
+			p[k] = -1
+		}
+	}
 	if v, ok := in["retentionInDays"]; ok && v != nil {
 		n, err := numberOf(v)
 		if err != nil {
@@ -281,7 +363,7 @@ func (e *Emulator) deleteTable(c *call) {
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	_, st, _ := e.state()
-	cur, ok := st.get(id)
+	cur, ok := e.tableAt(st, id)
 	if !ok {
 		if perr := e.requireParent(collectionPathOf(id)); perr != nil {
 			c.fail(perr)

@@ -26,6 +26,9 @@ type Filter struct {
 	Exclude      []string // tools removed even when their toolset is enabled
 	ReadOnly     bool     // force read-only: no write tool, whatever EnableWrites says
 	EnableWrites bool     // list write tools (read-only is the default)
+	// OutputSchemas keeps each tool's output schema in its listed definition. Without it the schema is
+	// still enforced on every result; clients just do not receive it.
+	OutputSchemas bool
 }
 
 // WritesAllowed reports whether the filter lets write tools through.
@@ -120,6 +123,11 @@ func (b *Builder) Build(f Filter) (*Inventory, error) {
 			if t.Write() && !f.WritesAllowed() {
 				continue
 			}
+			if !f.OutputSchemas && t.Def.OutputSchema != nil {
+				def := *t.Def
+				def.OutputSchema = nil
+				t.Def = &def
+			}
 			inv.byName[t.Name()] = len(inv.Tools)
 			inv.Tools = append(inv.Tools, t)
 			used[ts.Name] = true
@@ -156,6 +164,10 @@ func (inv *Inventory) Lookup(name string) (*Tool, bool) {
 // Register adds every selected tool to s behind mw.
 func (inv *Inventory) Register(s *mcp.Server, mw Middleware) {
 	for _, t := range inv.Tools {
+		if t.add != nil {
+			t.add(s, t.Def, mw) // the selected definition (output schema kept or not)
+			continue
+		}
 		t.Register(s, mw)
 	}
 }

@@ -235,3 +235,47 @@ func TestReference(t *testing.T) {
 		}
 	}
 }
+
+func TestOutputSchemasAdvertisedOnlyWhenAsked(t *testing.T) {
+	for _, advertise := range []bool{false, true} {
+		inv, err := NewBuilder(testToolsets, testTools()).Build(Filter{Toolsets: []string{"alpha"}, OutputSchemas: advertise})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs := connect(t, inv, nil)
+		list, err := cs.ListTools(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list.Tools) != 1 {
+			t.Fatalf("tools = %d", len(list.Tools))
+		}
+		if got := list.Tools[0].OutputSchema != nil; got != advertise {
+			t.Errorf("advertise=%v: outputSchema listed = %v", advertise, got)
+		}
+		// Structured results, and their validation, do not depend on advertising the schema.
+		res, text := call(t, cs, "get_echo", map[string]any{"workspace": "w1"})
+		if res.IsError || res.StructuredContent == nil {
+			t.Errorf("advertise=%v: result %s, structured %v", advertise, text, res.StructuredContent)
+		}
+		// The builder's own tools keep their full definitions (tools --json, schema snapshots).
+		if testTools()[0].Def.OutputSchema == nil {
+			t.Error("source definition lost its output schema")
+		}
+	}
+}
+
+func TestBrokenSchemaIsFoundByCheckSchemas(t *testing.T) {
+	bad := New("alpha", mcp.Tool{Name: "get_bad", Description: "Bad default.", Annotations: Annotations("Bad", ReadOnly)},
+		func(ctx context.Context, req *mcp.CallToolRequest, in echoIn) (*mcp.CallToolResult, any, error) {
+			return nil, nil, nil
+		}, Enum("mode", "fast", "slow"), Default("mode", "medium"))
+	if err := bad.CheckSchemas(); err == nil || !strings.Contains(err.Error(), "get_bad") {
+		t.Errorf("CheckSchemas = %v, want the tool's input schema error", err)
+	}
+	for _, tl := range testTools() {
+		if err := tl.CheckSchemas(); err != nil {
+			t.Errorf("%s: %v", tl.Name(), err)
+		}
+	}
+}

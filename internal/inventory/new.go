@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -61,13 +62,18 @@ func New[In, Out any](toolset string, def mcp.Tool, h func(ctx context.Context, 
 	if tool.Destructive() {
 		addConfirmTokenArg(in)
 	}
-	inResolved, err := in.Resolve(&jsonschema.ResolveOptions{ValidateDefaults: true})
-	if err != nil {
-		panic(fmt.Sprintf("inventory: tool %q: input schema: %v", def.Name, err))
-	}
+	// Resolving a schema is most of the cost of building a tool, and start-up builds every tool:
+	// resolve on first use instead (Tool.CheckSchemas resolves eagerly, for tests).
+	inResolved := sync.OnceValues(func() (*jsonschema.Resolved, error) {
+		r, err := in.Resolve(&jsonschema.ResolveOptions{ValidateDefaults: true})
+		if err != nil {
+			return nil, fmt.Errorf("tool %q: input schema: %w", def.Name, err)
+		}
+		return r, nil
+	})
 	d.InputSchema = in
 
-	var outResolved *jsonschema.Resolved
+	outResolved := func() (*jsonschema.Resolved, error) { return nil, nil }
 	hasOut := def.OutputSchema != nil || reflect.TypeFor[Out]() != reflect.TypeFor[any]()
 	if hasOut {
 		out, err := schemaFor[Out](def.OutputSchema)
@@ -82,9 +88,13 @@ func New[In, Out any](toolset string, def mcp.Tool, h func(ctx context.Context, 
 		if tool.Destructive() {
 			allowPending(out)
 		}
-		if outResolved, err = out.Resolve(&jsonschema.ResolveOptions{ValidateDefaults: true}); err != nil {
-			panic(fmt.Sprintf("inventory: tool %q: output schema: %v", def.Name, err))
-		}
+		outResolved = sync.OnceValues(func() (*jsonschema.Resolved, error) {
+			r, err := out.Resolve(&jsonschema.ResolveOptions{ValidateDefaults: true})
+			if err != nil {
+				return nil, fmt.Errorf("tool %q: output schema: %w", def.Name, err)
+			}
+			return r, nil
+		})
 		d.OutputSchema = out
 	}
 
@@ -119,8 +129,12 @@ func New[In, Out any](toolset string, def mcp.Tool, h func(ctx context.Context, 
 		if err != nil {
 			return nil, fmt.Errorf("tool %s: encode output: %w", def.Name, err)
 		}
-		if outResolved != nil {
-			if err := validateJSON(js, outResolved); err != nil {
+		outSchema, err := outResolved()
+		if err != nil {
+			return nil, err
+		}
+		if outSchema != nil {
+			if err := validateJSON(js, outSchema); err != nil {
 				return nil, fmt.Errorf("tool %s: output does not match its schema: %w", def.Name, err)
 			}
 		}
@@ -131,17 +145,30 @@ func New[In, Out any](toolset string, def mcp.Tool, h func(ctx context.Context, 
 		return res, nil
 	}
 
-	tool.Register = func(s *mcp.Server, mw Middleware) {
+	tool.add = func(s *mcp.Server, def *mcp.Tool, mw Middleware) {
 		handler := Handler(invoke)
 		if mw != nil {
 			handler = mw(handler)
 		}
 		self := tool
-		s.AddTool(self.Def, func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		self.Def = def
+		s.AddTool(def, func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			call := &Call{Tool: &self, Request: req}
-			call.Args, call.ArgsErr = validateArgs(req.Params.Arguments, inResolved, props)
+			inSchema, err := inResolved()
+			if err != nil {
+				return nil, err // a broken schema is a server fault (CheckSchemas catches it in tests)
+			}
+			call.Args, call.ArgsErr = validateArgs(req.Params.Arguments, inSchema, props)
 			return handler(ctx, call)
 		})
+	}
+	tool.Register = func(s *mcp.Server, mw Middleware) { tool.add(s, tool.Def, mw) }
+	tool.resolve = func() error {
+		if _, err := inResolved(); err != nil {
+			return err
+		}
+		_, err := outResolved()
+		return err
 	}
 	return tool
 }

@@ -40,6 +40,21 @@ type Tool struct {
 	// the rule it would delete), to be shown with the confirmation request. Set it with the Plan
 	// option. It must only read.
 	Plan func(ctx context.Context, args json.RawMessage) (string, error)
+
+	// add registers the tool under a given definition: Inventory.Register uses it so that the
+	// definition a filter selected (for example without its output schema) is the one listed.
+	add func(s *mcp.Server, def *mcp.Tool, mw Middleware)
+	// resolve resolves the input and output schemas (done lazily, on the first call).
+	resolve func() error
+}
+
+// CheckSchemas resolves the tool's input and output schemas now, as its first call would, and
+// reports a schema that cannot be resolved (for example a default that violates its own enum).
+func (t *Tool) CheckSchemas() error {
+	if t.resolve == nil {
+		return nil
+	}
+	return t.resolve()
 }
 
 // Name is the tool's name.

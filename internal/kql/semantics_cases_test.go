@@ -407,4 +407,50 @@ L | lookup R on k`,
 	{`SigninLogs | extend Duration = totimespan(strcat("00:00:0", tostring(DurationMs % 10))) | summarize total = sum(Duration)`,
 		`total:timespan
 ["00:00:00"]`},
+	{`union isfuzzy=true SigninLogs, NoSuchTable | count`,
+		`Count:long
+[5]`},
+	{`union Sign* | count`,
+		`Count:long
+[5]`},
+	{`union kind=inner (datatable(a:long, b:string)[1,"x"]), (datatable(a:long)[2]) | order by a asc`,
+		`a:long
+[1]
+[2]`},
+	{`find where Account has 'admin' or UserPrincipalName has 'bob' project Computer, UserPrincipalName`,
+		`source_:string Computer:string UserPrincipalName:string
+["SecurityEvent","DC01",""]
+["SigninLogs","","bob@contoso.com"]`},
+	{`SigninLogs | summarize arg_min(TimeGenerated, UserPrincipalName), max(TimeGenerated)`,
+		`TimeGenerated:datetime UserPrincipalName:string max_TimeGenerated:datetime
+["2025-03-04T10:00:00Z","alice@contoso.com","2025-03-04T11:10:00Z"]`},
+	{`datatable(d:dynamic)[dynamic({"x":[{"n":1},{"n":2}]})] | mv-expand e = d.x | extend n = toint(e.n) | project n`,
+		`n:int
+[1]
+[2]`},
+	{`datatable(s:string)["2025-01-01T10:00:00Z"] | extend t = todatetime(s) | where t > datetime(2024-12-31) | project t`,
+		`t:datetime
+["2025-01-01T10:00:00Z"]`},
+	{`SigninLogs | where TimeGenerated > ago(2h) and ResultType in ("50126", "50053") | summarize by UserPrincipalName`,
+		`UserPrincipalName:string
+["alice@contoso.com"]`},
+	{`print datetime_add('month', 1, datetime(2025-01-31)), datetime_add('year', -1, datetime(2024-02-29))`,
+		`print_0:datetime print_1:datetime
+["2025-02-28T00:00:00Z","2023-02-28T00:00:00Z"]`},
+	{`union * | count`,
+		`Count:long
+[10]`},
+	{`union SigninLogs, SecurityEvent | summarize count() by Computer | order by Computer asc`,
+		`Computer:string count_:long
+["",5]
+["DC01",1]
+["WS01",2]
+["WS02",2]`},
+	{`union withsource=T * | where T == "SecurityEvent" | count`,
+		`Count:long
+[5]`},
+	{`union * | where TimeGenerated > datetime(2025-03-04 10:04) | summarize n = count() by bin(TimeGenerated, 1h) | order by TimeGenerated asc`,
+		`TimeGenerated:datetime n:long
+["2025-03-04T10:00:00Z",2]
+["2025-03-04T11:00:00Z",2]`},
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -162,3 +163,33 @@ func TestValidate(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestConcurrentQueries runs the semantic cases from several goroutines over
+// the same tables (the emulator serves queries concurrently): results must
+// not change and -race must stay quiet.
+func TestConcurrentQueries(t *testing.T) {
+	src := testSource(t)
+	errs := make(chan string, 4*len(semanticCases))
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, c := range semanticCases {
+				res, err := Execute(context.Background(), src, c.query, Options{Now: testNow})
+				if err != nil {
+					errs <- c.query + ": " + err.Error()
+					continue
+				}
+				if got := render(res.Tables[0]); got != c.want {
+					errs <- c.query + ": got " + got
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}

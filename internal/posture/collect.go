@@ -300,7 +300,7 @@ func refOf(ws *tenancy.Workspace) WorkspaceRef {
 }
 
 func (s *Snapshot) readRules(ctx context.Context, c *sentinel.Client, ws *tenancy.Workspace) error {
-	rules, err := sentinel.ListAlertRules(ctx, c.ARM(), ws.ResourceID)
+	rules, err := c.AlertRules(ctx)
 	if err != nil {
 		return err
 	}
@@ -314,7 +314,7 @@ func (s *Snapshot) readRules(ctx context.Context, c *sentinel.Client, ws *tenanc
 }
 
 func (s *Snapshot) readAutomation(ctx context.Context, c *sentinel.Client, ws *tenancy.Workspace) error {
-	rules, err := sentinel.ListAutomationRules(ctx, c.ARM(), ws.ResourceID)
+	rules, err := c.AutomationRules(ctx)
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,10 @@ type Column struct {
 type Table struct {
 	Columns []Column
 	Rows    [][]any
+	// Total is the row count of the full result when Rows holds only part of it (the source, or the
+	// caller, already dropped rows); 0 means len(Rows). A Total above len(Rows) is reported as a
+	// truncation by rows.
+	Total int
 }
 
 // Budget bounds one rendered result.
@@ -131,7 +135,7 @@ func Render(t *Table, f Format, b Budget) Result {
 	}
 	cellCap := max(256, min(4096, b.MaxBytes/4))
 	r := &renderer{cols: t.Columns, cellCap: cellCap}
-	res := Result{Format: f, TotalRows: len(t.Rows)}
+	res := Result{Format: f, TotalRows: max(len(t.Rows), t.Total)}
 	var enc rowEncoder
 	switch f {
 	case FormatCSV:
@@ -162,6 +166,9 @@ func Render(t *Table, f Format, b Budget) Result {
 	res.Text = out.String()
 	res.CellsCut = r.cut
 	res.Truncated = res.Rows < res.TotalRows || r.cut > 0
+	if res.Truncated && res.Reason == "" && res.Rows < res.TotalRows {
+		res.Reason = "rows" // dropped before rendering
+	}
 	if res.Truncated {
 		res.Advice = advice(res)
 	}
@@ -199,6 +206,7 @@ func (r *renderer) cells(row []any) []cell {
 			typ = r.cols[i].Type
 		}
 		text, js := formatValue(v, typ)
+		text, js = reveal(text), revealJSON(js)
 		if len(text) > r.cellCap {
 			text = cutString(text, r.cellCap)
 			js, _ = json.Marshal(text)
@@ -244,7 +252,7 @@ func (tableEncoder) header(cols []Column) []byte {
 	var b bytes.Buffer
 	b.WriteByte('|')
 	for _, c := range cols {
-		b.WriteString(" " + tableEscaper.Replace(c.Name) + " |")
+		b.WriteString(" " + tableEscaper.Replace(reveal(c.Name)) + " |")
 	}
 	b.WriteString("\n|")
 	for range cols {
@@ -271,7 +279,7 @@ type csvEncoder struct{}
 func (csvEncoder) header(cols []Column) []byte {
 	names := make([]string, len(cols))
 	for i, c := range cols {
-		names[i] = c.Name
+		names[i] = reveal(c.Name)
 	}
 	return csvLine(names)
 }
@@ -301,7 +309,7 @@ func (jsonEncoder) header(cols []Column) []byte {
 		cols = []Column{}
 	}
 	b, _ := json.Marshal(cols)
-	return append(append([]byte(`{"columns":`), b...), []byte(`,"rows":[`)...)
+	return append(append([]byte(`{"columns":`), revealJSON(b)...), []byte(`,"rows":[`)...)
 }
 
 func (jsonEncoder) row(cells []cell, first bool) []byte {

@@ -112,3 +112,51 @@ func TestTimespanAndFloat(t *testing.T) {
 		t.Error("xml accepted")
 	}
 }
+
+func TestRowsDroppedUpstreamAreReported(t *testing.T) {
+	tb := sample(3)
+	tb.Total = 1200
+	res := Render(tb, FormatTable, Budget{})
+	if !res.Truncated || res.Rows != 3 || res.TotalRows != 1200 || res.Reason != "rows" || !strings.Contains(res.Footer(), "showing 3 of 1200 rows") {
+		t.Fatalf("result = %+v", res)
+	}
+	tb.Total = 2 // below len(Rows): ignored
+	if res := Render(tb, FormatTable, Budget{}); res.Truncated || res.TotalRows != 3 {
+		t.Fatalf("result = %+v", res)
+	}
+}
+
+func TestHiddenCharactersAreShownNotLost(t *testing.T) {
+	// A right-to-left override disguising an executable, a zero-width space, a tag character, ESC.
+	name := "invoice\u202Efdp.exe \u200b\U000E0041\x1b[31m"
+	tb := &Table{Columns: []Column{{"File\u200d", "string"}}, Rows: [][]any{{name}}}
+	want := `invoice\u{202E}fdp.exe \u{200B}\u{E0041}\u{001B}[31m`
+	if res := Render(tb, FormatTable, Budget{}); !strings.Contains(res.Text, "| "+want+" |") || !strings.Contains(res.Text, `File\u{200D}`) {
+		t.Errorf("table:\n%s", res.Text)
+	}
+	if res := Render(tb, FormatCSV, Budget{}); !strings.Contains(res.Text, want) {
+		t.Errorf("csv:\n%s", res.Text)
+	}
+	res := Render(tb, FormatJSON, Budget{})
+	var doc struct {
+		Columns []Column
+		Rows    [][]string
+	}
+	if err := json.Unmarshal([]byte(res.Text), &doc); err != nil || doc.Rows[0][0] != name || doc.Columns[0].Name != "File\u200d" {
+		t.Errorf("json does not decode to the exact value: %v %q", err, doc)
+	}
+	for _, r := range res.Text {
+		if hidden(r) {
+			t.Errorf("json text holds %U raw: %s", r, res.Text)
+		}
+	}
+	if !strings.Contains(res.Text, `\u202e`) || !strings.Contains(res.Text, `\udb40\udc41`) {
+		t.Errorf("json escapes: %s", res.Text)
+	}
+	// Ordinary text, accents and emoji without joiners pass unchanged.
+	for _, s := range []string{"Zürich ünïcödé 名前 🙂", "tab\there"} {
+		if reveal(s) != s || string(revealJSON([]byte(`"`+s+`"`))) != `"`+s+`"` {
+			t.Errorf("%q changed", s)
+		}
+	}
+}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/url"
 	"strings"
-
-	"github.com/sentinel-mcp/sentinel-mcp/internal/azure"
 )
 
 // Alert rule templates: Microsoft.SecurityInsights/alertRuleTemplates of a workspace (read-only; Sentinel
@@ -64,20 +62,24 @@ func (t *AlertRuleTemplate) DataTypes() []string {
 // PropertiesCopy returns a deep copy of the template's properties.
 func (t *AlertRuleTemplate) PropertiesCopy() map[string]any { return rulesCloneProps(t.Properties) }
 
-// AlertRuleTemplatesPath is the alertRuleTemplates collection of a workspace.
-func AlertRuleTemplatesPath(workspaceID string) string {
-	return strings.TrimSuffix(workspaceID, "/") + "/providers/Microsoft.SecurityInsights/alertRuleTemplates"
+// AlertRuleTemplateID is the resource id of a template of a workspace (its resource id).
+func AlertRuleTemplateID(workspaceID, name string) string {
+	return strings.TrimSuffix(workspaceID, "/") + ProviderPath + "/alertRuleTemplates/" + url.PathEscape(name)
 }
 
-// ListAlertRuleTemplates returns every rule template of a workspace.
-func ListAlertRuleTemplates(ctx context.Context, arm *azure.ARM, workspaceID string) ([]*AlertRuleTemplate, error) {
-	return rulesListTyped[AlertRuleTemplate](ctx, arm, AlertRuleTemplatesPath(workspaceID), "alert rule templates")
+// AlertRuleTemplates returns every rule template of the workspace.
+func (c *Client) AlertRuleTemplates(ctx context.Context) ([]*AlertRuleTemplate, error) {
+	return rulesListTyped[AlertRuleTemplate](ctx, c, "alert rule templates", "alertRuleTemplates")
 }
 
-// GetAlertRuleTemplate reads one template; a missing one is an *azure.Error with azure.IsNotFound.
-func GetAlertRuleTemplate(ctx context.Context, arm *azure.ARM, workspaceID, name string) (*AlertRuleTemplate, error) {
+// AlertRuleTemplate reads one template; a missing one is an *azure.Error with azure.IsNotFound.
+func (c *Client) AlertRuleTemplate(ctx context.Context, name string) (*AlertRuleTemplate, error) {
+	path, err := c.ResourcePath("alertRuleTemplates", name)
+	if err != nil {
+		return nil, err
+	}
 	var t AlertRuleTemplate
-	if _, err := arm.GetJSON(ctx, AlertRuleTemplatesPath(workspaceID)+"/"+url.PathEscape(name), &t); err != nil {
+	if _, err := c.arm.GetJSON(ctx, path, &t); err != nil {
 		return nil, err
 	}
 	return &t, nil

@@ -86,25 +86,24 @@ func (r *AlertRule) WritableProperties() map[string]any {
 	return p
 }
 
-// AlertRulesPath is the alertRules collection of a workspace (its full resource id).
-func AlertRulesPath(workspaceID string) string {
-	return strings.TrimSuffix(workspaceID, "/") + "/providers/Microsoft.SecurityInsights/alertRules"
+// AlertRuleID is the resource id of the alert rule name of a workspace (its resource id).
+func AlertRuleID(workspaceID, name string) string {
+	return strings.TrimSuffix(workspaceID, "/") + ProviderPath + "/alertRules/" + url.PathEscape(name)
 }
 
-// AlertRulePath is one alert rule of a workspace.
-func AlertRulePath(workspaceID, name string) string {
-	return AlertRulesPath(workspaceID) + "/" + url.PathEscape(name)
+// AlertRules returns every alert rule of the workspace (following nextLink).
+func (c *Client) AlertRules(ctx context.Context) ([]*AlertRule, error) {
+	return rulesListTyped[AlertRule](ctx, c, "alert rules", "alertRules")
 }
 
-// ListAlertRules returns every alert rule of a workspace (following nextLink).
-func ListAlertRules(ctx context.Context, arm *azure.ARM, workspaceID string) ([]*AlertRule, error) {
-	return rulesListTyped[AlertRule](ctx, arm, AlertRulesPath(workspaceID), "alert rules")
-}
-
-// GetAlertRule reads one alert rule; a missing rule is an *azure.Error with azure.IsNotFound.
-func GetAlertRule(ctx context.Context, arm *azure.ARM, workspaceID, name string) (*AlertRule, error) {
+// AlertRule reads one alert rule; a missing rule is an *azure.Error with azure.IsNotFound.
+func (c *Client) AlertRule(ctx context.Context, name string) (*AlertRule, error) {
+	path, err := c.ResourcePath("alertRules", name)
+	if err != nil {
+		return nil, err
+	}
 	var r AlertRule
-	resp, err := arm.GetJSON(ctx, AlertRulePath(workspaceID, name), &r)
+	resp, err := c.arm.GetJSON(ctx, path, &r)
 	if err != nil {
 		return nil, err
 	}
@@ -115,41 +114,31 @@ func GetAlertRule(ctx context.Context, arm *azure.ARM, workspaceID, name string)
 }
 
 // PutAlertRule writes r (kind, properties) under r.Name. With create, it refuses to overwrite an existing
-// rule (If-None-Match: *); otherwise it sends r.Etag (body and If-Match) when set, so that a rule changed
-// since it was read is not overwritten: Azure answers 409 and nothing changes (azure.IsConflict).
-func PutAlertRule(ctx context.Context, arm *azure.ARM, workspaceID string, r *AlertRule, create bool) (*AlertRule, error) {
-	if r.Name == "" || r.Kind == "" {
-		return nil, fmt.Errorf("sentinel: an alert rule needs a name and a kind")
+// rule (If-None-Match: *; a 412 then); otherwise it sends r.Etag (body and If-Match) when set, so that a
+// rule changed since it was read is not overwritten: Azure answers 409 and nothing changes (azure.IsConflict).
+func (c *Client) PutAlertRule(ctx context.Context, r *AlertRule, create bool) (*AlertRule, error) {
+	if r.Kind == "" {
+		return nil, fmt.Errorf("sentinel: alert rule %q has no kind", r.Name)
 	}
-	body := map[string]any{"kind": r.Kind, "properties": r.WritableProperties()}
-	o := &azure.WriteOptions{}
-	if create {
-		o.IfNoneMatch = "*"
-	} else if r.Etag != "" {
-		body["etag"], o.IfMatch = r.Etag, r.Etag
-	}
-	var out AlertRule
-	resp, err := arm.Put(ctx, AlertRulePath(workspaceID, r.Name), body, o)
+	path, err := c.ResourcePath("alertRules", r.Name)
 	if err != nil {
 		return nil, err
 	}
-	if err := resp.Decode(&out); err != nil {
+	var out AlertRule
+	etag, err := rulesPut(ctx, c, path, map[string]any{"kind": r.Kind, "properties": r.WritableProperties()}, r.Etag, create, &out)
+	if err != nil {
 		return nil, err
 	}
 	if out.Etag == "" {
-		out.Etag = resp.ETag()
+		out.Etag = etag
 	}
 	return &out, nil
 }
 
 // DeleteAlertRule deletes a rule; with etag, only if it is unchanged (azure.IsConflict otherwise). A rule
 // that does not exist is not an error.
-func DeleteAlertRule(ctx context.Context, arm *azure.ARM, workspaceID, name, etag string) error {
-	_, err := arm.Delete(ctx, AlertRulePath(workspaceID, name), &azure.WriteOptions{IfMatch: etag})
-	if azure.IsNotFound(err) {
-		return nil
-	}
-	return err
+func (c *Client) DeleteAlertRule(ctx context.Context, name, etag string) error {
+	return rulesDelete(ctx, c, etag, "alertRules", name)
 }
 
 // AlertRuleMetadata is the Sentinel metadata resource (kind AnalyticsRule) that records where a deployed
@@ -171,60 +160,57 @@ func (m *AlertRuleMetadata) ParentName() string {
 // AlertRuleMetadataName is the name given to the metadata resource of a rule, as content hub names it.
 func AlertRuleMetadataName(ruleName string) string { return "analyticsrule-" + ruleName }
 
-func alertRuleMetadataPath(workspaceID, name string) string {
-	return strings.TrimSuffix(workspaceID, "/") + "/providers/Microsoft.SecurityInsights/metadata/" + url.PathEscape(name)
-}
-
-// ListAlertRuleMetadata returns the AnalyticsRule metadata of a workspace, by the name of the rule each
+// AlertRulesMetadata returns the AnalyticsRule metadata of the workspace, by the name of the rule each
 // describes (lower case).
-func ListAlertRuleMetadata(ctx context.Context, arm *azure.ARM, workspaceID string) (map[string]*AlertRuleMetadata, error) {
-	path := strings.TrimSuffix(workspaceID, "/") + "/providers/Microsoft.SecurityInsights/metadata"
-	res, err := arm.List(ctx, path, &azure.ListOptions{Query: url.Values{"$filter": {"properties/kind eq 'AnalyticsRule'"}}})
+func (c *Client) AlertRulesMetadata(ctx context.Context) (map[string]*AlertRuleMetadata, error) {
+	items, truncated, err := c.ListAll(ctx, c.Path("metadata"), Query{Filter: "properties/kind eq 'AnalyticsRule'"}, 0)
 	if err != nil {
 		return nil, err
 	}
+	if truncated {
+		return nil, fmt.Errorf("sentinel: the workspace has more metadata items than can be listed at once (%d read)", len(items))
+	}
 	out := map[string]*AlertRuleMetadata{}
-	for _, raw := range res.Items {
+	for _, raw := range items {
 		var m AlertRuleMetadata
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return nil, fmt.Errorf("sentinel: a metadata item is not the expected JSON: %v", err)
 		}
-		if !strings.EqualFold(rulesStr(m.Properties, "kind"), "AnalyticsRule") {
-			continue
+		if strings.EqualFold(rulesStr(m.Properties, "kind"), "AnalyticsRule") {
+			out[strings.ToLower(m.ParentName())] = &m
 		}
-		out[strings.ToLower(m.ParentName())] = &m
 	}
 	return out, nil
 }
 
 // PutAlertRuleMetadata writes the metadata of the rule ruleName (properties from
 // content.Rule.MetadataProperties).
-func PutAlertRuleMetadata(ctx context.Context, arm *azure.ARM, workspaceID, ruleName string, props map[string]any) error {
-	_, err := arm.Put(ctx, alertRuleMetadataPath(workspaceID, AlertRuleMetadataName(ruleName)), map[string]any{"properties": props}, nil)
+func (c *Client) PutAlertRuleMetadata(ctx context.Context, ruleName string, props map[string]any) error {
+	path, err := c.ResourcePath("metadata", AlertRuleMetadataName(ruleName))
+	if err != nil {
+		return err
+	}
+	_, err = c.arm.Put(ctx, path, map[string]any{"properties": props}, nil)
 	return err
 }
 
 // DeleteAlertRuleMetadata deletes the metadata of the rule ruleName, if any.
-func DeleteAlertRuleMetadata(ctx context.Context, arm *azure.ARM, workspaceID, ruleName string) error {
-	_, err := arm.Delete(ctx, alertRuleMetadataPath(workspaceID, AlertRuleMetadataName(ruleName)), nil)
-	if azure.IsNotFound(err) {
-		return nil
-	}
-	return err
+func (c *Client) DeleteAlertRuleMetadata(ctx context.Context, ruleName string) error {
+	return rulesDelete(ctx, c, "", "metadata", AlertRuleMetadataName(ruleName))
 }
 
-// rulesListTyped lists a collection into typed items; a listing cut by the client's caps is an error rather
-// than a silently partial answer.
-func rulesListTyped[T any](ctx context.Context, arm *azure.ARM, path, what string) ([]*T, error) {
-	res, err := arm.List(ctx, path, nil)
+// rulesListTyped lists a collection into typed items; a listing cut by the client's caps is an error
+// rather than a silently partial answer.
+func rulesListTyped[T any](ctx context.Context, c *Client, what string, segments ...string) ([]*T, error) {
+	items, truncated, err := c.ListAll(ctx, c.Path(segments...), Query{}, 0)
 	if err != nil {
 		return nil, err
 	}
-	if res.Truncated {
-		return nil, fmt.Errorf("sentinel: the workspace has more %s than can be listed at once (%d read)", what, len(res.Items))
+	if truncated {
+		return nil, fmt.Errorf("sentinel: the workspace has more %s than can be listed at once (%d read)", what, len(items))
 	}
-	out := make([]*T, 0, len(res.Items))
-	for _, raw := range res.Items {
+	out := make([]*T, 0, len(items))
+	for _, raw := range items {
 		v := new(T)
 		if err := json.Unmarshal(raw, v); err != nil {
 			return nil, fmt.Errorf("sentinel: an item of %s is not the expected JSON: %v", what, err)
@@ -232,6 +218,34 @@ func rulesListTyped[T any](ctx context.Context, arm *azure.ARM, path, what strin
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// rulesPut PUTs body at path: create-only (If-None-Match: *), or guarded by etag (body and If-Match).
+// It returns the answer's etag header.
+func rulesPut(ctx context.Context, c *Client, path string, body map[string]any, etag string, create bool, out any) (string, error) {
+	o := &azure.WriteOptions{}
+	if create {
+		o.IfNoneMatch = "*"
+	} else if etag != "" {
+		body["etag"], o.IfMatch = etag, etag
+	}
+	resp, err := c.arm.Put(ctx, path, body, o)
+	if err != nil {
+		return "", err
+	}
+	return resp.ETag(), resp.Decode(out)
+}
+
+func rulesDelete(ctx context.Context, c *Client, etag string, segments ...string) error {
+	path, err := c.ResourcePath(segments...)
+	if err != nil {
+		return err
+	}
+	_, err = c.arm.Delete(ctx, path, &azure.WriteOptions{IfMatch: etag})
+	if azure.IsNotFound(err) {
+		return nil
+	}
+	return err
 }
 
 func rulesStr(p map[string]any, k string) string {

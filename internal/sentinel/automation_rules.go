@@ -1,13 +1,6 @@
 package sentinel
 
-import (
-	"context"
-	"fmt"
-	"net/url"
-	"strings"
-
-	"github.com/sentinel-mcp/sentinel-mcp/internal/azure"
-)
+import "context"
 
 // Automation rules: Microsoft.SecurityInsights/automationRules of a workspace. Properties are kept as raw
 // JSON values (triggeringLogic, conditions and actions have many shapes) so nothing is lost in a write.
@@ -76,25 +69,19 @@ func (r *AutomationRule) WritableProperties() map[string]any {
 	return p
 }
 
-// AutomationRulesPath is the automationRules collection of a workspace.
-func AutomationRulesPath(workspaceID string) string {
-	return strings.TrimSuffix(workspaceID, "/") + "/providers/Microsoft.SecurityInsights/automationRules"
+// AutomationRules returns every automation rule of the workspace.
+func (c *Client) AutomationRules(ctx context.Context) ([]*AutomationRule, error) {
+	return rulesListTyped[AutomationRule](ctx, c, "automation rules", "automationRules")
 }
 
-// AutomationRulePath is one automation rule of a workspace.
-func AutomationRulePath(workspaceID, name string) string {
-	return AutomationRulesPath(workspaceID) + "/" + url.PathEscape(name)
-}
-
-// ListAutomationRules returns every automation rule of a workspace.
-func ListAutomationRules(ctx context.Context, arm *azure.ARM, workspaceID string) ([]*AutomationRule, error) {
-	return rulesListTyped[AutomationRule](ctx, arm, AutomationRulesPath(workspaceID), "automation rules")
-}
-
-// GetAutomationRule reads one automation rule; a missing one is an *azure.Error with azure.IsNotFound.
-func GetAutomationRule(ctx context.Context, arm *azure.ARM, workspaceID, name string) (*AutomationRule, error) {
+// AutomationRule reads one automation rule; a missing one is an *azure.Error with azure.IsNotFound.
+func (c *Client) AutomationRule(ctx context.Context, name string) (*AutomationRule, error) {
+	path, err := c.ResourcePath("automationRules", name)
+	if err != nil {
+		return nil, err
+	}
 	var r AutomationRule
-	resp, err := arm.GetJSON(ctx, AutomationRulePath(workspaceID, name), &r)
+	resp, err := c.arm.GetJSON(ctx, path, &r)
 	if err != nil {
 		return nil, err
 	}
@@ -106,36 +93,23 @@ func GetAutomationRule(ctx context.Context, arm *azure.ARM, workspaceID, name st
 
 // PutAutomationRule writes r under r.Name, as PutAlertRule does: create refuses to overwrite, an update
 // sends r.Etag so that a rule changed since it was read is not overwritten (409, azure.IsConflict).
-func PutAutomationRule(ctx context.Context, arm *azure.ARM, workspaceID string, r *AutomationRule, create bool) (*AutomationRule, error) {
-	if r.Name == "" {
-		return nil, fmt.Errorf("sentinel: an automation rule needs a name")
-	}
-	body := map[string]any{"properties": r.WritableProperties()}
-	o := &azure.WriteOptions{}
-	if create {
-		o.IfNoneMatch = "*"
-	} else if r.Etag != "" {
-		body["etag"], o.IfMatch = r.Etag, r.Etag
-	}
-	resp, err := arm.Put(ctx, AutomationRulePath(workspaceID, r.Name), body, o)
+func (c *Client) PutAutomationRule(ctx context.Context, r *AutomationRule, create bool) (*AutomationRule, error) {
+	path, err := c.ResourcePath("automationRules", r.Name)
 	if err != nil {
 		return nil, err
 	}
 	var out AutomationRule
-	if err := resp.Decode(&out); err != nil {
+	etag, err := rulesPut(ctx, c, path, map[string]any{"properties": r.WritableProperties()}, r.Etag, create, &out)
+	if err != nil {
 		return nil, err
 	}
 	if out.Etag == "" {
-		out.Etag = resp.ETag()
+		out.Etag = etag
 	}
 	return &out, nil
 }
 
 // DeleteAutomationRule deletes a rule; with etag, only if it is unchanged. A missing rule is not an error.
-func DeleteAutomationRule(ctx context.Context, arm *azure.ARM, workspaceID, name, etag string) error {
-	_, err := arm.Delete(ctx, AutomationRulePath(workspaceID, name), &azure.WriteOptions{IfMatch: etag})
-	if azure.IsNotFound(err) {
-		return nil
-	}
-	return err
+func (c *Client) DeleteAutomationRule(ctx context.Context, name, etag string) error {
+	return rulesDelete(ctx, c, etag, "automationRules", name)
 }

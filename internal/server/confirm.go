@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -17,13 +18,15 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/sentinel-mcp/sentinel-mcp/internal/audit"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 )
 
 // confirmer issues and checks confirmation tokens of destructive calls. A token is an HMAC, under a
 // key generated per process, of the tool name, the canonical arguments (validated, defaults applied,
-// keys sorted, confirm_token removed) and the expiry: it confirms exactly one call, cannot be forged
-// by the client, dies with the process, and is single-use.
+// keys sorted, confirm_token removed), the expiry and a random nonce: it confirms exactly one call,
+// cannot be forged by the client, dies with the process, and is single-use. The nonce keeps two plans
+// of the same call distinct, so confirming one does not burn the other.
 type confirmer struct {
 	key []byte
 	ttl time.Duration
@@ -37,11 +40,11 @@ func newConfirmer(key []byte, ttl time.Duration, now func() time.Time) *confirme
 	return &confirmer{key: key, ttl: ttl, now: now, used: map[string]time.Time{}}
 }
 
-const tokenVersion = "v1"
+const tokenVersion = "v2"
 
-func (c *confirmer) mac(tool string, args []byte, exp int64) string {
+func (c *confirmer) mac(tool string, args []byte, exp int64, nonce string) string {
 	h := hmac.New(sha256.New, c.key)
-	fmt.Fprintf(h, "%s\x00%s\x00%d\x00", tokenVersion, tool, exp)
+	fmt.Fprintf(h, "%s\x00%s\x00%d\x00%s\x00", tokenVersion, tool, exp, nonce)
 	h.Write(args)
 	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:24])
 }
@@ -49,21 +52,24 @@ func (c *confirmer) mac(tool string, args []byte, exp int64) string {
 // issue returns a token for this exact call and its expiry.
 func (c *confirmer) issue(tool string, args []byte) (string, time.Time) {
 	exp := c.now().Add(c.ttl).Truncate(time.Second)
-	return tokenVersion + "." + strconv.FormatInt(exp.Unix(), 10) + "." + c.mac(tool, args, exp.Unix()), exp
+	var n [9]byte
+	_, _ = rand.Read(n[:]) // crypto/rand.Read never fails on supported platforms
+	nonce := base64.RawURLEncoding.EncodeToString(n[:])
+	return tokenVersion + "." + strconv.FormatInt(exp.Unix(), 10) + "." + nonce + "." + c.mac(tool, args, exp.Unix(), nonce), exp
 }
 
 // verify checks a token against this call and consumes it. Every failure says how to start over.
 func (c *confirmer) verify(tool string, args []byte, token string) error {
 	const again = "Nothing was changed. Call the tool again without confirm_token to get a plan and a new token"
 	parts := strings.Split(strings.TrimSpace(token), ".")
-	if len(parts) != 3 || parts[0] != tokenVersion {
+	if len(parts) != 4 || parts[0] != tokenVersion {
 		return fmt.Errorf("confirm_token is not a valid confirmation token. %s", again)
 	}
 	exp, err := strconv.ParseInt(parts[1], 10, 64)
 	if err != nil {
 		return fmt.Errorf("confirm_token is not a valid confirmation token. %s", again)
 	}
-	if !hmac.Equal([]byte(parts[2]), []byte(c.mac(tool, args, exp))) {
+	if !hmac.Equal([]byte(parts[3]), []byte(c.mac(tool, args, exp, parts[2]))) {
 		return fmt.Errorf("confirm_token does not match this call: it was issued for another tool or other arguments (every argument must be identical to the planned call). %s for these exact arguments", again)
 	}
 	now := c.now()
@@ -193,8 +199,10 @@ func (s *Server) plan(ctx context.Context, call *inventory.Call, st *callState) 
 			fmt.Fprintf(&b, "\nTenant: %s (%s)", t.TenantName, t.TenantID)
 		}
 	}
+	// Shown as the audit log records them: secrets redacted, overlong strings cut (the plan is displayed
+	// and may be kept by the client; the token still covers the exact arguments).
 	args, _ := canonicalArgs(call.Args)
-	fmt.Fprintf(&b, "\nArguments: %s", args)
+	fmt.Fprintf(&b, "\nArguments: %s", audit.Redact(args))
 	return b.String()
 }
 

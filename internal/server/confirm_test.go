@@ -47,7 +47,7 @@ func TestConfirmTokenFlow(t *testing.T) {
 	if res, msg := callTool(t, cs, "delete_thing", other); !res.IsError || !strings.Contains(msg, "does not match this call") {
 		t.Errorf("token reused for other arguments: %q", msg)
 	}
-	forged := map[string]any{"workspace": "contoso/contoso-prod", "note": "rule-7", "confirm_token": "v1.99999999999.AAAA"}
+	forged := map[string]any{"workspace": "contoso/contoso-prod", "note": "rule-7", "confirm_token": "v2.99999999999.bm9uY2U.AAAA"}
 	if res, msg := callTool(t, cs, "delete_thing", forged); !res.IsError || !strings.Contains(msg, "does not match") {
 		t.Errorf("forged token: %q", msg)
 	}
@@ -65,6 +65,24 @@ func TestConfirmTokenFlow(t *testing.T) {
 		t.Errorf("token replay: %q", msg)
 	}
 
+	// Two plans of the same call within the same second get distinct tokens: confirming one leaves
+	// the other usable (a model that planned twice is not locked out).
+	res, _ = callTool(t, cs, "delete_thing", args)
+	p1 := pending(t, res)
+	res, _ = callTool(t, cs, "delete_thing", args)
+	p2 := pending(t, res)
+	if p1.ConfirmToken == p2.ConfirmToken {
+		t.Fatal("two plans of one call share a token")
+	}
+	for _, tok := range []string{p2.ConfirmToken, p1.ConfirmToken} {
+		if res, msg := callTool(t, cs, "delete_thing", map[string]any{"workspace": "contoso/contoso-prod", "note": "rule-7", "confirm_token": tok}); res.IsError {
+			t.Errorf("second plan's token refused: %s", msg)
+		}
+	}
+	if f.env.count("delete_thing") != 3 {
+		t.Fatalf("handler runs = %d, want 3", f.env.count("delete_thing"))
+	}
+
 	// Expiry.
 	res, _ = callTool(t, cs, "delete_thing", args)
 	p = pending(t, res)
@@ -73,7 +91,7 @@ func TestConfirmTokenFlow(t *testing.T) {
 	if res, msg := callTool(t, cs, "delete_thing", args); !res.IsError || !strings.Contains(msg, "expired") {
 		t.Errorf("expired token: %q", msg)
 	}
-	if f.env.count("delete_thing") != 1 {
+	if f.env.count("delete_thing") != 3 {
 		t.Error("the destructive handler ran with an expired token")
 	}
 
@@ -81,7 +99,9 @@ func TestConfirmTokenFlow(t *testing.T) {
 	for _, r := range f.records() {
 		outcomes = append(outcomes, r.Phase+":"+r.Outcome)
 	}
-	want := "result:pending result:refused result:refused intent: result:ok result:refused result:pending result:refused"
+	want := "result:pending result:refused result:refused intent: result:ok result:refused " +
+		"result:pending result:pending intent: result:ok intent: result:ok " + // two plans, both confirmed
+		"result:pending result:refused"
 	if got := strings.Join(outcomes, " "); got != want {
 		t.Errorf("audit trail:\n %s\nwant\n %s", got, want)
 	}
@@ -127,7 +147,7 @@ func TestForgedElicitationResponseRefused(t *testing.T) {
 		Name:           "delete_thing",
 		Arguments:      map[string]any{"workspace": "contoso/contoso-prod", "note": "x"},
 		InputResponses: mcp.InputResponseMap{"confirm": &mcp.ElicitResult{Action: "accept", Content: map[string]any{"confirm": true}}},
-		RequestState:   "v1.4102444800.bm90LWEtbWFj",
+		RequestState:   "v2.4102444800.bm9uY2U.bm90LWEtbWFj",
 	})
 	if err != nil {
 		t.Fatal(err)

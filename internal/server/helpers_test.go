@@ -159,7 +159,7 @@ var testToolsets = []inventory.Toolset{
 }
 
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	env     *testEnv
 	srv     *Server
 	cfg     *config.Config
@@ -181,9 +181,11 @@ type fixtureOpts struct {
 	configure func(*config.Config)
 	auditPath string
 	noClock   bool
+	// extraTools are registered (toolset "alpha") next to the fixture's tools.
+	extraTools []inventory.Tool
 }
 
-func newFixture(t *testing.T, o fixtureOpts) *fixture {
+func newFixture(t testing.TB, o fixtureOpts) *fixture {
 	t.Helper()
 	f := &fixture{t: t, env: &testEnv{}, cfg: config.Default(), tenancy: newStaticTenancy(), clock: &fakeClock{now: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}}
 	if o.configure != nil {
@@ -192,7 +194,7 @@ func newFixture(t *testing.T, o fixtureOpts) *fixture {
 	if o.filter.Toolsets == nil {
 		o.filter.Toolsets = []string{"all"}
 	}
-	inv, err := inventory.NewBuilder(testToolsets, f.env.tools()).Build(o.filter)
+	inv, err := inventory.NewBuilder(testToolsets, append(f.env.tools(), o.extraTools...)).Build(o.filter)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 )
 
 // SchemaCatalog provides the table schemas served as resources (internal/schema in production).
@@ -62,10 +64,14 @@ func textResource(uri, mime, text string) *mcp.ReadResourceResult {
 func (s *Server) readStatus(context.Context, *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
 	inv := s.opts.Inventory
 	cfg := s.opts.Config
+	toolsets := inv.Toolsets
+	if toolsets == nil {
+		toolsets = []inventory.Toolset{} // a list in the JSON even when empty, never null
+	}
 	status := map[string]any{
 		"version":        s.opts.Version,
 		"writes_enabled": inv.Filter.WritesAllowed(),
-		"toolsets":       inv.Toolsets,
+		"toolsets":       toolsets,
 		"tools":          len(inv.Tools),
 		"limits": map[string]any{
 			"call_timeout":      cfg.Limits.CallTimeout.String(),

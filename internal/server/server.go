@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -52,6 +53,9 @@ type Server struct {
 	log     *slog.Logger
 	confirm *confirmer
 	limits  *limiters
+
+	shutdownGrace time.Duration // tests; default ShutdownGrace
+	bodyTimeout   time.Duration // tests; default BodyReadTimeout
 }
 
 // New builds the server: registers the inventory's tools behind the middleware chain, and the
@@ -107,8 +111,10 @@ func (s *Server) MCP() *mcp.Server { return s.mcp }
 
 // RunStdio serves one client over stdin/stdout until the client disconnects (closes stdin) or ctx is
 // cancelled (SIGINT/SIGTERM in the CLI); both are a clean shutdown.
+// Lines that are not one well-formed JSON-RPC message are answered with an error and skipped (see
+// framingGuard) rather than ending the session.
 func (s *Server) RunStdio(ctx context.Context) error {
-	return s.serve(ctx, &mcp.StdioTransport{})
+	return s.runStdioOn(ctx, os.Stdin, os.Stdout)
 }
 
 // serve runs one session on t. Cancelling ctx closes the session gracefully rather than abandoning it

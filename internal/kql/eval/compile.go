@@ -98,6 +98,12 @@ type compiler struct {
 	// hidden are the standard columns results leave out (those the query
 	// does not name).
 	hidden map[string]bool
+	// pending are the let bindings validation checks after the query
+	// even when the query never reads them (Kusto reports their errors).
+	pending []func() error
+	// unionKeep are the columns the rest of the pipeline reads, for the
+	// union operator about to be compiled (nil: all).
+	unionKeep map[string]bool
 	// usesWindow is set while compiling an expression that calls a window
 	// function (it must then see the whole row set at once).
 	usesWindow bool
@@ -170,6 +176,13 @@ func (c *compiler) script(s *syntax.Script) ([]*data.Table, error) {
 			c.global = sc
 		}
 	}
+	for _, check := range c.pending {
+		if err := check(); err != nil {
+			if ok, err := c.fail(asError(err, s)); !ok {
+				return nil, err
+			}
+		}
+	}
 	return out, nil
 }
 
@@ -185,8 +198,10 @@ func asError(err error, n syntax.Node) *Error {
 }
 
 // stmt binds a non-expression statement in sc and returns the scope the
-// following statements see (a new one when a name is rebound, so that
-// earlier definitions keep the value they referred to).
+// following statements see. Every binding opens a new scope, so that a
+// definition sees only the names bound before it (lexical scoping: a later
+// let of the same name, or of a name a column lookup falls back to, does
+// not change what an earlier lazy definition refers to).
 func (c *compiler) stmt(st syntax.Stmt, sc *env) (*env, error) {
 	switch st := st.(type) {
 	case *syntax.LetStmt:
@@ -210,7 +225,7 @@ func (c *compiler) stmt(st syntax.Stmt, sc *env) (*env, error) {
 					e = &convExpr{x: e, t: t}
 				}
 			}
-			sc = rebind(sc, p.Name.Name)
+			sc = newEnv(sc)
 			sc.setScalar(p.Name.Name, e)
 		}
 		return sc, nil
@@ -224,15 +239,6 @@ func (c *compiler) stmt(st syntax.Stmt, sc *env) (*env, error) {
 		return sc, err
 	}
 	return sc, nil
-}
-
-// rebind returns the scope in which name may be bound: sc, or a child of
-// it when sc already binds the name.
-func rebind(sc *env, name string) *env {
-	if _, ok := sc.names[name]; ok {
-		return newEnv(sc)
-	}
-	return sc
 }
 
 // set handles request options; query_now moves now() and ago().
@@ -258,7 +264,7 @@ func (c *compiler) set(st *syntax.SetStmt) error {
 // query never reads costs nothing and cannot fail it).
 func (c *compiler) let(st *syntax.LetStmt, sc *env) (*env, error) {
 	name := st.Name.Name
-	sc = rebind(sc, name)
+	sc = newEnv(sc)
 	if fd, ok := st.Value.(*syntax.FuncDecl); ok {
 		sc.setFunc(name, newFuncDef(name, fd, sc))
 		return sc, nil
@@ -269,10 +275,17 @@ func (c *compiler) let(st *syntax.LetStmt, sc *env) (*env, error) {
 		defScope := sc
 		b.eval = func() (*rel, error) { return c.tabular(value, defScope) }
 		sc.setTable(name, b)
+		if c.check {
+			c.pending = append(c.pending, func() error { _, err := b.get(st); return err })
+		}
 		return sc, nil
 	}
 	defScope := sc
-	sc.set(name, &binding{lazy: &lazyScalar{name: name, f: func() (expr, error) { return c.constScalar(value, defScope) }}})
+	l := &lazyScalar{name: name, f: func() (expr, error) { return c.constScalar(value, defScope) }}
+	sc.set(name, &binding{lazy: l})
+	if c.check {
+		c.pending = append(c.pending, func() error { _, err := l.get(st); return err })
+	}
 	return sc, nil
 }
 

@@ -438,7 +438,7 @@ func (c *compiler) stmtIn(st syntax.Stmt, sc *env, r *rel) (*env, error) {
 			if err != nil {
 				return nil, err
 			}
-			sc = rebind(sc, l.Name.Name)
+			sc = newEnv(sc)
 			sc.setRowScalar(l.Name.Name, e, r)
 			return sc, nil
 		}

@@ -241,8 +241,11 @@ func (c *compiler) lookupStored(name string) (*funcDef, bool, *Error) {
 }
 
 // nearest returns the candidate closest to name ("did you mean"), or "".
+// Ties go to a candidate that extends the name (array_len: array_length),
+// then to the first in name order, so the suggestion is deterministic.
 func nearest(name string, candidates []string) string {
 	best, bestD := "", len(name)/3+2
+	bestPrefix := false
 	lname := strings.ToLower(name)
 	for _, cand := range candidates {
 		if strings.HasPrefix(cand, "\x00") {
@@ -252,8 +255,12 @@ func nearest(name string, candidates []string) string {
 		if lc == lname {
 			return cand
 		}
-		if d := editDistance(lc, lname); d < bestD {
-			best, bestD = cand, d
+		d := editDistance(lc, lname)
+		prefix := strings.HasPrefix(lc, lname) || strings.HasPrefix(lname, lc)
+		switch {
+		case d < bestD, d == bestD && best != "" && prefix && !bestPrefix,
+			d == bestD && best != "" && prefix == bestPrefix && cand < best:
+			best, bestD, bestPrefix = cand, d, prefix
 		}
 	}
 	return best

@@ -164,6 +164,8 @@ func (c *compiler) lookup(op *syntax.LookupOp, sc *env, left *rel) (*rel, error)
 // union compiles the union operator. Table names may be wildcards over the
 // source's tables; isfuzzy ignores names that resolve to nothing.
 func (c *compiler) union(op *syntax.UnionOp, sc *env, input *rel) (*rel, error) {
+	keep := c.unionKeep
+	c.unionKeep = nil
 	var rels []*rel
 	var names []string
 	if input != nil {
@@ -235,7 +237,7 @@ func (c *compiler) union(op *syntax.UnionOp, sc *env, input *rel) (*rel, error) 
 	if op.WithSource != nil {
 		ws = op.WithSource.Name
 	}
-	out, err := unionRels(c.rc, rels, names, ws)
+	out, err := unionRelsKeep(c.rc, rels, names, ws, keep)
 	if err != nil {
 		return nil, err
 	}

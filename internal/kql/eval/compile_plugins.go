@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"errors"
 	"sort"
 	"strings"
 
@@ -489,4 +490,77 @@ func (e *anyColumnExpr) eval(b *batch) (val, error) {
 		}
 	}
 	return vecVal(boolVec(out, nil)), nil
+}
+
+// find is `find [in (tables)] where pred [project cols]`: the rows of every
+// table (all of the source's by default) that match, with a source_ column
+// naming the table. Tables lacking a column the predicate reads are
+// skipped. Without project the output keeps every column (Kusto packs the
+// ones it does not name into pack_; the union is an equivalent view).
+func (c *compiler) find(op *syntax.FindOp, sc *env) (*rel, error) {
+	var names []string
+	if len(op.Tables) == 0 {
+		names = matchTables(c.src, "*")
+	}
+	for _, t := range op.Tables {
+		switch t := t.(type) {
+		case *syntax.Ident:
+			names = append(names, t.Name)
+		case *syntax.NamePattern:
+			names = append(names, matchTables(c.src, t.Pattern)...)
+		default:
+			return c.failRel(notSupportedAt(t, "find source", c.text(t)))
+		}
+	}
+	var rels []*rel
+	var srcNames []string
+	for _, n := range names {
+		t, err := c.tableRef(&syntax.Ident{Span: op.Span, Name: n}, sc)
+		if err != nil {
+			return nil, err
+		}
+		check := c.check
+		c.check = false
+		pred, err := c.searchPred(op.Pred, sc, t, false)
+		c.check = check
+		if err != nil {
+			var e *Error
+			if errors.As(err, &e) && e.SemCode == SemUnknownColumn {
+				continue
+			}
+			return nil, err
+		}
+		f, err := filterRel(c.rc, nil, t, pred)
+		if err != nil {
+			return nil, err
+		}
+		rels, srcNames = append(rels, f), append(srcNames, n)
+	}
+	if len(rels) == 0 {
+		if c.check {
+			return openRel(), nil
+		}
+		return newRel("find", []data.Column{{Name: "source_", Type: data.String}}, []lazyCol{{base: data.NewVectorBuilder(data.String, 0).Build()}}, 0), nil
+	}
+	u, err := unionRels(c.rc, rels, srcNames, "source_")
+	if err != nil || len(op.Project) == 0 {
+		return u, err
+	}
+	// Projected columns no matching table has are left out.
+	idx := []int{u.colIndex("source_")}
+	for _, it := range op.Project {
+		for i, col := range u.schema.Columns {
+			match := false
+			switch it := it.(type) {
+			case *syntax.Ident:
+				match = col.Name == it.Name
+			case *syntax.NamePattern:
+				match = matchWildcard(it.Pattern, col.Name)
+			}
+			if match && col.Name != "source_" {
+				idx = append(idx, i)
+			}
+		}
+	}
+	return u.projectCols(idx, nil), nil
 }

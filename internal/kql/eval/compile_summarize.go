@@ -122,6 +122,11 @@ func (c *compiler) summarize(op *syntax.SummarizeOp, sc *env, r *rel) (*rel, err
 	if err != nil {
 		return nil, err
 	}
+	// arg_max(t, *) over a relation validation cannot see yields columns it
+	// cannot list either.
+	if r.open && hasStarArg(op.Aggs) {
+		s.open = true
+	}
 	if len(subst) == 0 {
 		return s, nil
 	}
@@ -154,7 +159,22 @@ func (c *compiler) summarize(op *syntax.SummarizeOp, sc *env, r *rel) (*rel, err
 			idx = append(idx, full.colIndex(n))
 		}
 	}
-	return full.projectCols(idx, nil), nil
+	out := full.projectCols(idx, nil)
+	out.open = s.open
+	return out, nil
+}
+
+func hasStarArg(aggs []*syntax.NamedExpr) bool {
+	found := false
+	for _, ne := range aggs {
+		syntax.Walk(ne.X, func(n syntax.Node) bool {
+			if _, ok := n.(*syntax.StarExpr); ok {
+				found = true
+			}
+			return !found
+		})
+	}
+	return found
 }
 
 func unparen(x syntax.Expr) syntax.Expr {

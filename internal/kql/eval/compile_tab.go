@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/kql/data"
@@ -84,9 +85,12 @@ func (c *compiler) pipe(p *syntax.PipeExpr, sc *env, implicit *rel) (*rel, error
 	} else {
 		r = implicit
 	}
-	for _, op := range p.Ops {
+	for i, op := range p.Ops {
 		if err := c.rc.check(); err != nil {
 			return nil, err
+		}
+		if _, ok := op.(*syntax.UnionOp); ok {
+			c.unionKeep = columnsUsed(p.Ops[i+1:])
 		}
 		out, err := c.op(op, sc, r)
 		if err != nil {
@@ -407,8 +411,56 @@ func matchTables(src Source, pattern string) []string {
 			out = append(out, n)
 		}
 	}
+	sort.Strings(out) // results in a stable order whatever the source's
 	return out
 }
 
 // isWildcard reports whether a table or column name has a wildcard.
 func isWildcard(s string) bool { return strings.Contains(s, "*") }
+
+// columnsUsed returns the names the operators after a union can read, when
+// they end in an operator that keeps only named columns (summarize,
+// project, count...); nil when every column may show (the pipeline ends
+// with all columns, or an operator reads columns it does not name:
+// project-away, arg_max(*), pack_all(), joins that rename...).
+func columnsUsed(ops []syntax.Op) map[string]bool {
+	used := map[string]bool{}
+	opaque := false
+	walk := func(n syntax.Node) {
+		syntax.Walk(n, func(n syntax.Node) bool {
+			switch n := n.(type) {
+			case *syntax.Ident:
+				used[n.Name] = true
+			case *syntax.StarExpr, *syntax.NamePattern:
+				opaque = true
+			case *syntax.CallExpr:
+				switch n.Name.Name {
+				case "pack_all", "bag_pack_all", "column_ifexists", "columnifexists":
+					opaque = true
+				}
+			}
+			return !opaque
+		})
+	}
+	for _, op := range ops {
+		switch op := op.(type) {
+		case *syntax.ProjectAwayOp, *syntax.ProjectKeepOp, *syntax.ProjectReorderOp, *syntax.ProjectRenameOp,
+			*syntax.GetSchemaOp, *syntax.EvaluateOp, *syntax.InvokeOp, *syntax.MvApplyOp, *syntax.SearchOp,
+			*syntax.FindOp, *syntax.PartitionOp, *syntax.ForkOp, *syntax.FacetOp, *syntax.AsOp,
+			*syntax.JoinOp, *syntax.LookupOp, *syntax.UnionOp, *syntax.DistinctOp:
+			if d, ok := op.(*syntax.DistinctOp); !ok || d.Star {
+				return nil
+			}
+		}
+		walk(op)
+		if opaque {
+			return nil
+		}
+		switch op.(type) {
+		case *syntax.SummarizeOp, *syntax.ProjectOp, *syntax.CountOp, *syntax.DistinctOp, *syntax.MakeSeriesOp,
+			*syntax.TopNestedOp, *syntax.TopHittersOp, *syntax.SampleDistinctOp:
+			return used
+		}
+	}
+	return nil
+}

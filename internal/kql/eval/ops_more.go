@@ -11,6 +11,14 @@ import (
 // (name_type), as Kusto does. withSource, when set, names a first column
 // holding each row's source name.
 func unionRels(rc *runCtx, rels []*rel, sources []string, withSource string) (*rel, error) {
+	return unionRelsKeep(rc, rels, sources, withSource, nil)
+}
+
+// unionRelsKeep is unionRels producing only the output columns keep names
+// (all of them when keep is nil): `union *` over a workspace has hundreds
+// of columns, most of them null in most tables, and the rest of a query
+// usually reads a few.
+func unionRelsKeep(rc *runCtx, rels []*rel, sources []string, withSource string, keep map[string]bool) (*rel, error) {
 	types := map[string][]data.Type{}
 	var order []string
 	for _, r := range rels {
@@ -38,6 +46,9 @@ func unionRels(rc *runCtx, rels []*rel, sources []string, withSource string) (*r
 	var outs []outCol
 	for _, n := range order {
 		ts := types[n]
+		if keep != nil && !keep[n] {
+			continue
+		}
 		if len(ts) == 1 {
 			outs = append(outs, outCol{name: n, src: n, t: ts[0]})
 			continue

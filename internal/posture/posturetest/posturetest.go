@@ -56,8 +56,7 @@ func SeedWorkspace(ctx context.Context, p *azure.Provider, ws *tenancy.Workspace
 	if err != nil {
 		return err
 	}
-	arm := c.ARM()
-	rules, err := sentinel.ListAlertRules(ctx, arm, ws.ResourceID)
+	rules, err := c.AlertRules(ctx)
 	if err != nil {
 		return err
 	}
@@ -71,7 +70,7 @@ func SeedWorkspace(ctx context.Context, p *azure.Provider, ws *tenancy.Workspace
 				return err
 			}
 			ar := &sentinel.AlertRule{Name: world.AlertRuleName(ws.Name, r.ID), Kind: r.Kind, Properties: props}
-			if _, err := sentinel.PutAlertRule(ctx, arm, ws.ResourceID, ar, true); err != nil {
+			if _, err := c.PutAlertRule(ctx, ar, true); err != nil {
 				return err
 			}
 		}
@@ -92,7 +91,7 @@ func SeedWorkspace(ctx context.Context, p *azure.Provider, ws *tenancy.Workspace
 			}
 		}
 	}
-	autos, err := sentinel.ListAutomationRules(ctx, arm, ws.ResourceID)
+	autos, err := c.AutomationRules(ctx)
 	if err != nil {
 		return err
 	}
@@ -105,7 +104,7 @@ func SeedWorkspace(ctx context.Context, p *azure.Provider, ws *tenancy.Workspace
 			"actions": []any{map[string]any{"order": 1, "actionType": "ModifyProperties",
 				"actionConfiguration": map[string]any{"status": "Active"}}},
 		}}
-		if _, err := sentinel.PutAutomationRule(ctx, arm, ws.ResourceID, ar, true); err != nil {
+		if _, err := c.PutAutomationRule(ctx, ar, true); err != nil {
 			return err
 		}
 	}

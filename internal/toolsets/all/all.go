@@ -10,11 +10,18 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/automation"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/compliance"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/connectors"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/dcr"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/health"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/incidents"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/query"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/rules"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/savedsearches"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/tables"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/tenancy"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/watchlists"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/workbooks"
 )
 
 type entry struct {
@@ -27,11 +34,18 @@ type entry struct {
 // 20 KB (TestDefaultToolListSize).
 var registry = []entry{
 	{inventory.Toolset{Name: "tenancy", Description: "Tenants and Sentinel workspaces you may address, and their discovery.", Default: true}, tenancy.Tools},
+	{inventory.Toolset{Name: "query", Description: "KQL on one or many workspaces, table schemas, offline validation, shipped hunts.", Default: true}, query.Tools},
 	{inventory.Toolset{Name: "incidents", Description: "Incident triage across tenants: list, read, assign, update, comment, close.", Default: true}, incidents.Tools},
 	{inventory.Toolset{Name: "rules", Description: "Analytics rules and templates, MITRE ATT&CK coverage, YAML/ARM export and import.", Default: true}, rules.Tools},
 	{inventory.Toolset{Name: "automation", Description: "Automation rules: conditions on incidents and alerts, property changes, playbooks, tasks."}, automation.Tools},
-	{inventory.Toolset{Name: "health", Description: "Workspace health across tenants (silent connectors, failing rules, ingestion anomalies) and SOC reports."}, health.Tools},
-	{inventory.Toolset{Name: "compliance", Description: "Compliance of workspaces against a policy (retention, rules, connectors, MITRE coverage, UEBA)."}, compliance.Tools},
+	{inventory.Toolset{Name: watchlists.Name, Description: "Watchlists and their items: list, create from CSV, edit, delete."}, watchlists.Tools},
+	{inventory.Toolset{Name: workbooks.Name, Description: "Workbooks: list, export as JSON, import (also across workspaces), delete."}, workbooks.Tools},
+	{inventory.Toolset{Name: tables.Name, Description: "Log Analytics tables: plans, retention, schemas, custom tables."}, tables.Tools},
+	{inventory.Toolset{Name: savedsearches.Name, Description: "Saved searches and KQL functions (parsers)."}, savedsearches.Tools},
+	{inventory.Toolset{Name: dcr.Name, Description: "Data collection rules and endpoints, transformations, ingestion dry runs."}, dcr.Tools},
+	{inventory.Toolset{Name: connectors.Name, Description: "Data connectors and the freshness of their data."}, connectors.Tools},
+	{inventory.Toolset{Name: health.Name, Description: "Workspace health across tenants: silent connectors, failing rules, ingestion anomalies, aging incidents.", Default: true}, health.Tools},
+	{inventory.Toolset{Name: compliance.Name, Description: "Compliance against a policy (retention, rules, connectors, MITRE, UEBA) and SOC reports for customers."}, compliance.Tools},
 }
 
 // Toolsets returns the metadata of every toolset.

@@ -26,6 +26,13 @@ func TestEveryToolFollowsTheInventoryRules(t *testing.T) {
 	if err := inventory.Validate(tools); err != nil {
 		t.Fatal(err)
 	}
+	// Schemas are resolved lazily at run time: resolve every one here so a broken schema fails CI,
+	// not a user's first call.
+	for i := range tools {
+		if err := tools[i].CheckSchemas(); err != nil {
+			t.Error(err)
+		}
+	}
 	names := map[string]bool{}
 	for _, ts := range Toolsets() {
 		if names[ts.Name] {

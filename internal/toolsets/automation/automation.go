@@ -35,8 +35,8 @@ func Tools(d *toolkit.Deps) []inventory.Tool {
 var errNoAzure = errors.New("no Azure access is configured: configure azure.credential (see README, Configuration) or run with --emulator")
 
 type target struct {
-	ws  *tenancy.Workspace
-	arm *azure.ARM
+	ws *tenancy.Workspace
+	c  *sentinel.Client
 }
 
 func workspace(ctx context.Context, d *toolkit.Deps, ref string) (*target, error) {
@@ -51,15 +51,15 @@ func workspace(ctx context.Context, d *toolkit.Deps, ref string) (*target, error
 }
 
 func clientFor(d *toolkit.Deps, ws *tenancy.Workspace) (*target, error) {
-	arm, err := d.Azure.ARM(ws.CredTenantID)
+	c, err := sentinel.New(d.Azure, ws)
 	if err != nil {
 		return nil, toolkit.Unavailable("connecting to "+ws.Alias, err, "")
 	}
-	return &target{ws: ws, arm: arm}, nil
+	return &target{ws: ws, c: c}, nil
 }
 
 func (t *target) listAll(ctx context.Context) ([]*sentinel.AutomationRule, error) {
-	rules, err := sentinel.ListAutomationRules(ctx, t.arm, t.ws.ResourceID)
+	rules, err := t.c.AutomationRules(ctx)
 	if err != nil {
 		return nil, toolkit.Unavailable("listing the automation rules of "+t.ws.Alias, err, "")
 	}
@@ -78,7 +78,7 @@ func (t *target) findRule(ctx context.Context, ref string) (*sentinel.Automation
 		name = ref[i+len("/automationrules/"):]
 	}
 	if !strings.ContainsAny(name, " /\\?#") {
-		r, err := sentinel.GetAutomationRule(ctx, t.arm, t.ws.ResourceID, name)
+		r, err := t.c.AutomationRule(ctx, name)
 		if err == nil {
 			return r, nil
 		}

@@ -278,7 +278,7 @@ func ruleIDs(vals []string, ws *tenancy.Workspace) []string {
 	for i, v := range vals {
 		v = strings.TrimSpace(v)
 		if !strings.HasPrefix(v, "/") {
-			v = sentinel.AlertRulePath(ws.ResourceID, v)
+			v = sentinel.AlertRuleID(ws.ResourceID, v)
 		}
 		out[i] = v
 	}

@@ -96,7 +96,7 @@ func createRule(d *toolkit.Deps) inventory.Tool {
 			return nil, writeOut{}, err
 		}
 		rule := &sentinel.AutomationRule{Name: newGUID(), Properties: props}
-		created, err := sentinel.PutAutomationRule(ctx, t.arm, t.ws.ResourceID, rule, true)
+		created, err := t.c.PutAutomationRule(ctx, rule, true)
 		if err != nil {
 			return nil, writeOut{}, writeError("creating the automation rule in "+t.ws.Alias, err)
 		}
@@ -156,7 +156,7 @@ func (t *target) write(ctx context.Context, before, after *sentinel.AutomationRu
 		out.Warnings = []string{"nothing to change: the rule already has these values"}
 		return nil, out, nil
 	}
-	written, err := sentinel.PutAutomationRule(ctx, t.arm, t.ws.ResourceID, after, false)
+	written, err := t.c.PutAutomationRule(ctx, after, false)
 	if err != nil {
 		return nil, out, writeError(fmt.Sprintf("updating automation rule %q in %s", before.DisplayName(), t.ws.Alias), err)
 	}
@@ -233,7 +233,7 @@ func deleteRule(d *toolkit.Deps) inventory.Tool {
 		if in.Etag != "" {
 			etag = in.Etag
 		}
-		if err := sentinel.DeleteAutomationRule(ctx, t.arm, t.ws.ResourceID, r.Name, etag); err != nil {
+		if err := t.c.DeleteAutomationRule(ctx, r.Name, etag); err != nil {
 			return nil, deleteOut{}, writeError(fmt.Sprintf("deleting automation rule %q in %s", r.DisplayName(), t.ws.Alias), err)
 		}
 		audit.RecordChange(ctx, r, nil)

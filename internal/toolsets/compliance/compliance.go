@@ -1,7 +1,9 @@
-// Package compliance is the compliance toolset: run_compliance_check evaluates a policy (the built-in
-// SOC baseline of internal/content, a file of the configured policy directory, or inline YAML) on
-// Sentinel workspaces across tenants, with a pass or fail per check and the evidence it looked at;
-// get_compliance_policy shows a policy so that a model can explain it or write a variant.
+// Package compliance is the compliance and reporting toolset: run_compliance_check evaluates a policy
+// (the built-in SOC baseline of internal/content, a file of the configured policy directory, or inline
+// YAML) on Sentinel workspaces across tenants, with a pass or fail per check and the evidence it looked
+// at; get_compliance_policy shows a policy so that a model can explain it or write a variant;
+// generate_soc_report renders health and compliance as a report an MSSP can send (Markdown, or a
+// self-contained HTML page as an embedded resource).
 //
 // The evaluation is internal/posture (shared with the CLI's `compliance` and `report` commands).
 package compliance
@@ -31,7 +33,7 @@ const Name = "compliance"
 
 // Tools returns the toolset's tools. It only builds values: d's clients may be nil.
 func Tools(d *toolkit.Deps) []inventory.Tool {
-	return []inventory.Tool{runCheck(d), getPolicy(d)}
+	return []inventory.Tool{runCheck(d), getPolicy(d), generateReport(d)}
 }
 
 var errNoAzure = errors.New("no Azure access is configured: configure azure.credential (see README, Configuration) or run with --emulator")

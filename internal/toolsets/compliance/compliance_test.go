@@ -1,6 +1,7 @@
 package compliance_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/posture/posturetest"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/sentinel"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/compliance"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolsettest"
 )
@@ -80,6 +82,7 @@ func TestCompliance(t *testing.T) {
 	t.Run("policy files stay in the policy directory", func(t *testing.T) { policyFiles(t, env, dir) })
 	t.Run("inline policies and check selection", func(t *testing.T) { inline(t, env) })
 	t.Run("formats", func(t *testing.T) { formats(t, env) })
+	t.Run("report escapes attacker-controlled text", func(t *testing.T) { reportEscapes(t, env) })
 	t.Run("partial results when a tenant fails", func(t *testing.T) { partial(t, env) })
 }
 
@@ -274,4 +277,66 @@ func partial(t *testing.T, env *toolsettest.Env) {
 		t.Errorf("text:\n%s", res.Text)
 	}
 	env.Emulator.Faults().Remove(id)
+}
+
+// hostile is an incident title written by an attacker: markup, a table break, a link, a terminal
+// escape and a BiDi override.
+const hostile = "</td><script>alert(1)</script><img src=x onerror=alert(2)> | **bold** [link](https://evil.example) \x1b[31mred\u202etxt"
+
+func reportEscapes(t *testing.T, env *toolsettest.Env) {
+	ctx := context.Background()
+	ws, _ := env.Registry.Resolve(ctx, world.MustWorkspace(world.WSSocCentral).Alias())
+	c, _ := sentinel.New(env.Provider, ws)
+	if _, err := c.PutIncident(ctx, &sentinel.Incident{Properties: sentinel.IncidentProperties{Title: hostile,
+		Severity: sentinel.SeverityHigh, Status: sentinel.StatusNew}}); err != nil {
+		t.Fatal(err)
+	}
+	res := env.CallOK("generate_soc_report", map[string]any{"format": "html", "title": "Woodgrove <b>monthly</b>"})
+	if len(res.Content) != 2 {
+		t.Fatalf("want a summary and an embedded resource, got %d contents", len(res.Content))
+	}
+	er, ok := res.Content[1].(*mcp.EmbeddedResource)
+	if !ok || er.Resource.MIMEType != "text/html" || !strings.HasPrefix(er.Resource.URI, "sentinel-mcp://reports/") {
+		t.Fatalf("second content: %#v", res.Content[1])
+	}
+	page := er.Resource.Text
+	doc := posturetest.CheckHTML(t, page)
+	for _, bad := range []string{"\x1b", "\u202e"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("the HTML report contains %q", bad)
+		}
+	}
+	found := false
+	for _, cell := range posturetest.Text(doc, "title") {
+		found = found || strings.Contains(cell, "<script>alert(1)</script>")
+	}
+	if !found {
+		t.Error("the hostile incident title is not shown as text in the open incidents table")
+	}
+	for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "Woodgrove &lt;b&gt;monthly&lt;/b&gt;", "Content-Security-Policy",
+		"Ingestion per tenant", "Incidents per tenant", "Open high-severity incidents", "Compliance"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the HTML report lacks %q", want)
+		}
+	}
+	var out struct {
+		Format string `json:"format"`
+		Bytes  int    `json:"bytes"`
+		URI    string `json:"uri"`
+	}
+	res.Decode(&out)
+	if out.Format != "html" || out.Bytes != len(page) || out.URI != er.Resource.URI {
+		t.Errorf("structured output %+v", out)
+	}
+
+	res = env.CallOK("generate_soc_report", map[string]any{"workspaces": []string{ws.Alias}})
+	md := res.Text
+	for _, bad := range []string{"<script", "<img", "[link](", "\x1b", "\u202e", "| **bold**"} {
+		if strings.Contains(md, bad) {
+			t.Errorf("the Markdown report contains %q", bad)
+		}
+	}
+	if !strings.Contains(md, `&lt;script&gt;alert(1)&lt;/script&gt;`) || !strings.Contains(md, `\[link\]`) || !strings.Contains(md, `\| \*\*bold\*\*`) {
+		t.Errorf("the hostile title is not escaped as expected in:\n%s", md)
+	}
 }

@@ -1,8 +1,8 @@
 // Package health is the SOC health toolset: check_health assesses Sentinel workspaces across tenants
 // (onboarding, data connectors and the freshness of their tables, analytics rules enabled and
 // running, ingestion anomalies, automation rules, aging high-severity incidents, retention) and gives
-// each a status with its reasons; generate_soc_report renders health and compliance as a report an
-// MSSP can send (Markdown, or a self-contained HTML page as an embedded resource).
+// each a status with its reasons. (The SOC report, which adds compliance, is in the compliance
+// toolset.)
 //
 // The assessment itself is internal/posture (shared with the CLI's `health` and `report` commands);
 // this package selects the workspaces, reports progress, and shapes results for a model.
@@ -21,6 +21,7 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/posture"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/render"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/report"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/tenancy"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/textsafe"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
@@ -31,7 +32,7 @@ const Name = "health"
 
 // Tools returns the toolset's tools. It only builds values: d's clients may be nil.
 func Tools(d *toolkit.Deps) []inventory.Tool {
-	return []inventory.Tool{checkHealth(d), generateReport(d)}
+	return []inventory.Tool{checkHealth(d)}
 }
 
 var errNoAzure = errors.New("no Azure access is configured: configure azure.credential (see README, Configuration) or run with --emulator")
@@ -244,4 +245,24 @@ func jsonResult(summary string, rep *posture.Report, mode posture.Mode, budget, 
 	}
 	b, _ := json.Marshal(doc)
 	return string(b), rr
+}
+
+// markdownWithin renders the health sections as Markdown cut to the result budget.
+func markdownWithin(d *toolkit.Deps, rep *posture.Report) (string, render.Result) {
+	md := report.Markdown(rep, report.Options{Title: "SOC health report", NoCharts: true})
+	text, cut := render.Truncate(md, d.Budget().Limit(0).MaxBytes-200)
+	rr := render.Result{Format: "markdown", Rows: len(rep.Workspaces), TotalRows: len(rep.Workspaces)}
+	if cut {
+		text += "\n\n[truncated: the report is longer than the result budget. Name fewer workspaces, or write the full report with `sentinel-mcp health --format markdown --out health.md`.]"
+		rr.Truncated, rr.Reason, rr.Advice = true, "bytes", "Name fewer workspaces."
+	}
+	return text, rr
+}
+
+func cleanFailures(fs []posture.Failure) []posture.Failure {
+	out := make([]posture.Failure, len(fs))
+	for i, f := range fs {
+		out[i] = posture.Failure{Workspace: f.Workspace, Tenant: f.Tenant, Error: textsafe.Line(f.Error)}
+	}
+	return out
 }

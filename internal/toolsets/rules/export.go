@@ -90,7 +90,7 @@ func exportRules(d *toolkit.Deps) inventory.Tool {
 // yamlDocs converts each rule to a YAML document (nil for the rules that cannot be expressed, which are
 // added to out.Skipped). The authoring parts come from the rule's metadata record, else from its template.
 func (t *target) yamlDocs(ctx context.Context, rules []*sentinel.AlertRule, out *exportOut) ([][]byte, error) {
-	md, err := sentinel.ListAlertRuleMetadata(ctx, t.arm, t.ws.ResourceID)
+	md, err := t.c.AlertRulesMetadata(ctx)
 	if err != nil {
 		return nil, toolkit.Unavailable("reading the rules' metadata in "+t.ws.Alias, err, "")
 	}
@@ -134,7 +134,7 @@ func (t *target) yamlDocs(ctx context.Context, rules []*sentinel.AlertRule, out 
 }
 
 func (t *target) templatesByName(ctx context.Context) (map[string]*sentinel.AlertRuleTemplate, error) {
-	tpls, err := sentinel.ListAlertRuleTemplates(ctx, t.arm, t.ws.ResourceID)
+	tpls, err := t.c.AlertRuleTemplates(ctx)
 	if err != nil {
 		return nil, toolkit.Unavailable("listing the rule templates of "+t.ws.Alias, err, "")
 	}

@@ -61,12 +61,37 @@ func deploy(t *testing.T, env *toolsettest.Env, ws string, rs ...*content.Rule) 
 		props["lastModifiedUtc"] = "2025-05-01T10:00:00Z"
 		name := world.AlertRuleName(ws, r.ID)
 		body, _ := json.Marshal(map[string]any{"kind": r.Kind, "type": "Microsoft.SecurityInsights/alertRules", "properties": props})
-		if err := env.Emulator.SeedResource(sentinel.AlertRulePath(w.ResourceID, name), body); err != nil {
+		if err := env.Emulator.SeedResource(sentinel.AlertRuleID(w.ResourceID, name), body); err != nil {
 			t.Fatal(err)
 		}
 		names = append(names, name)
 	}
 	return names
+}
+
+// clearRules deletes every analytics rule of a workspace, so that a test does not depend on what the
+// seeded world deploys there.
+func clearRules(t *testing.T, env *toolsettest.Env, wss ...string) {
+	t.Helper()
+	for _, name := range wss {
+		ws, err := env.Registry.Resolve(t.Context(), alias(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := sentinel.New(env.Provider, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules, err := c.AlertRules(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rules {
+			if err := c.DeleteAlertRule(t.Context(), r.Name, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }
 
 // seedTemplates stores the shipped rules as templates of a workspace (Sentinel and solutions provide them).
@@ -79,7 +104,7 @@ func seedTemplates(t *testing.T, env *toolsettest.Env, ws string, rs ...*content
 			t.Fatal(err)
 		}
 		body, _ := json.Marshal(map[string]any{"kind": r.Kind, "type": "Microsoft.SecurityInsights/AlertRuleTemplates", "properties": props})
-		if err := env.Emulator.SeedResource(sentinel.AlertRuleTemplatesPath(w.ResourceID)+"/"+r.ID, body); err != nil {
+		if err := env.Emulator.SeedResource(sentinel.AlertRuleTemplateID(w.ResourceID, r.ID), body); err != nil {
 			t.Fatal(err)
 		}
 	}

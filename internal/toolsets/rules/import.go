@@ -176,7 +176,7 @@ func (t *target) planImport(ctx context.Context, in importIn) (*importPlan, erro
 	var md map[string]*sentinel.AlertRuleMetadata
 	var templates map[string]*sentinel.AlertRuleTemplate
 	if p.format == formatYAML {
-		if md, err = sentinel.ListAlertRuleMetadata(ctx, t.arm, t.ws.ResourceID); err != nil {
+		if md, err = t.c.AlertRulesMetadata(ctx); err != nil {
 			return nil, toolkit.Unavailable("reading the rules' metadata in "+t.ws.Alias, err, "")
 		}
 		if templates, err = t.templatesByName(ctx); err != nil {
@@ -224,7 +224,7 @@ func (t *target) planImport(ctx context.Context, in importIn) (*importPlan, erro
 		}
 		it.mdSame = true
 		if it.metadata != nil {
-			it.metadata["parentId"] = sentinel.AlertRulePath(t.ws.ResourceID, it.Name)
+			it.metadata["parentId"] = sentinel.AlertRuleID(t.ws.ResourceID, it.Name)
 			cur := md[strings.ToLower(it.Name)]
 			it.mdSame = cur != nil && len(changedProps(cur.Properties, it.metadata)) == 0
 		}
@@ -292,7 +292,7 @@ func changedProps(cur, want map[string]any) []string {
 
 func (t *target) applyItem(ctx context.Context, it *importItem) error {
 	if it.Action != actUnchanged {
-		written, err := sentinel.PutAlertRule(ctx, t.arm, t.ws.ResourceID, it.rule, it.Action == actCreate)
+		written, err := t.c.PutAlertRule(ctx, it.rule, it.Action == actCreate)
 		if err != nil {
 			if it.Action == actCreate && isPrecondition(err) {
 				return fmt.Errorf("a rule named %s was created in the meantime: nothing was overwritten; plan the import again", it.Name)
@@ -306,7 +306,7 @@ func (t *target) applyItem(ctx context.Context, it *importItem) error {
 		audit.RecordChange(ctx, before, written)
 	}
 	if it.metadata != nil && !it.mdSame {
-		if err := sentinel.PutAlertRuleMetadata(ctx, t.arm, t.ws.ResourceID, it.Name, it.metadata); err != nil {
+		if err := t.c.PutAlertRuleMetadata(ctx, it.Name, it.metadata); err != nil {
 			return toolkit.Unavailable(fmt.Sprintf("writing the metadata (data connectors, source) of rule %q", it.DisplayName), err,
 				"the rule itself was written; import again to retry")
 		}

@@ -176,6 +176,9 @@ func (s *spec) apply(kind string, p map[string]any) ([]string, error) {
 		}
 		p[k] = v
 	}
+	if err := s.checkKind(kind); err != nil {
+		return nil, err
+	}
 	if s.DisplayName != nil {
 		if strings.TrimSpace(*s.DisplayName) == "" {
 			return nil, toolkit.ArgError("display_name", "is empty")
@@ -193,10 +196,6 @@ func (s *spec) apply(kind string, p map[string]any) ([]string, error) {
 	}
 	scheduled := kind == sentinel.AlertRuleScheduled
 	hasQuery := kind == sentinel.AlertRuleScheduled || kind == sentinel.AlertRuleNRT
-	if !hasQuery && (s.Query != nil || s.EntityMappings != nil || s.CustomDetails != nil || s.AlertDetails != nil ||
-		s.EventGrouping != "" || s.QueryFrequency != "" || s.QueryPeriod != "" || s.TriggerOperator != "" || s.TriggerThreshold != nil) {
-		return nil, fmt.Errorf("a %s rule has no query, schedule, trigger or entity mappings: only display_name, enabled, severity, description and tactics can be changed here", kind)
-	}
 	if !scheduled && (s.QueryFrequency != "" || s.QueryPeriod != "" || s.TriggerOperator != "" || s.TriggerThreshold != nil) {
 		return nil, fmt.Errorf("an %s rule runs continuously: it has no query_frequency, query_period or trigger", kind)
 	}
@@ -302,6 +301,31 @@ func (s *spec) apply(kind string, p map[string]any) ([]string, error) {
 		set("suppressionEnabled", *s.SuppressionEnabled)
 	}
 	return changed, nil
+}
+
+// checkKind refuses what a rule of kind does not have: only Scheduled and NRT rules have a query and
+// its settings; Fusion and the other built-in kinds take everything but their state from their template;
+// a Microsoft incident creation rule has a name, a description and product filters.
+func (s *spec) checkKind(kind string) error {
+	switch kind {
+	case sentinel.AlertRuleScheduled, sentinel.AlertRuleNRT:
+		return nil
+	case sentinel.AlertRuleIncidentCreation:
+		if s.Severity != "" || s.Tactics != nil || s.Techniques != nil || s.hasQuerySettings() {
+			return fmt.Errorf("a %s rule only has a display name, a description and its state here (its alerts keep their products' severity)", kind)
+		}
+		return nil
+	}
+	if s.DisplayName != nil || s.Description != nil || s.Severity != "" || s.Tactics != nil || s.Techniques != nil || s.hasQuerySettings() {
+		return fmt.Errorf("a %s rule takes its name, description, severity and tactics from its template: only its state (enabled) can change", kind)
+	}
+	return nil
+}
+
+func (s *spec) hasQuerySettings() bool {
+	return s.Query != nil || s.EntityMappings != nil || s.CustomDetails != nil || s.AlertDetails != nil || s.EventGrouping != "" ||
+		s.QueryFrequency != "" || s.QueryPeriod != "" || s.TriggerOperator != "" || s.TriggerThreshold != nil ||
+		s.CreateIncident != nil || s.Grouping != nil || s.SuppressionDuration != "" || s.SuppressionEnabled != nil
 }
 
 func (g *groupingIn) arm() (map[string]any, error) {

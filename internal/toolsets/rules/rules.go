@@ -38,8 +38,8 @@ var errNoAzure = errors.New("no Azure access is configured: configure azure.cred
 
 // target is one workspace and the ARM client of the identity that reaches it.
 type target struct {
-	ws  *tenancy.Workspace
-	arm *azure.ARM
+	ws *tenancy.Workspace
+	c  *sentinel.Client
 }
 
 // workspace resolves a workspace argument (already resolved and allow-listed by the server) and its client.
@@ -55,11 +55,11 @@ func workspace(ctx context.Context, d *toolkit.Deps, ref string) (*target, error
 }
 
 func clientFor(d *toolkit.Deps, ws *tenancy.Workspace) (*target, error) {
-	arm, err := d.Azure.ARM(ws.CredTenantID)
+	c, err := sentinel.New(d.Azure, ws)
 	if err != nil {
 		return nil, toolkit.Unavailable("connecting to "+ws.Alias, err, "")
 	}
-	return &target{ws: ws, arm: arm}, nil
+	return &target{ws: ws, c: c}, nil
 }
 
 // selectWorkspaces resolves the workspaces/tenant arguments of a multi-workspace tool.
@@ -72,7 +72,7 @@ func selectWorkspaces(ctx context.Context, d *toolkit.Deps, workspaces []string,
 
 // listAll lists the alert rules of a workspace, with an actionable error.
 func (t *target) listAll(ctx context.Context) ([]*sentinel.AlertRule, error) {
-	rules, err := sentinel.ListAlertRules(ctx, t.arm, t.ws.ResourceID)
+	rules, err := t.c.AlertRules(ctx)
 	if err != nil {
 		return nil, toolkit.Unavailable("listing the analytics rules of "+t.ws.Alias, err, "")
 	}
@@ -93,7 +93,7 @@ func (t *target) findRule(ctx context.Context, ref string) (*sentinel.AlertRule,
 		}
 	}
 	if looksLikeName(name) {
-		r, err := sentinel.GetAlertRule(ctx, t.arm, t.ws.ResourceID, name)
+		r, err := t.c.AlertRule(ctx, name)
 		if err == nil {
 			return r, nil
 		}

@@ -323,6 +323,7 @@ func TestReadOnlyHidesWrites(t *testing.T) {
 func TestTemplatesAndCreateFromTemplate(t *testing.T) {
 	env := start(t, envOptions{pageSize: 3})
 	ws := alias(world.WSLitwareSentinel)
+	clearRules(t, env, world.WSLitwareSentinel)
 	shipped := content.Rules()
 	seedTemplates(t, env, world.WSLitwareSentinel, shipped...)
 	res := env.CallOK("list_rule_templates", map[string]any{"workspace": ws, "data_type": "SigninLogs", "tactic": "CredentialAccess"})
@@ -366,6 +367,7 @@ func TestTemplatesAndCreateFromTemplate(t *testing.T) {
 func TestMITRECoverage(t *testing.T) {
 	env := start(t, envOptions{readOnly: true})
 	spray, travel, mass := mustRule(t, world.RulePasswordSpray), mustRule(t, world.RuleImpossibleTravel), mustRule(t, world.RuleMassDownload)
+	clearRules(t, env, world.WSContosoProd, world.WSContosoDev)
 	deploy(t, env, world.WSContosoProd, spray, mass)
 	deploy(t, env, world.WSContosoDev, travel)
 	wss := []string{alias(world.WSContosoProd), alias(world.WSContosoDev)}

@@ -48,7 +48,7 @@ func listTemplates(d *toolkit.Deps) inventory.Tool {
 		if err != nil {
 			return nil, listTemplatesOut{}, err
 		}
-		tpls, err := sentinel.ListAlertRuleTemplates(ctx, t.arm, t.ws.ResourceID)
+		tpls, err := t.c.AlertRuleTemplates(ctx)
 		if err != nil {
 			return nil, listTemplatesOut{}, toolkit.Unavailable("listing the rule templates of "+t.ws.Alias, err, "")
 		}
@@ -136,7 +136,7 @@ func (t *target) findTemplate(ctx context.Context, ref string) (*sentinel.AlertR
 		return nil, toolkit.ArgError("template", "is empty: give the template's name (GUID) or display name; list_rule_templates shows them")
 	}
 	if looksLikeName(ref) {
-		tp, err := sentinel.GetAlertRuleTemplate(ctx, t.arm, t.ws.ResourceID, ref)
+		tp, err := t.c.AlertRuleTemplate(ctx, ref)
 		if err == nil {
 			return tp, nil
 		}
@@ -144,7 +144,7 @@ func (t *target) findTemplate(ctx context.Context, ref string) (*sentinel.AlertR
 			return nil, toolkit.Unavailable("reading rule template "+ref+" of "+t.ws.Alias, err, "")
 		}
 	}
-	tpls, err := sentinel.ListAlertRuleTemplates(ctx, t.arm, t.ws.ResourceID)
+	tpls, err := t.c.AlertRuleTemplates(ctx)
 	if err != nil {
 		return nil, toolkit.Unavailable("listing the rule templates of "+t.ws.Alias, err, "")
 	}
@@ -211,7 +211,7 @@ func createFromTemplate(d *toolkit.Deps) inventory.Tool {
 		if used := rulesFromTemplate(rules, tp.Name); len(used) > 0 {
 			warns = append(warns, fmt.Sprintf("the workspace already had %d rule(s) from this template: %s", len(used), strings.Join(used, ", ")))
 		}
-		created, err := sentinel.PutAlertRule(ctx, t.arm, t.ws.ResourceID, rule, true)
+		created, err := t.c.PutAlertRule(ctx, rule, true)
 		if err != nil {
 			return nil, writeOut{}, writeError(fmt.Sprintf("creating a rule from template %q in %s", tp.DisplayName(), t.ws.Alias), err)
 		}

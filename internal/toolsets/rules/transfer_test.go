@@ -68,6 +68,7 @@ func exportText(t *testing.T, env *toolsettest.Env, args map[string]any) (string
 // deployed rule keeps in its metadata record.
 func TestYAMLRoundTrip(t *testing.T) {
 	env := start(t, envOptions{pageSize: 4})
+	clearRules(t, env, world.WSContosoDev)
 	ws := alias(world.WSContosoDev)
 	text := shippedYAML(t)
 	args := map[string]any{"workspace": ws, "text": text}
@@ -142,9 +143,13 @@ func TestYAMLExportOfATemplateRule(t *testing.T) {
 func TestARMRoundTrip(t *testing.T) {
 	env := start(t, envOptions{pageSize: 3})
 	src, dst := alias(world.WSContosoProd), alias(world.WSLitwareSentinel)
+	clearRules(t, env, world.WSContosoProd, world.WSLitwareSentinel)
 	deploy(t, env, world.WSContosoProd, content.Rules()[:6]...)
-	w := world.MustWorkspace(world.WSContosoProd)
-	arm, err := env.Provider.ARM("")
+	ws, err := env.Registry.Resolve(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := sentinel.New(env.Provider, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +161,7 @@ func TestARMRoundTrip(t *testing.T) {
 		// Through the API, so that Sentinel fills in what a Fusion rule takes from its template.
 		props, _ := body["properties"].(map[string]any)
 		rule := &sentinel.AlertRule{Name: name, Kind: body["kind"].(string), Properties: props}
-		if _, err := sentinel.PutAlertRule(context.Background(), arm, w.ResourceID, rule, true); err != nil {
+		if _, err := c.PutAlertRule(context.Background(), rule, true); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -203,6 +208,15 @@ func TestARMRoundTrip(t *testing.T) {
 	env.CallOK("get_analytics_rule", map[string]any{"workspace": dst, "rule": "mcas-incidents"}).Decode(&mcas)
 	if mcas.Properties["displayName"] != "[MCAS] incidents" {
 		t.Errorf("the escaped name was not restored: %v", mcas.Properties["displayName"])
+	}
+	// A Fusion rule takes everything but its state from its template.
+	var off writeOut
+	env.CallOK("disable_analytics_rule", map[string]any{"workspace": dst, "rule": "fusion-rule"}).Decode(&off)
+	if off.Rule.Enabled || off.Rule.Kind != "Fusion" {
+		t.Errorf("disable Fusion: %+v", off.Rule)
+	}
+	if msg := env.CallError("update_analytics_rule", map[string]any{"workspace": dst, "rule": "fusion-rule", "severity": "Low"}); !strings.Contains(msg, "only its state") {
+		t.Errorf("update a Fusion rule's severity: %s", msg)
 	}
 	// Template expressions cannot be evaluated outside a deployment.
 	expr := strings.Replace(first, `"[[MCAS] incidents"`, `"[parameters('ruleName')]"`, 1)
@@ -260,6 +274,7 @@ func planToken(t *testing.T, env *toolsettest.Env, ws, text string) string {
 func TestExportInParts(t *testing.T) {
 	env := start(t, envOptions{readOnly: true, configure: func(c *config.Config) { c.Limits.MaxBytes = 6000 }})
 	ws := alias(world.WSNorthwindSentinel)
+	clearRules(t, env, world.WSNorthwindSentinel)
 	names := deploy(t, env, world.WSNorthwindSentinel, content.Rules()[:8]...)
 	var all []string
 	args := map[string]any{"workspace": ws}

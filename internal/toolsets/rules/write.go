@@ -51,7 +51,7 @@ func createRule(d *toolkit.Deps) inventory.Tool {
 			return nil, writeOut{}, err
 		}
 		rule := &sentinel.AlertRule{Name: newGUID(), Kind: in.Kind, Properties: props}
-		created, err := sentinel.PutAlertRule(ctx, t.arm, t.ws.ResourceID, rule, true)
+		created, err := t.c.PutAlertRule(ctx, rule, true)
 		if err != nil {
 			return nil, writeOut{}, writeError("creating the analytics rule in "+t.ws.Alias, err)
 		}
@@ -130,7 +130,7 @@ func (t *target) writeRule(ctx context.Context, before, after *sentinel.AlertRul
 		out.Warnings = append(out.Warnings, "nothing to change: the rule already has these values")
 		return nil, out, nil
 	}
-	written, err := sentinel.PutAlertRule(ctx, t.arm, t.ws.ResourceID, after, false)
+	written, err := t.c.PutAlertRule(ctx, after, false)
 	if err != nil {
 		return nil, out, writeError(fmt.Sprintf("updating analytics rule %q in %s", before.DisplayName(), t.ws.Alias), err)
 	}
@@ -204,13 +204,13 @@ func deleteRule(d *toolkit.Deps) inventory.Tool {
 		if in.Etag != "" {
 			etag = in.Etag // Azure refuses the deletion if the rule is no longer that version
 		}
-		if err := sentinel.DeleteAlertRule(ctx, t.arm, t.ws.ResourceID, r.Name, etag); err != nil {
+		if err := t.c.DeleteAlertRule(ctx, r.Name, etag); err != nil {
 			return nil, deleteOut{}, writeError(fmt.Sprintf("deleting analytics rule %q in %s", r.DisplayName(), t.ws.Alias), err)
 		}
 		audit.RecordChange(ctx, r, nil)
 		// Its provenance record (written by import_analytics_rules) goes with it; a failure leaves an orphan
 		// record that nothing reads, so it is not an error of the deletion.
-		_ = sentinel.DeleteAlertRuleMetadata(ctx, t.arm, t.ws.ResourceID, r.Name)
+		_ = t.c.DeleteAlertRuleMetadata(ctx, r.Name)
 		return nil, deleteOut{Tenant: t.ws.TenantName, Workspace: t.ws.Alias, Deleted: summarize(r)}, nil
 	}, inventory.Plan(func(ctx context.Context, in deleteIn) (string, error) {
 		t, err := workspace(ctx, d, in.Workspace)

@@ -58,7 +58,7 @@ func targetOf(ws *tenancy.Workspace) Target {
 func readTable(ctx context.Context, c *sentinel.Client, name string) (*sentinel.Table, error) {
 	t, err := c.Table(ctx, name)
 	if azure.IsNotFound(err) {
-		hint := "list_tables shows the tables of " + c.Workspace().Alias + " (names are case-sensitive)"
+		hint := "list_table_settings shows the tables of " + c.Workspace().Alias + " (names are case-sensitive)"
 		if s := schema.DefaultCatalog().Suggest(name); s != "" && s != name {
 			hint = fmt.Sprintf("did you mean %s? %s", s, hint)
 		}
@@ -112,9 +112,9 @@ type listOut struct {
 
 func listTables(d *toolkit.Deps) inventory.Tool {
 	return inventory.New(Name, mcp.Tool{
-		Name:        "list_tables",
+		Name:        "list_table_settings",
 		Description: "List a workspace's tables with type (Microsoft, custom, restored, search results), plan and interactive/total retention.",
-		Annotations: inventory.Annotations("List tables", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
+		Annotations: inventory.Annotations("List table settings", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in listIn) (*mcp.CallToolResult, listOut, error) {
 		c, err := clientFor(ctx, d, in.Workspace)
 		if err != nil {
@@ -177,9 +177,9 @@ type getOut struct {
 
 func getTableSchema(d *toolkit.Deps) inventory.Tool {
 	return inventory.New(Name, mcp.Tool{
-		Name:        "get_table_schema",
+		Name:        "get_table",
 		Description: "Show a table's columns and types, with its plan and retention.",
-		Annotations: inventory.Annotations("Get a table schema", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
+		Annotations: inventory.Annotations("Get a table definition", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in getIn) (*mcp.CallToolResult, getOut, error) {
 		c, err := clientFor(ctx, d, in.Workspace)
 		if err != nil {

@@ -15,7 +15,6 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
-	"github.com/sentinel-mcp/sentinel-mcp/internal/schema"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/tables"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolsettest"
 )
@@ -36,17 +35,6 @@ func start(t *testing.T, o toolsettest.Options) *toolsettest.Env {
 		}
 	}
 	env := toolsettest.Start(t, o)
-	// Microsoft tables exist in every workspace: Azure creates them, the API cannot.
-	for _, name := range []string{"SecurityEvent", "Syslog", "SigninLogs"} {
-		st, ok := schema.Lookup(name)
-		if !ok {
-			t.Fatalf("no schema for %s", name)
-		}
-		body, _ := json.Marshal(st.ARMResource(prodWS.ResourceID, schema.Retention{WorkspaceRetention: prodWS.RetentionDays}))
-		if err := env.Emulator.SeedResource(prodWS.ResourceID+"/tables/"+name, body); err != nil {
-			t.Fatal(err)
-		}
-	}
 	return env
 }
 
@@ -132,14 +120,15 @@ func TestListTablesAndSchema(t *testing.T) {
 		Count  int
 		ByPlan map[string]int `json:"by_plan"`
 	}
-	res := env.CallOK("list_tables", map[string]any{"workspace": prod})
+	res := env.CallOK("list_table_settings", map[string]any{"workspace": prod})
 	res.Decode(&list)
-	if list.Count != 4 || !strings.Contains(res.Text, "| FirewallAudit_CL | custom | Analytics | 90 | 90 |") || !strings.Contains(res.Text, "| SecurityEvent | Microsoft |") {
+	// The Microsoft tables of the workspace (the emulator knows a few dozen) and the custom one.
+	if list.Count < 20 || !strings.Contains(res.Text, "| FirewallAudit_CL | custom | Analytics | 90 | 90 |") || !strings.Contains(res.Text, "| SecurityEvent | Microsoft |") {
 		t.Errorf("list (%+v):\n%s", list, res.Text)
 	}
-	res = env.CallOK("list_tables", map[string]any{"workspace": prod, "type": "custom"})
+	res = env.CallOK("list_table_settings", map[string]any{"workspace": prod, "type": "custom"})
 	res.Decode(&list)
-	if list.Count != 1 || strings.Contains(res.Text, "SecurityEvent") {
+	if list.Count < 1 || !strings.Contains(res.Text, "FirewallAudit_CL") || strings.Contains(res.Text, "| Microsoft |") {
 		t.Errorf("custom only: %+v\n%s", list, res.Text)
 	}
 
@@ -150,7 +139,7 @@ func TestListTablesAndSchema(t *testing.T) {
 			Standard   bool
 		}
 	}
-	env.CallOK("get_table_schema", map[string]any{"workspace": prod, "table": "FirewallAudit_CL"}).Decode(&sch)
+	env.CallOK("get_table", map[string]any{"workspace": prod, "table": "FirewallAudit_CL"}).Decode(&sch)
 	var names []string
 	for _, c := range sch.Columns {
 		if !c.Standard {
@@ -160,12 +149,12 @@ func TestListTablesAndSchema(t *testing.T) {
 	if !slices.Equal(names, []string{"TimeGenerated:dateTime", "Action:string", "Bytes:long", "Details:dynamic"}) {
 		t.Errorf("custom columns %v", names)
 	}
-	res = env.CallOK("get_table_schema", map[string]any{"workspace": prod, "table": "SecurityEvent"})
+	res = env.CallOK("get_table", map[string]any{"workspace": prod, "table": "SecurityEvent"})
 	res.Decode(&sch)
 	if sch.Type != "Microsoft" || len(sch.Columns) < 200 || !strings.Contains(res.Text, "\nEventID int") || !strings.Contains(res.Text, "\nTargetUserSid string") {
 		t.Errorf("SecurityEvent schema: %+v", sch.info)
 	}
-	if msg := env.CallError("get_table_schema", map[string]any{"workspace": prod, "table": "SecurityEvents"}); !strings.Contains(msg, "did you mean SecurityEvent?") {
+	if msg := env.CallError("get_table", map[string]any{"workspace": prod, "table": "SecurityEvents"}); !strings.Contains(msg, "did you mean SecurityEvent?") {
 		t.Errorf("typo: %s", msg)
 	}
 }
@@ -255,7 +244,7 @@ func TestDeleteRefusesMicrosoftTables(t *testing.T) {
 	if res.IsError {
 		t.Fatalf("delete: %s", res.Text)
 	}
-	if msg := env.CallError("get_table_schema", map[string]any{"workspace": prod, "table": "Old_CL"}); !strings.Contains(msg, "not found") {
+	if msg := env.CallError("get_table", map[string]any{"workspace": prod, "table": "Old_CL"}); !strings.Contains(msg, "not found") {
 		t.Errorf("after delete: %s", msg)
 	}
 }
@@ -299,6 +288,12 @@ func TestSetTableRetention(t *testing.T) {
 		t.Errorf("invalid retention wrote: %v", w)
 	}
 	var out info
+	// The total retention follows the interactive one while it is the default.
+	confirmed(t, env, "set_table_retention", map[string]any{"workspace": prod, "table": "AuditLogs", "retention_days": 120},
+		"interactive 90 -> 120 days, total 90 -> 120 days. No data is removed").Decode(&out)
+	if out.RetentionDays != 120 || out.TotalRetentionDays != 120 {
+		t.Errorf("AuditLogs: %+v", out)
+	}
 	confirmed(t, env, "set_table_retention", map[string]any{"workspace": prod, "table": "SigninLogs", "retention_days": 180, "total_retention_days": 730},
 		"No data is removed").Decode(&out)
 	if out.RetentionDays != 180 || out.TotalRetentionDays != 730 {
@@ -318,14 +313,14 @@ func TestSetTableRetention(t *testing.T) {
 	for _, r := range env.AuditRecords() {
 		changes += len(r.Changes)
 	}
-	if changes != 3 {
-		t.Errorf("audit changes %d, want 3", changes)
+	if changes != 4 {
+		t.Errorf("audit changes %d, want 4", changes)
 	}
 }
 
 func TestReadOnlyHidesWrites(t *testing.T) {
 	env := start(t, toolsettest.Options{})
-	if got, want := env.ToolNames(), []string{"get_table_schema", "list_tables"}; !slices.Equal(got, want) {
+	if got, want := env.ToolNames(), []string{"get_table", "list_table_settings"}; !slices.Equal(got, want) {
 		t.Errorf("read-only tools %v, want %v", got, want)
 	}
 }

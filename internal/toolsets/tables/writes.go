@@ -77,7 +77,7 @@ func createCustomTable(d *toolkit.Deps) inventory.Tool {
 			return nil, writeOut{}, err
 		}
 		if _, err := c.Table(ctx, in.Table); err == nil {
-			return nil, writeOut{}, fmt.Errorf("table %s already exists in %s, so nothing was created: get_table_schema shows it", in.Table, c.Workspace().Alias)
+			return nil, writeOut{}, fmt.Errorf("table %s already exists in %s, so nothing was created: get_table shows it", in.Table, c.Workspace().Alias)
 		} else if !azure.IsNotFound(err) {
 			return nil, writeOut{}, toolkit.Unavailable("checking table "+in.Table, err, "")
 		}
@@ -183,7 +183,7 @@ func refused(what string, err error) error {
 	if e, ok := azure.AsError(err); ok && e.Status == 400 {
 		return fmt.Errorf("Azure refused %s: %s. Nothing was changed", what, e.Message)
 	}
-	return toolkit.Unavailable(what, err, "get_table_schema shows the table's current state")
+	return toolkit.Unavailable(what, err, "get_table shows the table's current state")
 }
 
 func addNotes(res *mcp.CallToolResult, notes []string) {

@@ -83,8 +83,16 @@ type itemsOut struct {
 	Failed []string
 }
 
+// countWatchlists is the number of watchlists of workspaces (the seeded world may have some).
+func countWatchlists(env *toolsettest.Env, wss ...string) int {
+	var list struct{ Count int }
+	env.CallOK("list_watchlists", map[string]any{"workspaces": wss}).Decode(&list)
+	return list.Count
+}
+
 func TestWatchlistLifecycle(t *testing.T) {
 	env := start(t, toolsettest.Options{Writes: true})
+	before := countWatchlists(env, contoso, fabrikam)
 	var created struct {
 		info
 		Warnings []string
@@ -106,7 +114,7 @@ func TestWatchlistLifecycle(t *testing.T) {
 	}
 	res := env.CallOK("list_watchlists", map[string]any{"workspaces": []string{contoso, fabrikam}})
 	res.Decode(&list)
-	if list.Count != 1 || len(list.Failures) != 0 || !strings.Contains(res.Text, "VIPs") || !strings.Contains(res.Text, contoso) {
+	if list.Count != before+1 || len(list.Failures) != 0 || !strings.Contains(res.Text, "| "+contoso+" | VIPs | VIP users | UserPrincipalName |") {
 		t.Errorf("list: %+v\n%s", list, res.Text)
 	}
 
@@ -238,6 +246,7 @@ func TestUpdateItemConflict(t *testing.T) {
 
 func TestListItemsPages(t *testing.T) {
 	env := start(t, toolsettest.Options{Writes: true, Emulator: emulator.Options{PageSize: 2}})
+	before := countWatchlists(env, contoso)
 	var rows []string
 	for i := range 5 {
 		rows = append(rows, fmt.Sprintf("host%d,owner%d", i, i))
@@ -273,6 +282,13 @@ func TestListItemsPages(t *testing.T) {
 	}
 	if len(seen) != 5 {
 		t.Errorf("paged through %d items, want 5: %v", len(seen), seen)
+	}
+	// Watchlist lists follow every page.
+	for _, a := range []string{"A1", "A2"} {
+		env.CallOK("create_watchlist", map[string]any{"workspace": contoso, "alias": a, "search_key": "K", "csv": "K\nv\n"})
+	}
+	if n := countWatchlists(env, contoso); n != before+3 {
+		t.Errorf("listed %d watchlists over pages of 2, want %d", n, before+3)
 	}
 	// A cursor of another collection is refused.
 	msg := env.CallError("list_watchlist_items", map[string]any{"workspace": contoso, "watchlist": "Hosts",

@@ -1,4 +1,4 @@
-package health
+package compliance
 
 import (
 	"context"
@@ -39,9 +39,6 @@ type reportOut struct {
 	Truncated   bool              `json:"truncated"`
 	Failed      []posture.Failure `json:"failed,omitempty"`
 }
-
-// MaxHTMLBytes bounds the HTML page a tool call returns (the CLI writes any size).
-const MaxHTMLBytes = 4 << 20
 
 func generateReport(d *toolkit.Deps) inventory.Tool {
 	return inventory.New(Name, mcp.Tool{
@@ -92,7 +89,7 @@ func generateReport(d *toolkit.Deps) inventory.Tool {
 			out.Format, out.Bytes = "html", len(page)
 			out.URI = "sentinel-mcp://reports/soc-report-" + rep.GeneratedAt.Format("20060102T150405Z") + ".html"
 			summary := fmt.Sprintf("SOC report (HTML, %d bytes) over %d workspace(s): %s. The page is self-contained (no script, no external resource); save the embedded resource %s as a .html file to view or send it.",
-				len(page), out.Workspaces, countsText(rep), out.URI)
+				len(page), out.Workspaces, healthText(rep), out.URI)
 			return &mcp.CallToolResult{Content: []mcp.Content{
 				&mcp.TextContent{Text: summary},
 				&mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: out.URI, MIMEType: "text/html", Text: string(page)}},
@@ -128,4 +125,13 @@ func cleanFailures(fs []posture.Failure) []posture.Failure {
 		out[i] = posture.Failure{Workspace: f.Workspace, Tenant: f.Tenant, Error: textsafe.Line(f.Error)}
 	}
 	return out
+}
+
+func healthText(rep *posture.Report) string {
+	c := rep.StatusCounts()
+	s := fmt.Sprintf("%d healthy, %d degraded, %d unhealthy", c[posture.Healthy], c[posture.Degraded], c[posture.Unhealthy])
+	if c[posture.Unknown] > 0 {
+		s += fmt.Sprintf(", %d unknown", c[posture.Unknown])
+	}
+	return s
 }
