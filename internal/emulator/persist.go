@@ -122,6 +122,7 @@ func (e *Emulator) snapshot() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	st.ensure("/", accessAll) // the state file holds the whole world: it is loaded without the seed's deferred groups
 	st.mu.RLock()
 	pl := statePayload{Counters: map[string]int64{}, EtagSeq: st.etagSeq}
 	for _, k := range st.subOrder {

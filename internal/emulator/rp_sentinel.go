@@ -362,8 +362,14 @@ func buildSetting(c *call, id string, old, d doc) *apiError {
 	return nil
 }
 
-// listMetadata supports $filter on properties/kind (eq), $top and $skip as the metadata API does.
+// listMetadata supports $filter, $orderby, $top and $skip as the metadata API does.
 func listMetadata(c *call, items []doc) ([]doc, *apiError) {
+	if ob := c.q("$orderby"); ob != "" {
+		items = append([]doc(nil), items...)
+		if err := sortOData(items, ob); err != nil {
+			return nil, err
+		}
+	}
 	if f := c.q("$filter"); f != "" {
 		filt, err := parseODataFilter(f)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // doc is an ARM resource as a GET returns it. Stored docs are never mutated in place: a write replaces
@@ -31,6 +32,23 @@ type store struct {
 	subs     map[string]*subscription
 	subOrder []string
 	version  uint64 // bumped on every write; invalidates derived caches (Lighthouse grants)
+
+	// Deferred seeded documents (the workspaces' contents), added on first access (see ensure).
+	pendMu  sync.Mutex
+	pending []*pendingGroup
+	npend   atomic.Int32
+	// seeded prepares a seeded document before it is stored (default etag and systemData, counters);
+	// the caller holds the write lock.
+	seeded func(id string, d doc)
+}
+
+// pendingGroup is a deferred collection of seeded documents not yet in the store.
+type pendingGroup struct {
+	prefix   string          // lower-case; ends with "/"
+	types    map[string]bool // lower-case ARM types of its documents
+	topLevel bool            // holds top-level resources of a resource group (Resource Graph lists them)
+	load     func() []seedDoc
+	done     bool
 }
 
 type subscription struct {
@@ -52,7 +70,103 @@ func newStore() *store {
 
 func collectionOf(id string) string { return strings.ToLower(path.Dir(id)) }
 
+// deferGroup registers a deferred group of seeded documents: they are stored on the first access that may
+// concern them.
+func (s *store) deferGroup(prefix string, types []string, topLevel bool, load func() []seedDoc) {
+	g := &pendingGroup{prefix: strings.ToLower(prefix), types: map[string]bool{}, topLevel: topLevel, load: load}
+	for _, t := range types {
+		g.types[strings.ToLower(t)] = true
+	}
+	s.pendMu.Lock()
+	s.pending = append(s.pending, g)
+	s.pendMu.Unlock()
+	s.npend.Add(1)
+}
+
+// Access kinds for ensure.
+const (
+	accessItem = iota // an id or a collection path, or what is below it
+	accessTree        // an id and everything below it (delete)
+	accessAll         // everything (snapshot)
+)
+
+// ensure stores the deferred groups an access to path may concern (path is an id or a collection path).
+func (s *store) ensure(path string, kind int) {
+	if s.npend.Load() == 0 {
+		return
+	}
+	if gs := s.matching(strings.ToLower(path), kind, ""); len(gs) > 0 {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.materializeLocked(gs)
+	}
+}
+
+// ensureScan stores the deferred groups a listing of the documents of a type ("" for every type, as Resource
+// Graph lists them) under prefix may concern.
+func (s *store) ensureScan(prefix, armType string) {
+	if s.npend.Load() == 0 {
+		return
+	}
+	if gs := s.matching(strings.ToLower(prefix), -1, strings.ToLower(armType)); len(gs) > 0 {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.materializeLocked(gs)
+	}
+}
+
+func (s *store) matching(p string, kind int, armType string) []*pendingGroup {
+	s.pendMu.Lock()
+	defer s.pendMu.Unlock()
+	var out []*pendingGroup
+	for _, g := range s.pending {
+		if g.done {
+			continue
+		}
+		var hit bool
+		switch kind {
+		case accessItem:
+			hit = strings.HasPrefix(p+"/", g.prefix)
+		case accessTree:
+			hit = strings.HasPrefix(p+"/", g.prefix) || strings.HasPrefix(g.prefix, p+"/")
+		case accessAll:
+			hit = true
+		default: // scan; Resource Graph ("") reads only top-level resources
+			hit = (g.types[armType] || (armType == "" && g.topLevel)) && (strings.HasPrefix(g.prefix, p) || strings.HasPrefix(p, g.prefix))
+		}
+		if hit {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// materializeLocked stores the documents of groups that are still pending; the caller holds the write lock.
+func (s *store) materializeLocked(gs []*pendingGroup) {
+	for _, g := range gs {
+		s.pendMu.Lock()
+		done := g.done
+		g.done = true
+		s.pendMu.Unlock()
+		if done {
+			continue
+		}
+		s.npend.Add(-1)
+		for _, r := range g.load() {
+			d, err := decodeDoc(r.Body)
+			if err != nil {
+				continue // the seed's documents are valid JSON (its tests decode every one)
+			}
+			if s.seeded != nil {
+				s.seeded(r.ID, d)
+			}
+			s.putLocked(r.ID, d)
+		}
+	}
+}
+
 func (s *store) get(id string) (doc, bool) {
+	s.ensure(id, accessItem)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	e, ok := s.byID[strings.ToLower(id)]
@@ -64,6 +178,7 @@ func (s *store) get(id string) (doc, bool) {
 
 // canonicalID returns the casing the resource was created with.
 func (s *store) canonicalID(id string) (string, bool) {
+	s.ensure(id, accessItem)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	e, ok := s.byID[strings.ToLower(id)]
@@ -89,6 +204,7 @@ func (s *store) putLocked(id string, d doc) bool {
 }
 
 func (s *store) put(id string, d doc) bool {
+	s.ensure(id, accessItem)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.putLocked(id, d)
@@ -122,6 +238,7 @@ func (s *store) deleteLocked(id string) bool {
 }
 
 func (s *store) delete(id string) bool {
+	s.ensure(id, accessTree)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.deleteLocked(id)
@@ -129,6 +246,7 @@ func (s *store) delete(id string) bool {
 
 // list returns the documents directly inside a collection path, in creation order.
 func (s *store) list(collection string) []doc {
+	s.ensure(strings.TrimSuffix(collection, "/"), accessItem)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	keys := s.children[strings.ToLower(strings.TrimSuffix(collection, "/"))]
@@ -142,6 +260,7 @@ func (s *store) list(collection string) []doc {
 // scan returns the documents whose id starts with prefix and whose type equals armType (both
 // case-insensitive), in creation order. Used by subscription-wide lists and Resource Graph.
 func (s *store) scan(prefix, armType string) []doc {
+	s.ensureScan(prefix, armType)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	prefix = strings.ToLower(prefix)

@@ -18,6 +18,8 @@ type worldState struct {
 	apps      []*appRec
 	subs      []*subscription
 	resources []seedDoc
+	// deferred are groups of documents stored on first access (the workspaces' contents).
+	deferred []deferredDocs
 	// logs returns the log tables of a workspace (by ARM resource id); expensive, called once per workspace.
 	logs func(workspaceResourceID string) map[string]*data.Table
 	// identities are the apps in the world's own type, for Emulator.Identities.
@@ -43,6 +45,15 @@ type appRec struct {
 type seedDoc struct {
 	ID   string
 	Body []byte // JSON document as a GET returns it
+}
+
+// deferredDocs is a group of seeded documents whose ids all start with prefix (ending with "/") and whose
+// types are types; load builds them.
+type deferredDocs struct {
+	prefix   string
+	types    []string
+	topLevel bool // top-level resources of a resource group, which Resource Graph lists
+	load     func() []seedDoc
 }
 
 func (w *worldState) tenant(ref string) (*tenantRec, bool) {
@@ -104,23 +115,33 @@ func (e *Emulator) loadWorld(w *worldState) error {
 				}
 			}
 		}
-		if str(d["etag"]) == "" && !strings.EqualFold(str(d["type"]), "Microsoft.OperationalInsights/workspaces") {
-			d["etag"] = st.nextEtagLocked()
-		}
-		if _, ok := d["systemData"]; !ok {
-			d["systemData"] = seededSystemData
-		}
+		st.seededLocked(id, d)
 		st.putLocked(id, d)
-		if strings.EqualFold(str(d["type"]), "Microsoft.SecurityInsights/incidents") {
-			if n, err := numberOf(props(d)["incidentNumber"]); err == nil {
-				key := "incidents:" + strings.ToLower(workspaceOf(id))
-				if int64(n) > st.counters[key] {
-					st.counters[key] = int64(n)
-				}
+	}
+	st.seeded = st.seededLocked
+	for _, g := range w.deferred {
+		st.deferGroup(g.prefix, g.types, g.topLevel, g.load)
+	}
+	return nil
+}
+
+// seededLocked completes a seeded document before it is stored: an etag and systemData when the seed gave
+// none, and the workspace's incident counter past a seeded incident's number. The caller holds the lock.
+func (st *store) seededLocked(id string, d doc) {
+	if str(d["etag"]) == "" && !strings.EqualFold(str(d["type"]), "Microsoft.OperationalInsights/workspaces") {
+		d["etag"] = st.nextEtagLocked()
+	}
+	if _, ok := d["systemData"]; !ok {
+		d["systemData"] = seededSystemData
+	}
+	if strings.EqualFold(str(d["type"]), "Microsoft.SecurityInsights/incidents") {
+		if n, err := numberOf(props(d)["incidentNumber"]); err == nil {
+			key := "incidents:" + strings.ToLower(workspaceOf(id))
+			if int64(n) > st.counters[key] {
+				st.counters[key] = int64(n)
 			}
 		}
 	}
-	return nil
 }
 
 // seededSystemData marks resources that came with the world (created by the tenant's own tooling).
@@ -191,6 +212,17 @@ func fromSeed(sw *seed.World) *worldState {
 	}
 	for _, r := range sw.Resources {
 		w.resources = append(w.resources, seedDoc{ID: r.ID, Body: r.Body})
+	}
+	for _, d := range sw.Deferred {
+		build := d.Build
+		w.deferred = append(w.deferred, deferredDocs{prefix: d.Prefix, types: d.Types, topLevel: d.TopLevel, load: func() []seedDoc {
+			rs := build()
+			out := make([]seedDoc, len(rs))
+			for i, r := range rs {
+				out[i] = seedDoc{ID: r.ID, Body: r.Body}
+			}
+			return out
+		}})
 	}
 	return w
 }

@@ -77,19 +77,25 @@ func init() {
 			return c.ListByWorkspace(ctx, h.rg, h.ws, nil)
 		})
 		expectStatus(t, ex, resp)
-		for _, it := range arr {
-			elem, _ := json.Marshal(lowerKeys(it))
-			var list struct {
-				Value []json.RawMessage `json:"value"`
-			}
-			must(t, json.Unmarshal(wire, &list))
-			if len(list.Value) == 0 {
-				t.Fatal("saved search list is empty")
-			}
-			checkWire(t, ex.name+" (wire, element)", elem, lowerJSON(t, list.Value[0]))
+		var list struct {
+			Value []json.RawMessage `json:"value"`
 		}
-		if len(got.Value) != len(arr) {
-			t.Errorf("SDK decoded %d saved searches, want %d", len(got.Value), len(arr))
+		must(t, json.Unmarshal(wire, &list))
+		byName := map[string]json.RawMessage{}
+		for _, v := range list.Value {
+			byName[nameOf(t, v)] = v
+		}
+		for i, it := range arr {
+			elem, _ := json.Marshal(lowerKeys(it))
+			v, ok := byName["search-"+string(rune('a'+i))]
+			if !ok {
+				t.Fatalf("saved search %d is not listed", i)
+			}
+			checkWire(t, ex.name+" (wire, element)", elem, lowerJSON(t, v))
+		}
+		// The workspace's own saved searches (hunting queries, functions) are listed too.
+		if len(got.Value) != len(list.Value) || len(got.Value) < len(arr) {
+			t.Errorf("SDK decoded %d saved searches of the %d listed", len(got.Value), len(list.Value))
 		}
 	}
 	scenarios[o+"WorkspacesDeleteSavedSearches.json"] = func(t *testing.T, h *harness, ex *example) {

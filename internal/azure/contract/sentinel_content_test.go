@@ -47,9 +47,12 @@ func init() {
 		if len(got.Value) != top {
 			t.Errorf("$top=%d returned %d items", top, len(got.Value))
 		}
-		for _, m := range got.Value {
+		for i, m := range got.Value {
 			if m.Properties == nil || m.Properties.Kind == nil || *m.Properties.Kind != "AnalyticsRule" {
 				t.Errorf("$filter kind eq 'AnalyticsRule' let through %+v", m.Properties)
+			}
+			if i > 0 && *got.Value[i-1].Properties.ParentID < *m.Properties.ParentID {
+				t.Errorf("$orderby %s not applied: %s before %s", ex.str("ODataOrderBy"), *got.Value[i-1].Properties.ParentID, *m.Properties.ParentID)
 			}
 		}
 		checkBoth(t, ex, ex.body("200"), got, wire)

@@ -26,3 +26,22 @@ func BenchmarkLogsDemoWorkspace(b *testing.B) {
 		w.Logs(ws.ResourceID)
 	}
 }
+
+// BenchmarkBuild is the cost of the world at start-up (directory, subscriptions, eager resources, deferred
+// groups registered but not built).
+func BenchmarkBuild(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		Build(Options{Now: testNow})
+	}
+}
+
+// BenchmarkBuildDeferred builds every deferred group of the named workspaces (what a full crawl of the
+// emulator's ARM surface costs the seed).
+func BenchmarkBuildDeferred(b *testing.B) {
+	w := Build(Options{Now: testNow})
+	for i := 0; i < b.N; i++ {
+		for _, d := range w.Deferred {
+			d.Build()
+		}
+	}
+}

@@ -29,97 +29,52 @@ func alertRuleID(ws world.Workspace, ruleID string) string {
 	return sentinelBase(ws) + "/alertRules/" + world.AlertRuleName(ws.Name, ruleID)
 }
 
-// storyEntities are the entities an alert about a story maps (as the rules' entity mappings do).
-func (g *genCtx) storyEntities(s world.Story) []any {
-	var out []any
-	add := func(e map[string]any) {
-		e["$id"] = itoa(int64(len(out) + 2))
-		out = append(out, e)
-	}
-	local, suffix, _ := strings.Cut(s.Account, "@")
-	u := g.pop.user(s.Account)
-	add(map[string]any{"Type": "account", "Name": local, "UPNSuffix": suffix, "AadUserId": u.ObjectID,
-		"DisplayName": u.Display})
-	if s.Host != "" {
-		h := g.pop.hostNamed(s.Host)
-		add(map[string]any{"Type": "host", "HostName": h.Name, "DnsDomain": g.pop.domain, "OSFamily": "Windows"})
-	}
-	ips := s.IPs
-	if len(ips) == 0 && s.IP != "" {
-		ips = []string{s.IP}
-	}
-	for _, ip := range ips {
-		add(map[string]any{"Type": "ip", "Address": ip})
-	}
-	return out
-}
-
-// storyWindow is when a story's records happen.
-func storyWindow(s world.Story, now time.Time) (time.Time, time.Time) {
-	start := s.Start(now)
-	end := start.Add(s.Duration)
-	if s.Kind == world.StoryPasswordSpray {
-		end = end.Add(world.SpraySuccessAfter)
-	}
-	return start, end
-}
-
 func genSecurityAlert(g *genCtx, _ int) *frame {
-	incs := g.facts.IncidentsIn(g.ws.Name)
+	incs := g.facts.AllIncidentsIn(g.ws.Name)
 	f := g.newFrame("SecurityAlert", 2*len(incs))
-	for k, v := range map[string]any{"ProductName": "Azure Sentinel", "ProviderName": "ASI Scheduled Alerts", "VendorName": "Microsoft",
-		"SourceSystem": "Detection", "Status": "New", "IsIncident": false, "WorkspaceResourceGroup": g.ws.ResourceGroup,
-		"WorkspaceSubscriptionId": g.ws.SubscriptionID, "ConfidenceLevel": "", "ExtendedLinks": "", "RemediationSteps": "",
-		"ResourceId": "", "SourceComputerId": ""} {
+	for k, v := range map[string]any{"VendorName": "Microsoft", "SourceSystem": "Detection", "Status": "New", "IsIncident": false,
+		"WorkspaceResourceGroup": g.ws.ResourceGroup, "WorkspaceSubscriptionId": g.ws.SubscriptionID, "ConfidenceLevel": "",
+		"ExtendedLinks": "", "RemediationSteps": "", "ResourceId": "", "SourceComputerId": ""} {
 		f.setConst(k, v)
 	}
 	cols := map[string]*colBuf{}
 	for _, name := range []string{"TimeGenerated", "AlertName", "DisplayName", "AlertSeverity", "AlertType", "CompromisedEntity",
-		"Description", "StartTime", "EndTime", "ProcessingEndTime", "Entities", "ExtendedProperties", "ProductComponentName",
-		"SystemAlertId", "VendorOriginalId", "Tactics", "Techniques", "SubTechniques", "AlertLink"} {
+		"Description", "StartTime", "EndTime", "ProcessingEndTime", "Entities", "ExtendedProperties", "ProductName", "ProviderName",
+		"ProductComponentName", "SystemAlertId", "VendorOriginalId", "Tactics", "Techniques", "SubTechniques", "AlertLink"} {
 		cols[name] = f.col(name)
 	}
 	for _, inc := range incs {
-		s := inc.Story
-		entities := jsonString(g.storyEntities(s))
-		first, last := storyWindow(s, g.now)
-		for _, a := range inc.Alerts {
-			r := ruleByID(a.Rule)
-			at := g.now.Add(-a.Ago)
-			component := "Scheduled Alerts"
-			if r.Kind == "NRT" {
-				component = "NRT Alerts"
+		entities := jsonString(alertEntities(g.ws, inc.Entities))
+		for _, a := range alertsOf(g.ws, inc, g.now) {
+			if a.At.Before(g.start) {
+				continue
 			}
-			end := last
-			if end.After(at) { // an alert covers the events up to its run
-				end = at
+			props := map[string]any{"ProcessedBySentinel": "True", "Analytic Rule Ids": jsonString([]any{a.RuleName})}
+			if r := a.Rule; r != nil {
+				props["Analytic Rule Name"], props["Event Grouping"], props["Query Period"] = r.Name, "SingleAlert", r.QueryPeriod
+				props["Data Sources"], props["Query"] = jsonString(anyStrings(a.Tables)), ""
+				props["Search Query Results Overall Count"], props["Alert generation status"] = "1", "Full alert created"
 			}
-			props := map[string]any{"Analytic Rule Ids": jsonString([]any{world.AlertRuleName(g.ws.Name, r.ID)}),
-				"Analytic Rule Name": r.Name, "Event Grouping": "SingleAlert", "ProcessedBySentinel": "True",
-				"Data Sources": jsonString(anyStrings(s.Tables)), "Query Period": r.QueryPeriod, "Query": "",
-				"Search Query Results Overall Count": "1", "Alert generation status": "Full alert created"}
-			cols["TimeGenerated"].t(at)
-			cols["AlertName"].s(r.Name)
-			cols["DisplayName"].s(r.Name)
-			cols["AlertSeverity"].s(r.Severity)
-			cols["AlertType"].s(g.ws.CustomerID + "_" + world.AlertRuleName(g.ws.Name, r.ID))
-			compromised := s.Account
-			if s.Host != "" {
-				compromised = strings.ToLower(s.Host) + "." + g.pop.domain
-			}
-			cols["CompromisedEntity"].s(compromised)
-			cols["Description"].s(strings.TrimSpace(r.Description))
-			cols["StartTime"].t(first)
-			cols["EndTime"].t(end)
-			cols["ProcessingEndTime"].t(at.Add(40 * time.Second))
+			cols["TimeGenerated"].t(a.At)
+			cols["AlertName"].s(a.Name)
+			cols["DisplayName"].s(a.Name)
+			cols["AlertSeverity"].s(a.Severity)
+			cols["AlertType"].s(a.AlertType)
+			cols["CompromisedEntity"].s(a.Compromised)
+			cols["Description"].s(a.Description)
+			cols["StartTime"].t(a.Start)
+			cols["EndTime"].t(a.End)
+			cols["ProcessingEndTime"].t(a.At.Add(40 * time.Second))
 			cols["Entities"].s(entities)
 			cols["ExtendedProperties"].s(jsonString(props))
-			cols["ProductComponentName"].s(component)
+			cols["ProductName"].s(a.Product)
+			cols["ProviderName"].s(a.Provider)
+			cols["ProductComponentName"].s(a.Component)
 			cols["SystemAlertId"].s(a.ID)
-			cols["VendorOriginalId"].s(world.GUID("vendor-alert:" + a.ID))
-			cols["Tactics"].s(strings.Join(r.Tactics, ", "))
-			cols["Techniques"].s(jsonString(anyStrings(parentTechniques(r.RelevantTechniques))))
-			cols["SubTechniques"].s(jsonString(anyStrings(subTechniques(r.RelevantTechniques))))
+			cols["VendorOriginalId"].s(a.VendorOriginalID)
+			cols["Tactics"].s(strings.Join(a.Tactics, ", "))
+			cols["Techniques"].s(jsonString(anyStrings(a.Techniques)))
+			cols["SubTechniques"].s(jsonString(anyStrings(a.SubTechs)))
 			cols["AlertLink"].s("")
 			f.end()
 		}
@@ -158,12 +113,9 @@ func subTechniques(ts []string) []string {
 	return out
 }
 
-var severityRank = map[string]int{"Informational": 0, "Low": 1, "Medium": 2, "High": 3}
-
-// genSecurityIncident writes a record each time an incident was created or changed: creation by its first
-// alert, a further alert joining it, and the analyst's triage (assignment, closing).
+// genSecurityIncident writes a record each time an incident was created or changed (incidentChanges).
 func genSecurityIncident(g *genCtx, _ int) *frame {
-	incs := g.facts.IncidentsIn(g.ws.Name)
+	incs := g.facts.AllIncidentsIn(g.ws.Name)
 	f := g.newFrame("SecurityIncident", 3*len(incs))
 	f.setConst("ProviderName", "Azure Sentinel")
 	f.setConst("SourceSystem", "Azure")
@@ -174,82 +126,95 @@ func genSecurityIncident(g *genCtx, _ int) *frame {
 		"RelatedAnalyticRuleIds", "IncidentUrl", "AlertIds", "BookmarkIds", "Comments", "Labels", "Tasks", "AdditionalData"} {
 		cols[name] = f.col(name)
 	}
-	unassigned := map[string]any{"objectId": nil, "email": nil, "assignedTo": nil, "userPrincipalName": nil}
 	for _, inc := range incs {
-		s := inc.Story
-		first, last := storyWindow(s, g.now)
 		created := inc.Created(g.now)
-		r0 := ruleByID(inc.Alerts[0].Rule)
-		severity, ruleIDs, tactics := r0.Severity, []any{}, []any{}
-		seenTactic := map[string]bool{}
-		for _, a := range inc.Alerts {
-			r := ruleByID(a.Rule)
-			if severityRank[r.Severity] > severityRank[severity] {
-				severity = r.Severity
+		alerts := alertsOf(g.ws, inc, g.now)
+		url := incidentURL(g.ws, inc)
+		labels := incidentLabels(inc)
+		bookmarks := g.facts.BookmarksOf(inc)
+		for _, ch := range incidentChanges(inc, g.now) {
+			if ch.at.Before(g.start) {
+				continue
 			}
-			ruleIDs = append(ruleIDs, world.AlertRuleName(g.ws.Name, r.ID))
-			for _, t := range r.Tactics {
-				if !seenTactic[t] {
-					seenTactic[t] = true
-					tactics = append(tactics, t)
-				}
-			}
-		}
-		url := "https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident" + g.ws.ResourceID +
-			"/providers/Microsoft.SecurityInsights/Incidents/" + inc.Name
-		row := func(at time.Time, status string, alerts int, owner map[string]any, by string, closed bool) {
 			alertIDs := []any{}
-			for _, a := range inc.Alerts[:alerts] {
+			for _, a := range inc.Alerts[:ch.alerts] {
 				alertIDs = append(alertIDs, a.ID)
 			}
-			comments := []any{}
-			if closed && inc.ClassificationComment != "" {
-				comments = append(comments, map[string]any{"message": inc.ClassificationComment,
-					"createdTimeUtc": at, "author": map[string]any{"email": inc.Owner.UPN, "name": inc.Owner.Name}})
+			comments, bookmarkIDs := []any{}, []any{}
+			closed := ch.final && inc.Status == "Closed"
+			if ch.final {
+				for _, c := range inc.Comments {
+					comments = append(comments, map[string]any{"message": c.Message, "createdTimeUtc": g.now.Add(-c.Ago),
+						"author": map[string]any{"email": nilIfEmpty(c.Author.UPN), "name": c.Author.Name}})
+				}
+				for _, b := range bookmarks {
+					bookmarkIDs = append(bookmarkIDs, b.Name)
+				}
 			}
-			cols["TimeGenerated"].t(at)
+			cols["TimeGenerated"].t(ch.at)
 			cols["IncidentName"].s(inc.Name)
 			cols["IncidentNumber"].i(int64(inc.Number))
-			cols["Title"].s(r0.Name)
-			cols["Description"].s(strings.TrimSpace(r0.Description))
-			cols["Severity"].s(severity)
-			cols["Status"].s(status)
+			cols["Title"].s(incidentTitle(inc))
+			cols["Description"].s(incidentDescription(inc))
+			cols["Severity"].s(inc.Severity)
+			cols["Status"].s(ch.status)
 			if closed {
 				cols["Classification"].s(inc.Classification)
 				cols["ClassificationReason"].s(inc.ClassificationReason)
 				cols["ClassificationComment"].s(inc.ClassificationComment)
-				cols["ClosedTime"].t(at)
+				cols["ClosedTime"].t(ch.at)
 			}
 			cols["CreatedTime"].t(created)
-			cols["FirstActivityTime"].t(first)
-			cols["LastActivityTime"].t(last)
+			cols["FirstActivityTime"].t(g.now.Add(-inc.FirstActivityAgo))
+			cols["LastActivityTime"].t(g.now.Add(-inc.LastActivityAgo))
 			cols["FirstModifiedTime"].t(created)
-			cols["LastModifiedTime"].t(at)
-			cols["ModifiedBy"].s(by)
-			cols["Owner"].d(owner)
+			cols["LastModifiedTime"].t(ch.at)
+			cols["ModifiedBy"].s(ch.by)
+			cols["Owner"].d(ownerOf(ch.owner))
 			cols["ProviderIncidentId"].s(itoa(int64(inc.Number)))
-			cols["RelatedAnalyticRuleIds"].d(ruleIDs[:alerts])
+			cols["RelatedAnalyticRuleIds"].d(incidentRuleNames(g.ws, inc, ch.alerts))
 			cols["IncidentUrl"].s(url)
 			cols["AlertIds"].d(alertIDs)
-			cols["BookmarkIds"].d([]any{})
+			cols["BookmarkIds"].d(bookmarkIDs)
 			cols["Comments"].d(comments)
-			cols["Labels"].d([]any{})
+			cols["Labels"].d(labels)
 			cols["Tasks"].d([]any{})
-			cols["AdditionalData"].d(map[string]any{"alertsCount": int64(alerts), "bookmarksCount": int64(0),
-				"commentsCount": int64(len(comments)), "alertProductNames": []any{"Azure Sentinel"}, "tactics": tactics})
+			cols["AdditionalData"].d(map[string]any{"alertsCount": int64(ch.alerts), "bookmarksCount": int64(len(bookmarkIDs)),
+				"commentsCount": int64(len(comments)), "alertProductNames": []any{alerts[0].Product},
+				"tactics": incidentTactics(alerts[:ch.alerts])})
 			f.end()
-		}
-		row(created, "New", 1, unassigned, "Incident created from alert", false)
-		for k := 1; k < len(inc.Alerts); k++ {
-			row(g.now.Add(-inc.Alerts[k].Ago), "New", k+1, unassigned, "Alert added to incident", false)
-		}
-		if inc.Owner != nil {
-			owner := map[string]any{"objectId": inc.Owner.ObjectID, "email": inc.Owner.UPN, "assignedTo": inc.Owner.Name,
-				"userPrincipalName": inc.Owner.UPN}
-			row(inc.Modified(g.now), inc.Status, len(inc.Alerts), owner, inc.Owner.UPN, inc.Status == "Closed")
 		}
 	}
 	return f
+}
+
+// ownerOf is an incident's owner as Sentinel records it (all fields null when unassigned).
+func ownerOf(a *world.Analyst) map[string]any {
+	if a == nil {
+		return map[string]any{"objectId": nil, "email": nil, "assignedTo": nil, "userPrincipalName": nil}
+	}
+	return map[string]any{"objectId": a.ObjectID, "email": a.UPN, "assignedTo": a.Name, "userPrincipalName": a.UPN}
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// incidentURL is the portal link of an incident.
+func incidentURL(ws world.Workspace, inc world.Incident) string {
+	return "https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident" + ws.ResourceID +
+		"/providers/Microsoft.SecurityInsights/Incidents/" + inc.Name
+}
+
+func incidentLabels(inc world.Incident) []any {
+	out := []any{}
+	for _, l := range inc.Labels {
+		out = append(out, map[string]any{"labelName": l, "labelType": "User"})
+	}
+	return out
 }
 
 // deployedRules are the shipped rules running in a workspace: all of them, except a missing rule (never
@@ -284,21 +249,6 @@ func ruleRuns(r *content.Rule, start, now time.Time) []time.Time {
 	return out
 }
 
-// connectorKinds are the data connectors feeding a workspace's tables, sorted.
-func connectorKinds(ws world.Workspace, f world.Facts) []string {
-	seen := map[string]bool{}
-	for i := range generators {
-		tg := &generators[i]
-		if !tg.applies(ws, f) {
-			continue
-		}
-		if t, ok := schema.Lookup(tg.name); ok && t.Connector != "" {
-			seen[t.Connector] = true
-		}
-	}
-	return sortedKeys(seen)
-}
-
 func genSentinelHealth(g *genCtx, _ int) *frame {
 	rules := deployedRules(g.ws, g.facts)
 	f := g.newFrame("SentinelHealth", len(rules)*g.days*24+16)
@@ -323,9 +273,9 @@ func genSentinelHealth(g *genCtx, _ int) *frame {
 		cols["ExtendedProperties"].d(ext)
 		f.end()
 	}
-	// Connectors report their status once (a status change), at the start of the window. A silent
-	// connector reports nothing: the data just stops, which only freshness checks notice.
-	for _, kind := range connectorKinds(g.ws, g.facts) {
+	// The data connectors (ARM resources) report their status once (a status change), at the start of the
+	// window. A silent connector reports nothing: the data just stops, which only freshness checks notice.
+	for _, kind := range world.ConnectorsIn(g.ws.Name) {
 		emit(g.start.Add(10*time.Minute), "Data fetch status change", sentinelBase(g.ws)+"/dataConnectors/"+
 			world.DataConnectorName(g.ws.Name, kind), kind, "Data connector", kind, "Success", "Data fetch succeeded.", "",
 			map[string]any{"DestinationTable": "", "DataConnectorId": world.DataConnectorName(g.ws.Name, kind)})
@@ -359,7 +309,8 @@ func genSentinelHealth(g *genCtx, _ int) *frame {
 		lookback, _ := content.ParseDuration(period)
 		for _, at := range ruleRuns(r, g.start, g.now) {
 			ext := map[string]any{"RuleId": world.AlertRuleName(g.ws.Name, r.ID), "QueryStartTimeUTC": at.Add(-lookback),
-				"QueryEndTimeUTC": at, "TriggerOperator": "GreaterThan", "TriggerThreshold": int64(r.Threshold())}
+				"QueryEndTimeUTC": at, "TriggerOperator": "GreaterThan",
+				"TriggerThreshold": int64(g.facts.RuleThreshold(g.ws.Name, r.ID, r.Threshold()))}
 			if failing != nil && failing.Rule == r.ID && !at.Before(g.now.Add(-failing.Since)) {
 				ext["Issues"] = []any{map[string]any{"Code": "QueryTimeout", "Description": failing.Reason}}
 				emit(at, op, id, r.Name, "Analytics Rule", kind, "Failure", "The analytics rule failed to run.", failing.Reason, ext)

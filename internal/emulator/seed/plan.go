@@ -109,7 +109,7 @@ func (w *World) planWorkspace(ws world.Workspace, scale float64, c *planCache, e
 			withData = math.Min(float64(hours), n)
 		case "SentinelHealth":
 			n, withData = c.fixedRows(ws, tg.name, func() (float64, float64) {
-				runs := len(connectorKinds(ws, w.Facts))
+				runs := len(world.ConnectorsIn(ws.Name))
 				for _, r := range deployedRules(ws, w.Facts) {
 					runs += len(ruleRuns(r, start, now))
 				}
@@ -124,7 +124,28 @@ func (w *World) planWorkspace(ws world.Workspace, scale float64, c *planCache, e
 				return float64(records), float64(records)
 			})
 		case "SecurityAlert", "SecurityIncident":
-			n, withData = float64(2*len(w.Facts.IncidentsIn(ws.Name))), float64(len(w.Facts.IncidentsIn(ws.Name)))
+			n, withData = c.fixedRows(ws, tg.name, func() (float64, float64) {
+				rows, hours := 0, map[time.Time]bool{}
+				for _, inc := range w.Facts.AllIncidentsIn(ws.Name) {
+					var times []time.Time
+					if tg.name == "SecurityAlert" {
+						for _, a := range inc.Alerts {
+							times = append(times, now.Add(-a.Ago))
+						}
+					} else {
+						for _, ch := range incidentChanges(inc, now) {
+							times = append(times, ch.at)
+						}
+					}
+					for _, at := range times {
+						if !at.Before(start) {
+							rows++
+							hours[at.Truncate(time.Hour)] = true
+						}
+					}
+				}
+				return float64(rows), float64(len(hours))
+			})
 		case "Usage":
 			continue
 		default:

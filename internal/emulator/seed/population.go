@@ -77,21 +77,6 @@ func extraCountry(alias string) string {
 	return extraCountries[max(n-1, 0)%len(extraCountries)]
 }
 
-var hostPrefix = map[string]string{
-	world.Woodgrove: "WG", world.Contoso: "CONTOSO", world.Fabrikam: "FAB", world.Northwind: "NW",
-	world.Litware: "LIT", world.Adatum: "ADT",
-}
-
-var firstNames = []string{"Adele", "Alex", "Allan", "Christie", "Debra", "Diego", "Emily", "Enrico", "Grady",
-	"Henrietta", "Irvin", "Isaiah", "Johanna", "Joni", "Lee", "Lidia", "Lynne", "Megan", "Miriam", "Nestor",
-	"Patti", "Pradeep", "Raul", "Sanjay", "Zrinka", "Brian", "Cameron", "Dana", "Elena", "Farah", "Gustavo",
-	"Hana", "Ivan", "Julia", "Kenji", "Leila"}
-
-var lastNames = []string{"Vance", "Wilber", "Deyoung", "Cline", "Berger", "Siciliani", "Braun", "Cattaneo",
-	"Archie", "Mueller", "Sayers", "Langer", "Lorenz", "Sherman", "Gu", "Holloway", "Robbins", "Bowen",
-	"Graham", "Wilke", "Fernandez", "Gupta", "Razo", "Shah", "Makovac", "Johnson", "Ito", "Okafor", "Novak",
-	"Petrov", "Silva", "Tanaka", "Dubois"}
-
 var departments = []string{"Finance", "Sales", "Marketing", "Engineering", "HR", "IT", "Legal", "Operations"}
 
 var browsers = []string{"Edge 124.0.0", "Chrome 124.0.0", "Chrome 123.0.0", "Firefox 125.0"}
@@ -138,9 +123,9 @@ func rngFor(seed int64, parts ...string) *rand.Rand {
 func newPopulation(ws world.Workspace, scale float64, facts world.Facts) *population {
 	t, _ := world.TenantByAlias(ws.TenantAlias)
 	p := &population{ws: ws, tenant: t, mail: t.Mail, domain: t.Mail, byUPN: map[string]*user{}}
-	home, prefix := tenantHome[t.Alias], hostPrefix[t.Alias]
+	home, prefix := tenantHome[t.Alias], world.HostPrefix(t.Alias)
 	if ws.Synthetic {
-		home, prefix = [2]string{extraCountry(t.Alias), ""}, "C"+strings.TrimPrefix(t.Alias, "customer-")
+		home = [2]string{extraCountry(t.Alias), ""}
 	}
 	if ws.Name == world.WSContosoDev {
 		p.domain = "dev." + t.Mail // the development estate is its own AD forest
@@ -235,11 +220,7 @@ func (p *population) newUsers(n int, facts world.Facts, r *rand.Rand) {
 		}
 	}
 	for i := 0; len(names) < n; i++ {
-		f := firstNames[i%len(firstNames)]
-		l := lastNames[(i*7+i/len(firstNames))%len(lastNames)]
-		if k := i / (len(firstNames) * len(lastNames)); k > 0 {
-			l += fmt.Sprint(k + 1)
-		}
+		f, l := world.PersonName(i)
 		local := strings.ToLower(f + "." + l)
 		if !seen[local] {
 			seen[local] = true
@@ -259,7 +240,7 @@ func (p *population) newUsers(n int, facts world.Facts, r *rand.Rand) {
 			}
 		}
 		u := &user{UPN: upn, Display: nm[0] + " " + strings.TrimRight(nm[1], "0123456789"),
-			ObjectID: world.GUID("user:" + upn), Sam: strings.ToLower(nm[0] + "." + nm[1]),
+			ObjectID: world.UserObjectID(upn), Sam: strings.ToLower(nm[0] + "." + nm[1]),
 			Department: departments[r.IntN(len(departments))], Home: home, HomeIP: publicIP(r, home.idx),
 			Device: p.workstations[i%len(p.workstations)], Admin: i%12 == 5, VPN: i%6 == 1,
 			SID: fmt.Sprintf("%s-%d", domainSID, 1100+i)}

@@ -75,7 +75,10 @@ type World struct {
 	Workspaces    []world.Workspace // named workspaces first, then the synthetic ones
 	Delegations   []world.Lighthouse
 	Resources     []Resource // in a stable order: parents before children
-	Facts         world.Facts
+	// Deferred are the workspaces' contents (Sentinel content, incidents, tables, saved searches), built on
+	// demand: a Deferred's resources are not in Resources (see Deferred).
+	Deferred []Deferred
+	Facts    world.Facts
 
 	vol struct { // the log volume scale, computed on first use (see volume)
 		once  sync.Once
@@ -101,7 +104,7 @@ func Build(opts Options) *World {
 		w.Workspaces = append(w.Workspaces, world.ExtraWorkspace(n))
 		w.Delegations = append(w.Delegations, world.ExtraDelegation(n))
 	}
-	b := &builder{w: w, now: opts.Now}
+	b := &builder{w: w, now: opts.Now, out: &w.Resources}
 	b.tenancy()
 	for _, ws := range w.Workspaces {
 		b.workspace(ws)
@@ -130,22 +133,50 @@ func (w *World) Tenant(ref string) (world.Tenant, bool) {
 	return world.Tenant{}, false
 }
 
-// Resource returns the resource with an id (case-insensitive), for tests.
+// Resource returns the resource with an id (case-insensitive), building the Deferred group it is in; for
+// tests.
 func (w *World) Resource(id string) (Resource, bool) {
+	l := strings.ToLower(id)
 	for _, r := range w.Resources {
 		if strings.EqualFold(r.ID, id) {
 			return r, true
 		}
 	}
+	for _, d := range w.Deferred {
+		if strings.HasPrefix(l, strings.ToLower(d.Prefix)) {
+			for _, r := range d.Build() {
+				if strings.EqualFold(r.ID, id) {
+					return r, true
+				}
+			}
+		}
+	}
 	return Resource{}, false
 }
 
+// AllResources returns Resources followed by every Deferred group's resources (expensive; for tests).
+func (w *World) AllResources() []Resource {
+	out := append([]Resource(nil), w.Resources...)
+	for _, d := range w.Deferred {
+		out = append(out, d.Build()...)
+	}
+	return out
+}
+
 // ResourcesUnder returns the resources whose id starts with prefix (case-insensitive) and whose type (the
-// segment before the last name) equals collection, e.g. ResourcesUnder(ws.ResourceID, "alertRules").
+// segment before the last name) equals collection, e.g. ResourcesUnder(ws.ResourceID, "alertRules"),
+// building the Deferred groups that may hold some.
 func (w *World) ResourcesUnder(prefix, collection string) []Resource {
 	p := strings.ToLower(prefix)
 	var out []Resource
-	for _, r := range w.Resources {
+	all := w.Resources
+	for _, d := range w.Deferred {
+		dp := strings.ToLower(d.Prefix)
+		if strings.HasPrefix(dp, p) || strings.HasPrefix(p, dp) {
+			all = append(append([]Resource(nil), all...), d.Build()...)
+		}
+	}
+	for _, r := range all {
 		id := strings.ToLower(r.ID)
 		if !strings.HasPrefix(id, p) {
 			continue
@@ -158,10 +189,11 @@ func (w *World) ResourcesUnder(prefix, collection string) []Resource {
 	return out
 }
 
-// builder accumulates resources.
+// builder accumulates resources into out (World.Resources, or a Deferred group's).
 type builder struct {
 	w   *World
 	now time.Time
+	out *[]Resource
 }
 
 // add records a resource. The body gets id, name (the id's last segment) and type unless already set; maps
@@ -180,7 +212,7 @@ func (b *builder) add(id, typ string, body map[string]any) {
 	if err != nil {
 		panic("seed: resource " + id + ": " + err.Error()) // only JSON-safe values are built here
 	}
-	b.w.Resources = append(b.w.Resources, Resource{ID: id, Body: raw})
+	*b.out = append(*b.out, Resource{ID: id, Body: raw})
 }
 
 // ts formats a time the way ARM does (RFC 3339 with fractional seconds when present, UTC).

@@ -181,7 +181,7 @@ func TestIncidentsAndAlertsPointAtStories(t *testing.T) {
 		if !ws.Sentinel {
 			continue
 		}
-		incs := f.IncidentsIn(ws.Name)
+		incs := f.AllIncidentsIn(ws.Name)
 		al := table(t, logs[ws.Name], "SecurityAlert")
 		sysID, ats, ents, start := al.str("SystemAlertId"), al.time("TimeGenerated"), al.str("Entities"), al.time("StartTime")
 		alertRow := map[string]int{}
@@ -225,17 +225,22 @@ func TestIncidentsAndAlertsPointAtStories(t *testing.T) {
 					t.Errorf("%s: alert %s of incident %d missing", ws.Name, a.ID, inc.Number)
 					continue
 				}
-				if !ats(r).Equal(testNow.Truncate(time.Hour).Add(-a.Ago)) || !start(r).Equal(storyStart(inc.Story)) {
+				if !ats(r).Equal(testNow.Truncate(time.Hour).Add(-a.Ago)) || !start(r).Equal(testNow.Truncate(time.Hour).Add(-inc.FirstActivityAgo)) {
 					t.Errorf("%s: alert %s at %s starting %s", ws.Name, a.ID, ats(r), start(r))
+				}
+				if inc.Story.Kind != "" && !start(r).Equal(storyStart(inc.Story)) {
+					t.Errorf("%s: alert %s starts %s, its story %s", ws.Name, a.ID, start(r), storyStart(inc.Story))
 				}
 				var entities []map[string]any
 				if err := json.Unmarshal([]byte(ents(r)), &entities); err != nil {
 					t.Fatalf("%s: alert entities: %v", ws.Name, err)
 				}
-				if !hasEntity(entities, "Name", strings.Split(inc.Story.Account, "@")[0]) ||
-					(inc.Story.IP != "" && !hasEntity(entities, "Address", inc.Story.IP)) ||
-					(inc.Story.Host != "" && !hasEntity(entities, "HostName", inc.Story.Host)) {
+				if s := inc.Story; s.Kind != "" && (!hasEntity(entities, "Name", strings.Split(s.Account, "@")[0]) ||
+					(s.IP != "" && !hasEntity(entities, "Address", s.IP)) || (s.Host != "" && !hasEntity(entities, "HostName", s.Host))) {
 					t.Errorf("%s: alert %s entities %s do not name the story's account, address and host", ws.Name, a.ID, ents(r))
+				}
+				if len(entities) != len(inc.Entities) {
+					t.Errorf("%s: alert %s has %d entities, the incident %d", ws.Name, a.ID, len(entities), len(inc.Entities))
 				}
 			}
 		}

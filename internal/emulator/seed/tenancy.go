@@ -64,6 +64,7 @@ func (b *builder) workspace(ws world.Workspace) {
 			"modifiedDate":                    ts(created.Add(30 * 24 * time.Hour)),
 		},
 	})
+	b.workspaceContent(ws)
 	if !ws.Sentinel {
 		return
 	}
@@ -79,6 +80,8 @@ func (b *builder) workspace(ws world.Workspace) {
 		})
 	b.add(sentinelBase(ws)+"/onboardingStates/default", "Microsoft.SecurityInsights/onboardingStates",
 		map[string]any{"properties": map[string]any{"customerManagedKey": false}})
+	b.sentinelContent(ws)
+	b.insights(ws)
 }
 
 // sentinelBase is the Microsoft.SecurityInsights provider path of a workspace.

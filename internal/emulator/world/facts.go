@@ -1,6 +1,10 @@
 package world
 
-import "time"
+import (
+	"slices"
+	"sync"
+	"time"
+)
 
 // Attack story kinds planted in the logs.
 const (
@@ -99,12 +103,18 @@ type Facts struct {
 	Baseline    string // the workspace others are compared with
 	Stories     []Story
 	Differences []Difference
-	// Watchlists seeded identically in every Sentinel workspace (except Differences).
+	// Watchlists seeded in every Sentinel workspace, identical everywhere (except Differences) but for the
+	// PerTenant ones, which list each tenant's own people (see Watchlist, WatchlistItems).
 	Watchlists []string
 	// CustomTable is the custom log table present in every Sentinel workspace.
 	CustomTable string
 	// Incidents raised by the stories, in workspace order then incident number (see incidents.go).
 	Incidents []Incident
+	// BackgroundIncidents are the named workspaces' other incidents (Microsoft products' alerts, see
+	// background.go), in workspace order then number. AllIncidentsIn merges both.
+	BackgroundIncidents []Incident
+	// Bookmarks saved by the analysts (see bookmarks.go).
+	Bookmarks []Bookmark
 }
 
 // Watchlist aliases.
@@ -119,7 +129,21 @@ const CustomTable = "LegacyVPN_CL"
 
 // SeededFacts returns the facts of the seeded world. They do not depend on Options.Seed: the seed varies the
 // background noise, never what was planted.
+//
+// The facts are computed once per process; each call returns its own copy of the top-level slices, but the
+// slices inside their elements (a story's Tables, an incident's Alerts...) are shared: do not modify them.
 func SeededFacts() Facts {
+	f := seededFacts()
+	f.Stories = slices.Clone(f.Stories)
+	f.Differences = slices.Clone(f.Differences)
+	f.Watchlists = slices.Clone(f.Watchlists)
+	f.Incidents = slices.Clone(f.Incidents)
+	f.BackgroundIncidents = slices.Clone(f.BackgroundIncidents)
+	f.Bookmarks = slices.Clone(f.Bookmarks)
+	return f
+}
+
+var seededFacts = sync.OnceValue(func() Facts {
 	f := Facts{
 		Baseline:    WSSocCentral,
 		Watchlists:  []string{WatchlistHighValueAssets, WatchlistVIPUsers, WatchlistTrustedIPs},
@@ -170,9 +194,10 @@ func SeededFacts() Facts {
 			{Kind: DiffUEBADisabled, Workspace: WSNorthwindSentinel},
 		},
 	}
-	f.Incidents = storyIncidents(f.Stories)
+	f.Incidents, f.BackgroundIncidents = seededIncidents(f.Stories)
+	f.Bookmarks = seededBookmarks(f)
 	return f
-}
+})
 
 // StoriesIn returns the stories planted in a workspace.
 func (f Facts) StoriesIn(workspace string) []Story {
@@ -230,7 +255,11 @@ func (f Facts) Has(workspace, kind, rule string) bool {
 
 // AlertRuleName is the resource name (GUID) of a shipped rule deployed in a workspace: Sentinel gives every
 // deployed rule its own id, so the same content rule has a different name in each workspace.
+// The Fusion rule is named FusionRuleName everywhere.
 func AlertRuleName(workspace, ruleID string) string {
+	if ruleID == RuleFusion {
+		return FusionRuleName
+	}
 	return GUID("alertrule:" + workspace + "/" + ruleID)
 }
 

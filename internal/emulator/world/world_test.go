@@ -3,6 +3,7 @@ package world
 import (
 	"regexp"
 	"testing"
+	"time"
 )
 
 var guidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -178,10 +179,18 @@ func TestIncidentsFollowStories(t *testing.T) {
 		}
 		names[inc.Name] = true
 	}
-	for _, inc := range f.Incidents {
-		if inc.Number != last[inc.Workspace]+1 {
-			t.Errorf("%s: incident number %d after %d", inc.Workspace, inc.Number, last[inc.Workspace])
+	for _, ws := range Workspaces() {
+		prevAgo := time.Duration(1 << 62)
+		for _, inc := range f.AllIncidentsIn(ws.Name) {
+			if inc.Number != last[inc.Workspace]+1 || inc.CreatedAgo > prevAgo {
+				t.Errorf("%s: incident number %d (created %v ago) after %d (%v ago)", inc.Workspace, inc.Number,
+					inc.CreatedAgo, last[inc.Workspace], prevAgo)
+			}
+			last[inc.Workspace], prevAgo = inc.Number, inc.CreatedAgo
+			if names[inc.Name] && inc.Story.Kind == "" {
+				t.Errorf("duplicate incident name %s", inc.Name)
+			}
+			names[inc.Name] = true
 		}
-		last[inc.Workspace] = inc.Number
 	}
 }
