@@ -48,7 +48,7 @@ func init() {
 
 Checks the health of Sentinel workspaces, as the check_health tool does: onboarding, data connectors and
 the last record of their tables, analytics rules disabled or failing (SentinelHealth), ingestion spikes
-and drops (Usage), automation rules, aging high-severity incidents, retention. Prints one line per
+and drops (Usage), automation rules, untriaged high-severity incidents, retention. Prints one line per
 workspace (healthy, degraded, unhealthy) with its reasons.
 
   sentinel-mcp health --workspaces all --format html --out report.html

@@ -8,48 +8,28 @@ import (
 	"testing"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/content"
-	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
-	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/posture/posturetest"
-	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/tenancy"
-	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolsettest"
 )
 
-// The commands run in-process with --emulator on an emulator state directory that holds the content
-// the seeded world describes (posturetest.Seed, persisted), so the exit codes follow world.Facts.
+// The commands run in-process with --emulator (the seeded world, on the real clock), so the exit codes
+// follow world.Facts.
 
-// seededState returns an emulator data directory with the world's content, written by an emulator
-// that a subtest runs and closes before any command starts its own on the directory.
-func seededState(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	t.Run("seed the emulator state", func(t *testing.T) {
-		env := posturetest.Start(t, toolsettest.Options{Emulator: emulator.Options{DataDir: dir},
-			Toolsets: []toolsettest.Toolset{{Toolset: inventory.Toolset{Name: "tenancy"}, Tools: tenancy.Tools}}})
-		if err := env.Emulator.Flush(); err != nil {
-			t.Fatal(err)
-		}
-	})
-	return dir
-}
-
-func emulatorArgs(state, cmd string, args ...string) []string {
-	return append([]string{cmd, "--emulator", "--emulator-data-dir", state, "--log-level", "warn"}, args...)
+func emulatorArgs(cmd string, args ...string) []string {
+	return append([]string{cmd, "--emulator", "--log-level", "warn"}, args...)
 }
 
 func TestHealthCommand(t *testing.T) {
-	state := seededState(t)
 	facts := world.SeededFacts()
 	base := world.MustWorkspace(facts.Baseline).Alias()
-	code, out, errs := runCLI(t, emulatorArgs(state, "health", "--workspaces", base)...)
+	code, out, errs := runCLI(t, emulatorArgs("health", "--workspaces", base)...)
 	if code != exitOK || !strings.Contains(out, base) || !strings.Contains(out, "healthy  no issues found") {
 		t.Errorf("health of the baseline: exit %d\n%s\n%s", code, out, errs)
 	}
 
 	silent := facts.Diff(world.DiffSilentConnector)[0]
 	path := filepath.Join(t.TempDir(), "health.html")
-	code, out, errs = runCLI(t, emulatorArgs(state, "health", "--workspaces", base+","+world.MustWorkspace(silent.Workspace).Alias(), "--out", path)...)
+	code, out, errs = runCLI(t, emulatorArgs("health", "--workspaces", base+","+world.MustWorkspace(silent.Workspace).Alias(), "--out", path)...)
 	if code != exitFindings || out != "" || !strings.Contains(errs, "wrote "+path+" (html,") || !strings.Contains(errs, "findings: 1 healthy, 0 degraded, 1 unhealthy") {
 		t.Errorf("health of the baseline and %s: exit %d\nstdout %q\nstderr %s", silent.Workspace, code, out, errs)
 	}
@@ -62,7 +42,7 @@ func TestHealthCommand(t *testing.T) {
 		t.Errorf("the HTML report does not name the silent table %s", silent.Table)
 	}
 
-	code, out, _ = runCLI(t, emulatorArgs(state, "health", "--workspaces", world.MustWorkspace(silent.Workspace).Alias(), "--mode", "detailed",
+	code, out, _ = runCLI(t, emulatorArgs("health", "--workspaces", world.MustWorkspace(silent.Workspace).Alias(), "--mode", "detailed",
 		"--format", "json", "--fail-on", "never")...)
 	var rep struct {
 		Workspaces []struct {
@@ -80,27 +60,26 @@ func TestHealthCommand(t *testing.T) {
 	}
 
 	for _, bad := range [][]string{{"--format", "pdf"}, {"--mode", "deep"}, {"--fail-on", "sometimes"}, {"--workspaces", "nowhere/none"}} {
-		if code, _, errs := runCLI(t, emulatorArgs(state, "health", bad...)...); code != exitUsage {
+		if code, _, errs := runCLI(t, emulatorArgs("health", bad...)...); code != exitUsage {
 			t.Errorf("health %v: exit %d, want %d\n%s", bad, code, exitUsage, errs)
 		}
 	}
 }
 
 func TestComplianceCommand(t *testing.T) {
-	state := seededState(t)
 	facts := world.SeededFacts()
-	code, out, errs := runCLI(t, emulatorArgs(state, "compliance", "--workspaces", world.MustWorkspace(facts.Baseline).Alias())...)
+	code, out, errs := runCLI(t, emulatorArgs("compliance", "--workspaces", world.MustWorkspace(facts.Baseline).Alias())...)
 	if code != exitOK || !strings.Contains(out, "1 compliant") {
 		t.Errorf("compliance of the baseline: exit %d\n%s\n%s", code, out, errs)
 	}
 	short := facts.Diff(world.DiffShortRetention)[0]
-	code, out, _ = runCLI(t, emulatorArgs(state, "compliance", "--workspaces", world.MustWorkspace(short.Workspace).Alias())...)
+	code, out, _ = runCLI(t, emulatorArgs("compliance", "--workspaces", world.MustWorkspace(short.Workspace).Alias())...)
 	if code != exitFindings || !strings.Contains(out, "retention (High, fail): workspace retention 30 days (minimum 90)") {
 		t.Errorf("compliance of %s: exit %d\n%s", short.Workspace, code, out)
 	}
 	// Only checks of High severity count: the UEBA check (Medium) of fabrikam does not fail the run.
 	ueba := facts.Diff(world.DiffUEBADisabled)[0]
-	if code, out, _ := runCLI(t, emulatorArgs(state, "compliance", "--workspaces", world.MustWorkspace(ueba.Workspace).Alias(), "--fail-on", "high")...); code != exitOK {
+	if code, out, _ := runCLI(t, emulatorArgs("compliance", "--workspaces", world.MustWorkspace(ueba.Workspace).Alias(), "--fail-on", "high")...); code != exitOK {
 		t.Errorf("--fail-on high with only a Medium check failing: exit %d\n%s", code, out)
 	}
 
@@ -108,7 +87,7 @@ func TestComplianceCommand(t *testing.T) {
 	policy := filepath.Join(dir, "p.yaml")
 	os.WriteFile(policy, []byte("name: short\nchecks:\n  - id: r\n    title: R\n    type: minRetention\n    severity: Low\n    minDays: 7\n"), 0o600)
 	md := filepath.Join(dir, "out.md")
-	code, _, errs = runCLI(t, emulatorArgs(state, "compliance", "--tenant", world.Contoso, "--policy", policy, "--out", md)...)
+	code, _, errs = runCLI(t, emulatorArgs("compliance", "--tenant", world.Contoso, "--policy", policy, "--out", md)...)
 	if raw, _ := os.ReadFile(md); code != exitOK || !strings.Contains(string(raw), "## Compliance") || !strings.Contains(string(raw), "Policy short") {
 		t.Errorf("compliance --policy --out .md: exit %d\n%s\n%s", code, raw, errs)
 	}
@@ -121,9 +100,8 @@ func TestComplianceCommand(t *testing.T) {
 }
 
 func TestReportCommand(t *testing.T) {
-	state := seededState(t)
 	path := filepath.Join(t.TempDir(), "report.md")
-	code, _, errs := runCLI(t, emulatorArgs(state, "report", "--title", "Contoso monthly", "--tenant", world.Contoso, "--out", path)...)
+	code, _, errs := runCLI(t, emulatorArgs("report", "--title", "Contoso monthly", "--tenant", world.Contoso, "--out", path)...)
 	raw, err := os.ReadFile(path)
 	if err != nil || code != exitFindings {
 		t.Fatalf("report: exit %d, %v\n%s", code, err, errs)
@@ -136,7 +114,7 @@ func TestReportCommand(t *testing.T) {
 	if strings.Contains(string(raw), world.WSFabrikamSentinel) {
 		t.Error("--tenant contoso reported another tenant")
 	}
-	if code, _, errs := runCLI(t, emulatorArgs(state, "report", "--no-compliance", "--policy", "x.yaml")...); code != exitUsage {
+	if code, _, errs := runCLI(t, emulatorArgs("report", "--no-compliance", "--policy", "x.yaml")...); code != exitUsage {
 		t.Errorf("--no-compliance with --policy: exit %d %s", code, errs)
 	}
 	if code, out, _ := runCLI(t, "report", "--help"); code != exitOK || !strings.Contains(out, "--no-compliance") || !strings.Contains(out, "Exit codes") {

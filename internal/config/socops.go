@@ -13,7 +13,7 @@ import (
 type Health struct {
 	Silence          map[string]time.Duration `config:"silence" help:"Silence thresholds: how long a table may go without a record before it is flagged, per table name or table class (agent, streaming, activity, custom, other, event), e.g. {OfficeActivity: 72h, custom: 168h}; 0 turns the check off. Defaults: agent 2h, streaming 24h, activity, custom and other 48h, event tables not checked."`
 	MinRetentionDays int                      `config:"min_retention_days" default:"90" help:"Interactive retention (workspace, and Analytics tables in detailed mode) below which a workspace is degraded."`
-	IncidentMaxAge   time.Duration            `config:"incident_max_age" default:"24h" help:"Open high-severity incidents older than this degrade a workspace."`
+	IncidentMaxAge   time.Duration            `config:"incident_max_age" default:"24h" help:"High-severity incidents left untriaged (New, or without an owner) longer than this degrade a workspace."`
 	BaselineDays     int                      `config:"baseline_days" default:"7" help:"Complete days over which each table's median daily ingestion is computed."`
 	SpikeFactor      float64                  `config:"spike_factor" default:"3" help:"A complete day with at least this many times a table's median daily volume is an ingestion spike."`
 	DropFactor       float64                  `config:"drop_factor" default:"0.1" help:"A complete day with at most this fraction of a table's median daily volume is an ingestion drop."`

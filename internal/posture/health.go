@@ -40,6 +40,7 @@ type Metrics struct {
 	AutomationRules int     `json:"automation_rules_enabled"`
 	OpenIncidents   int     `json:"open_incidents"`
 	OpenHigh        int     `json:"open_high"`
+	UntriagedHigh   int     `json:"untriaged_high"`
 	OldestOpenHigh  string  `json:"oldest_open_high,omitempty"`
 	RetentionDays   int     `json:"retention_days"`
 }
@@ -404,31 +405,42 @@ func assessIncidents(s *Snapshot, th Thresholds, add addFn, m *Metrics) {
 	if len(inc.OpenHigh) > 0 {
 		m.OldestOpenHigh = Age(s.Now.Sub(inc.OpenHigh[0].Created))
 	}
-	var old []OpenIncident
+	// Incidents being worked (Active with an owner) are the SOC's normal work; what degrades a workspace
+	// is a high-severity incident nobody has picked up (New, or without an owner) past the maximum age.
+	var untriaged []OpenIncident
+	inProgress := 0
 	for _, i := range inc.OpenHigh {
-		if s.Now.Sub(i.Created) > th.IncidentMaxAge {
-			old = append(old, i)
+		picked := i.Status != "New" && i.Owner != ""
+		if picked {
+			inProgress++
+		}
+		if !picked && s.Now.Sub(i.Created) > th.IncidentMaxAge {
+			untriaged = append(untriaged, i)
 		}
 	}
+	m.UntriagedHigh = len(untriaged)
 	if inc.Truncated {
 		add(CheckIncidents, Info, "", fmt.Sprintf("more than %d open incidents", maxOpenRead), "only the first %d open incidents were read", maxOpenRead)
 	}
-	if len(old) > 0 {
-		o := old[0]
-		owner := o.Owner
-		if owner == "" {
-			owner = "unassigned"
+	if len(untriaged) > 0 {
+		o := untriaged[0]
+		state := o.Status
+		if o.Owner == "" {
+			state += ", unassigned"
+		} else {
+			state += ", " + o.Owner
 		}
 		var nums []string
-		for _, i := range old {
+		for _, i := range untriaged {
 			nums = append(nums, fmt.Sprintf("#%d (%s)", i.Number, Age(s.Now.Sub(i.Created))))
 		}
-		add(CheckIncidents, Warning, "", "open high-severity incidents: "+capJoin(nums, 10),
-			"%d open high-severity incident(s) older than %s; oldest #%d open for %s (%s)", len(old), Age(th.IncidentMaxAge),
-			o.Number, Age(s.Now.Sub(o.Created)), owner)
-	} else if m.OpenHigh > 0 {
-		add(CheckIncidents, Info, "", fmt.Sprintf("%d open; oldest open for %s", m.OpenHigh, m.OldestOpenHigh),
-			"%d open high-severity incident(s), none older than %s", m.OpenHigh, Age(th.IncidentMaxAge))
+		add(CheckIncidents, Warning, "", "untriaged high-severity incidents: "+capJoin(nums, 10),
+			"%d high-severity incident(s) untriaged for more than %s; oldest #%d open for %s (%s)", len(untriaged), Age(th.IncidentMaxAge),
+			o.Number, Age(s.Now.Sub(o.Created)), state)
+	}
+	if m.OpenHigh > len(untriaged) {
+		add(CheckIncidents, Info, "", fmt.Sprintf("%d open, %d in progress; the oldest open for %s", m.OpenHigh, inProgress, m.OldestOpenHigh),
+			"%d open high-severity incident(s), %d of them in progress", m.OpenHigh, inProgress)
 	}
 }
 

@@ -192,7 +192,7 @@ func cards(r *posture.Report, days []time.Time, series []Series) []card {
 		out = append(out, card{Label: "Compliance checks passed", Value: fmt.Sprintf("%d%%", pct),
 			Note: fmt.Sprintf("%d of %d checks; %d of %d workspaces compliant", passed, all, compliant, len(r.Workspaces)), Tone: tone})
 	}
-	open, oldest := 0, time.Duration(0)
+	open, untriaged, oldest := 0, 0, time.Duration(0)
 	for _, w := range r.Workspaces {
 		if s := w.Snapshot; s != nil && s.Incidents != nil {
 			open += s.Incidents.Open["High"]
@@ -200,12 +200,14 @@ func cards(r *posture.Report, days []time.Time, series []Series) []card {
 				oldest = max(oldest, r.GeneratedAt.Sub(s.Incidents.OpenHigh[0].Created))
 			}
 		}
+		if w.Health != nil {
+			untriaged += w.Health.Metrics.UntriagedHigh
+		}
 	}
-	note := "none open"
-	tone := "good"
+	note, tone := "none open", "good"
 	if open > 0 {
-		note, tone = "oldest open for "+posture.Age(oldest), "warn"
-		if oldest > r.Thresholds.IncidentMaxAge && r.Thresholds.IncidentMaxAge > 0 {
+		note, tone = fmt.Sprintf("%d untriaged past %s; the oldest open for %s", untriaged, posture.Age(r.Thresholds.IncidentMaxAge), posture.Age(oldest)), "warn"
+		if untriaged > 0 {
 			tone = "bad"
 		}
 	}
@@ -312,7 +314,7 @@ func notes(r *posture.Report) []string {
 	if r.Mode != "" {
 		out = append(out, fmt.Sprintf("Health (%s mode): a table is silent when its last record is older than its threshold (agent tables %s, streaming %s, activity and custom %s by default; configurable in health.silence).",
 			r.Mode, posture.Age(th.SilenceFor("Heartbeat")), posture.Age(th.SilenceFor("SecurityEvent")), posture.Age(th.SilenceFor("OfficeActivity"))))
-		out = append(out, fmt.Sprintf("Ingestion anomalies compare each complete day with the table's median over the last %d complete days (spike at %.0fx, drop at %.1fx). Open high-severity incidents older than %s degrade a workspace; retention below %d days too.",
+		out = append(out, fmt.Sprintf("Ingestion anomalies compare each complete day with the table's median over the last %d complete days (spike at %.0fx, drop at %.1fx). High-severity incidents untriaged (New or unassigned) for more than %s degrade a workspace; retention below %d days too.",
 			th.BaselineDays, th.SpikeFactor, th.DropFactor, posture.Age(th.IncidentMaxAge), th.MinRetentionDays))
 	}
 	if r.Policy != nil {

@@ -104,14 +104,20 @@ func structure(t *testing.T, rep *posture.Report, page []byte) {
 			t.Errorf("tenant %s is not in a chart legend: %q", ten, legend)
 		}
 	}
+	// The health table comes first: its status pills are the first ones, one per workspace.
 	pills := posturetest.Text(doc, "pill")
+	if len(pills) < len(rep.Workspaces) {
+		t.Fatalf("%d status pills for %d workspaces", len(pills), len(rep.Workspaces))
+	}
 	statuses := map[string]int{}
-	for _, p := range pills {
+	for _, p := range pills[:len(rep.Workspaces)] {
 		statuses[p]++
 	}
 	counts := rep.StatusCounts()
-	if statuses["healthy"] != counts[posture.Healthy] || statuses["unhealthy"] < counts[posture.Unhealthy] {
-		t.Errorf("status pills %v, counts %v", statuses, counts)
+	for _, st := range []posture.Status{posture.Healthy, posture.Degraded, posture.Unhealthy} {
+		if statuses[string(st)] != counts[st] {
+			t.Errorf("health table pills %v, counts %v", statuses, counts)
+		}
 	}
 	cells := len(posturetest.Text(doc, "c-pass")) + len(posturetest.Text(doc, "c-fail")) + len(posturetest.Text(doc, "c-error"))
 	if want := len(rep.Workspaces) * len(content.DefaultPolicy().Checks); cells != want {

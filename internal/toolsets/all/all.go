@@ -44,7 +44,7 @@ var registry = []entry{
 	{inventory.Toolset{Name: savedsearches.Name, Description: "Saved searches and KQL functions (parsers)."}, savedsearches.Tools},
 	{inventory.Toolset{Name: dcr.Name, Description: "Data collection rules and endpoints, transformations, ingestion dry runs."}, dcr.Tools},
 	{inventory.Toolset{Name: connectors.Name, Description: "Data connectors and the freshness of their data."}, connectors.Tools},
-	{inventory.Toolset{Name: health.Name, Description: "Workspace health across tenants: silent connectors, failing rules, ingestion anomalies, aging incidents.", Default: true}, health.Tools},
+	{inventory.Toolset{Name: health.Name, Description: "Workspace health across tenants: silent connectors, failing rules, ingestion anomalies, untriaged incidents.", Default: true}, health.Tools},
 	{inventory.Toolset{Name: compliance.Name, Description: "Compliance against a policy (retention, rules, connectors, MITRE, UEBA) and SOC reports for customers."}, compliance.Tools},
 }
 

@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -21,6 +23,9 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/compliance"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolsettest"
 )
+
+// offset moves the emulator's clock (to create an incident in the past).
+var offset *atomic.Int64
 
 var toolset = toolsettest.Toolset{Toolset: inventory.Toolset{Name: compliance.Name, Description: "Compliance."}, Tools: compliance.Tools}
 
@@ -76,7 +81,10 @@ func results(t *testing.T, text string) map[string]map[string]result {
 
 func TestCompliance(t *testing.T) {
 	dir := t.TempDir()
+	now := posturetest.Now()
+	offset = &atomic.Int64{}
 	env := posturetest.Start(t, toolsettest.Options{Toolsets: []toolsettest.Toolset{toolset},
+		Emulator:  emulator.Options{Now: func() time.Time { return now.Add(time.Duration(offset.Load())) }},
 		Configure: func(c *config.Config) { c.Compliance.PolicyDir = dir }})
 	t.Run("the default policy fails the seeded differences with evidence and passes the baseline", func(t *testing.T) { seeded(t, env) })
 	t.Run("policy files stay in the policy directory", func(t *testing.T) { policyFiles(t, env, dir) })
@@ -284,11 +292,15 @@ func partial(t *testing.T, env *toolsettest.Env) {
 const hostile = "</td><script>alert(1)</script><img src=x onerror=alert(2)> | **bold** [link](https://evil.example) \x1b[31mred\u202etxt"
 
 func reportEscapes(t *testing.T, env *toolsettest.Env) {
+	// The oldest open high-severity incident, so that the report lists it first.
 	ctx := context.Background()
-	ws, _ := env.Registry.Resolve(ctx, world.MustWorkspace(world.WSSocCentral).Alias())
+	ws, _ := env.Registry.Resolve(ctx, world.MustWorkspace(world.WSLitwareSentinel).Alias())
 	c, _ := sentinel.New(env.Provider, ws)
-	if _, err := c.PutIncident(ctx, &sentinel.Incident{Properties: sentinel.IncidentProperties{Title: hostile,
-		Severity: sentinel.SeverityHigh, Status: sentinel.StatusNew}}); err != nil {
+	offset.Store(int64(-30 * 24 * time.Hour))
+	_, err := c.PutIncident(ctx, &sentinel.Incident{Properties: sentinel.IncidentProperties{Title: hostile,
+		Severity: sentinel.SeverityHigh, Status: sentinel.StatusNew}})
+	offset.Store(0)
+	if err != nil {
 		t.Fatal(err)
 	}
 	res := env.CallOK("generate_soc_report", map[string]any{"format": "html", "title": "Woodgrove <b>monthly</b>"})

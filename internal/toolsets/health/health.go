@@ -1,6 +1,6 @@
 // Package health is the SOC health toolset: check_health assesses Sentinel workspaces across tenants
 // (onboarding, data connectors and the freshness of their tables, analytics rules enabled and
-// running, ingestion anomalies, automation rules, aging high-severity incidents, retention) and gives
+// running, ingestion anomalies, automation rules, untriaged high-severity incidents, retention) and gives
 // each a status with its reasons. (The SOC report, which adds compliance, is in the compliance
 // toolset.)
 //
@@ -67,7 +67,7 @@ func checkHealth(d *toolkit.Deps) inventory.Tool {
 	return inventory.New(Name, mcp.Tool{
 		Name: "check_health",
 		Description: "Check the health of Sentinel workspaces (default all): onboarding, silent data connectors, analytics rules disabled or failing, " +
-			"ingestion spikes and drops, automation rules, aging high-severity incidents, retention. Status healthy/degraded/unhealthy with reasons.",
+			"ingestion spikes and drops, automation rules, untriaged high-severity incidents, retention. Status healthy/degraded/unhealthy with reasons.",
 		Annotations: inventory.Annotations("Check workspace health", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, req *mcp.CallToolRequest, in checkIn) (*mcp.CallToolResult, checkOut, error) {
 		mode := posture.Mode(in.Mode)

@@ -19,9 +19,8 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolsettest"
 )
 
-// The tests run check_health and generate_soc_report through the MCP protocol against the emulator,
-// on a fixed data clock (posturetest.Now), with the content the seeded world describes, and assert
-// against world.SeededFacts rather than literals.
+// The tests run check_health through the MCP protocol against the emulator's seeded world, on a fixed
+// data clock (posturetest.Now), and assert against world.SeededFacts rather than literals.
 
 var toolset = toolsettest.Toolset{Toolset: inventory.Toolset{Name: health.Name, Description: "Health."}, Tools: health.Tools}
 
@@ -243,8 +242,8 @@ func TestHealthFlagsAgingHighSeverityIncidents(t *testing.T) {
 	var out checkOut
 	res.Decode(&out)
 	s := out.of(t, ws.Name)
-	if s.Status != "degraded" || !hasReason(s, "older than 1d", fmt.Sprintf("#%d open for 3d", n)) {
-		t.Errorf("an open high-severity incident of 3 days: %s %q", s.Status, s.Reasons)
+	if s.Status != "degraded" || !hasReason(s, "untriaged for more than 1d", fmt.Sprintf("oldest #%d open for 3d (New, unassigned)", n)) {
+		t.Errorf("an untriaged high-severity incident of 3 days: %s %q", s.Status, s.Reasons)
 	}
 }
 
