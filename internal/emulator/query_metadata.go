@@ -9,8 +9,8 @@ import (
 )
 
 // serveMetadata answers GET/POST /v1/workspaces/{id}/metadata from the schemas of the tables the
-// workspace has (its ARM table resources, or the generated log tables when none are stored) plus the
-// functions saved in the workspace.
+// workspace has (its log tables and its stored ARM table resources) plus the functions saved in the
+// workspace.
 func (e *Emulator) serveMetadata(c *call, ws doc) {
 	if c.r.Method != http.MethodGet && c.r.Method != http.MethodPost {
 		c.fail(errf(http.StatusMethodNotAllowed, "MethodNotAllowed", "The requested method '%s' is not allowed; use GET or POST.", c.r.Method))
@@ -58,21 +58,19 @@ func (e *Emulator) workspaceSchemas(ws doc) []*schema.Table {
 			out = append(out, t)
 		}
 	}
-	armTables := st.list(str(ws["id"]) + "/tables")
-	for _, d := range armTables {
+	// The tables with data, and the stored ones (custom tables, Microsoft tables someone changed).
+	for name := range e.workspaceLogs(str(ws["id"])) {
+		if t, ok := schema.Lookup(name); ok {
+			add(t)
+		}
+	}
+	for _, d := range st.list(str(ws["id"]) + "/tables") {
 		name := str(d["name"])
 		if t, ok := schema.Lookup(name); ok {
 			add(t)
 			continue
 		}
 		add(customSchemaFromARM(d))
-	}
-	if len(armTables) == 0 {
-		for name := range e.workspaceLogs(str(ws["id"])) {
-			if t, ok := schema.Lookup(name); ok {
-				add(t)
-			}
-		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

@@ -9,7 +9,7 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/schema"
 )
 
-// Log Analytics content of every workspace: its tables (those that have logs) and saved searches.
+// Log Analytics content of every workspace: its custom tables and saved searches.
 
 const (
 	tableType       = "Microsoft.OperationalInsights/workspaces/tables"
@@ -17,7 +17,8 @@ const (
 )
 
 // Tables returns the names of the tables that have logs in a workspace (by name, alias or id), sorted: the
-// same set World.Logs generates and the ARM tables list holds.
+// set World.Logs generates. The ARM tables list holds them all (the Microsoft ones, which every workspace
+// has, and the custom ones the world created).
 func (w *World) Tables(workspace string) []string {
 	ws, ok := w.Workspace(workspace)
 	if !ok {
@@ -40,37 +41,24 @@ func setOf(ss []string) map[string]bool {
 	return m
 }
 
-// workspaceContent defers the tables and saved searches of any workspace (Sentinel or not).
+// workspaceContent defers the custom tables and saved searches of any workspace (Sentinel or not).
 func (b *builder) workspaceContent(ws world.Workspace) {
 	b.deferred(ws, ws.ResourceID+"/tables", []string{tableType}, func(c *builder) { c.tables(ws) })
 	b.deferred(ws, ws.ResourceID+"/savedSearches", []string{savedSearchType}, func(c *builder) { c.savedSearches(ws) })
 }
 
+// tables stores the custom tables that have data (the emulator serves the Microsoft tables from their
+// schemas, with the workspace's retention, until one is changed).
 func (b *builder) tables(ws world.Workspace) {
-	created := b.now.Add(-400 * 24 * time.Hour)
-	if ws.Synthetic {
-		created = b.now.Add(-60 * 24 * time.Hour)
-	}
+	created := b.now.Add(-200 * 24 * time.Hour) // the legacy VPN moved to the Logs ingestion API
 	for _, name := range b.w.Tables(ws.Name) {
 		t, ok := schema.Lookup(name)
-		if !ok {
+		if !ok || !t.IsCustom() {
 			continue
 		}
-		_, total, _, totalDefault := world.TableRetention(ws.Name, name)
-		r := schema.Retention{RetentionInDays: -1, WorkspaceRetention: ws.RetentionDays}
-		if !totalDefault {
-			r.TotalRetentionInDays = total
-		}
-		doc := t.ARMResource(ws.ResourceID, r)
-		p := doc["properties"].(map[string]any)
-		p["lastPlanModifiedDate"] = ts(created)
-		if t.IsCustom() {
-			created := created.Add(200 * 24 * time.Hour) // the legacy VPN moved to the Logs ingestion API later
-			p["lastPlanModifiedDate"] = ts(created)
-			doc["systemData"] = analystSystemData(contentPipeline, created, created)
-		} else {
-			doc["systemData"] = systemData(created, "Azure Monitor", "Application", created, "Azure Monitor", "Application")
-		}
+		doc := t.ARMResource(ws.ResourceID, schema.Retention{RetentionInDays: -1, WorkspaceRetention: ws.RetentionDays})
+		doc["properties"].(map[string]any)["lastPlanModifiedDate"] = ts(created)
+		doc["systemData"] = analystSystemData(contentPipeline, created, created)
 		b.add(doc["id"].(string), tableType, doc)
 	}
 }

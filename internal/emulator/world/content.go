@@ -212,22 +212,15 @@ var VPNSessionsFunction = Function{Alias: "VPNSessions", DisplayName: "Legacy VP
 // id ("hunt-<id>", "function-<alias>") for readability, as the portal's export tools do.
 func SavedSearchName(kind, id string) string { return kind + "-" + strings.ToLower(id) }
 
-// ArchivedTables are the tables whose total retention (interactive plus archive) Woodgrove sets in every
-// Sentinel workspace, in days; the others keep the workspace's retention.
-var ArchivedTables = map[string]int{"SigninLogs": 365, "AuditLogs": 365, "SecurityEvent": 365, "OfficeActivity": 180}
-
-// TableRetention returns a table's interactive and total retention in a workspace, and whether each is the
-// workspace default.
+// TableRetention returns a table's interactive and total retention in a workspace (both the workspace's
+// retention, as defaults: the seeded tables keep the defaults; the short-retention difference is the
+// workspace's own retention).
 func TableRetention(workspace, table string) (retention, total int, retentionDefault, totalDefault bool) {
 	ws, ok := WorkspaceByName(workspace)
 	if !ok {
 		return 0, 0, true, true
 	}
-	retention, total = ws.RetentionDays, ws.RetentionDays
-	if days, ok := ArchivedTables[table]; ok && ws.Sentinel && days > retention {
-		return retention, days, true, false
-	}
-	return retention, total, true, true
+	return ws.RetentionDays, ws.RetentionDays, true, true
 }
 
 // DataCollectionRuleName is the name of a workspace's data collection rule for a purpose ("windows-security",
