@@ -23,17 +23,18 @@ const (
 	PartRules                           // analytics rules (1+ ARM)
 	PartRuleRuns                        // analytics rule runs of the last 24 hours (1 query of SentinelHealth)
 	PartIngestion                       // daily volume per table (1 query of Usage)
-	PartConnectors                      // data connectors (1+ ARM) and the last record of their tables and of every table with data (1 query); implies PartIngestion
+	PartConnectors                      // data connectors (1+ ARM)
 	PartAutomation                      // automation rules (1+ ARM)
 	PartIncidents                       // open incidents (1+ ARM)
 	PartIncidentStats                   // incidents created in the ingestion window, by severity (1 query of SecurityIncident)
 	PartUEBA                            // UEBA and entity analytics settings (2 ARM)
 	PartTableRetention                  // per-table plan and retention (1 ARM)
+	PartFreshness                       // the last record of the connectors' tables and of every table with data (1 query); implies PartConnectors and PartIngestion
 )
 
 // Part sets used by the checks.
 const (
-	HealthQuick    = PartOnboarding | PartRules | PartRuleRuns | PartIngestion | PartConnectors | PartAutomation | PartIncidents
+	HealthQuick    = PartOnboarding | PartRules | PartRuleRuns | PartIngestion | PartConnectors | PartFreshness | PartAutomation | PartIncidents
 	HealthDetailed = HealthQuick | PartTableRetention
 	CompliancePart = PartOnboarding | PartRules | PartConnectors | PartIncidents | PartUEBA | PartTableRetention
 	ReportCharts   = PartIngestion | PartIncidentStats
@@ -46,7 +47,7 @@ var partNames = []struct {
 	{PartOnboarding, "onboarding"}, {PartRules, "analytics rules"}, {PartRuleRuns, "rule runs"},
 	{PartIngestion, "ingestion"}, {PartConnectors, "data connectors"}, {PartAutomation, "automation rules"},
 	{PartIncidents, "incidents"}, {PartIncidentStats, "incident statistics"}, {PartUEBA, "UEBA settings"},
-	{PartTableRetention, "table retention"},
+	{PartTableRetention, "table retention"}, {PartFreshness, "table freshness"},
 }
 
 func (p Part) String() string {
@@ -245,8 +246,8 @@ const (
 // agree with the assessment's clock).
 func Collect(ctx context.Context, p *azure.Provider, ws *tenancy.Workspace, parts Part, now time.Time, th Thresholds) *Snapshot {
 	th = th.WithDefaults()
-	if parts&PartConnectors != 0 {
-		parts |= PartIngestion
+	if parts&PartFreshness != 0 {
+		parts |= PartIngestion | PartConnectors
 	}
 	s := &Snapshot{Workspace: refOf(ws), Now: now.UTC(), Parts: parts, Onboarded: true, RetentionDays: ws.RetentionDays}
 	c, err := sentinel.New(p, ws)
@@ -284,7 +285,8 @@ func Collect(ctx context.Context, p *azure.Provider, ws *tenancy.Workspace, part
 	step(PartRules, "reading analytics rules", func() error { return s.readRules(ctx, c, ws) })
 	step(PartRuleRuns, "querying SentinelHealth", func() error { return s.readRuleRuns(ctx, q) })
 	step(PartIngestion, "querying Usage", func() error { return s.readIngestion(ctx, q, th) })
-	step(PartConnectors, "reading data connectors", func() error { return s.readConnectors(ctx, c, q, th) })
+	step(PartConnectors, "reading data connectors", func() error { return s.readConnectors(ctx, c) })
+	step(PartFreshness, "querying the last records of the tables", func() error { return s.readFreshness(ctx, q, th) })
 	step(PartAutomation, "reading automation rules", func() error { return s.readAutomation(ctx, c, ws) })
 	step(PartIncidents, "reading open incidents", func() error { return s.readIncidents(ctx, c) })
 	step(PartIncidentStats, "querying SecurityIncident", func() error { return s.readIncidentStats(ctx, q, th) })
@@ -404,7 +406,7 @@ func (s *Snapshot) readTableRetention(ctx context.Context, c *sentinel.Client) e
 	return nil
 }
 
-func (s *Snapshot) readConnectors(ctx context.Context, c *sentinel.Client, q *querier, th Thresholds) error {
+func (s *Snapshot) readConnectors(ctx context.Context, c *sentinel.Client) error {
 	conns, _, err := c.DataConnectors(ctx, 0)
 	if err != nil {
 		return err
@@ -414,9 +416,13 @@ func (s *Snapshot) readConnectors(ctx context.Context, c *sentinel.Client, q *qu
 		s.Connectors = append(s.Connectors, Connector{Name: dc.Name, Kind: dc.Kind, State: dc.State(), DataTypes: dc.DataTypeNames()})
 	}
 	sort.Slice(s.Connectors, func(i, j int) bool { return s.Connectors[i].Kind < s.Connectors[j].Kind })
+	return nil
+}
+
+func (s *Snapshot) readFreshness(ctx context.Context, q *querier, th Thresholds) error {
 	if s.errs[PartIngestion] != nil {
-		return errors.New("the last records of the tables are not known: Usage could not be read")
+		return errors.New("the tables with data are not known: Usage could not be read")
 	}
-	s.Tables = freshnessTargets(s.Connectors, s.usage, th)
+	s.Tables = freshnessTargets(s.Connectors, s.usage, th) // without connectors (not readable), the tables Usage knows
 	return q.freshness(ctx, s.Tables)
 }

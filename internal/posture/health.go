@@ -104,7 +104,7 @@ func checkOfPart(p Part) string {
 		return CheckRuleRuns
 	case PartIngestion:
 		return CheckIngestion
-	case PartConnectors:
+	case PartConnectors, PartFreshness:
 		return CheckConnectors
 	case PartAutomation:
 		return CheckAutomation
@@ -156,17 +156,19 @@ func (h *Health) finish() *Health {
 // silent tables.
 func assessConnectors(s *Snapshot, add addFn, m *Metrics) map[string]bool {
 	silent := map[string]bool{}
-	if !s.Has(PartConnectors) {
-		return silent
-	}
-	m.Connectors = len(s.Connectors)
-	if len(s.Connectors) == 0 {
-		add(CheckConnectors, Info, "", "0 data connectors", "no data connectors configured (data may arrive through data collection rules)")
-	}
-	for _, c := range s.Connectors {
-		if c.State == "Disabled" {
-			add(CheckConnectors, Warning, c.Kind, strings.Join(c.DataTypes, ", "), "data connector %s has every data type disabled", c.Kind)
+	if s.Has(PartConnectors) {
+		m.Connectors = len(s.Connectors)
+		if len(s.Connectors) == 0 {
+			add(CheckConnectors, Info, "", "0 data connectors", "no data connectors configured (data may arrive through data collection rules)")
 		}
+		for _, c := range s.Connectors {
+			if c.State == "Disabled" {
+				add(CheckConnectors, Warning, c.Kind, strings.Join(c.DataTypes, ", "), "data connector %s has every data type disabled", c.Kind)
+			}
+		}
+	}
+	if !s.Has(PartFreshness) {
+		return silent
 	}
 	for _, t := range s.Tables {
 		if t.Threshold <= 0 {

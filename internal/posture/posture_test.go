@@ -107,7 +107,7 @@ func TestHealthStatus(t *testing.T) {
 }
 
 func TestConnectorSilence(t *testing.T) {
-	s := snapshot(PartConnectors | PartIngestion)
+	s := snapshot(PartConnectors | PartIngestion | PartFreshness)
 	s.Ingestion = &Ingestion{Days: window(day0, Thresholds{}.WithDefaults())}
 	s.Connectors = []Connector{{Kind: "Office365", State: "Enabled"}, {Kind: "AzureActiveDirectory", State: "Disabled"}}
 	s.Tables = []TableActivity{

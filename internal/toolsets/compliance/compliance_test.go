@@ -263,18 +263,19 @@ func formats(t *testing.T, env *toolsettest.Env) {
 
 func partial(t *testing.T, env *toolsettest.Env) {
 	broken := world.MustWorkspace(world.WSFabrikamSentinel)
-	// ARM fails: the checks that need it are errors with the reason, the others still count.
-	id, _ := env.Emulator.Faults().Add(emulator.Fault{Route: "arm", Tenant: broken.TenantID, Status: 500})
+	// Its UEBA settings cannot be read: that check is an error with the reason, the others still count.
+	id, _ := env.Emulator.Faults().Add(emulator.Fault{Route: "/subscriptions/*/**/settings/*", Tenant: broken.TenantID, Status: 500})
 	res := env.CallOK("run_compliance_check", map[string]any{"format": "json"})
 	all := results(t, res.Text)
-	if r := all[broken.Alias()]["required-rules"]; r.Status != "error" || !strings.Contains(r.Evidence, "500") {
-		t.Errorf("required-rules of %s with ARM failing: %+v", broken.Alias(), r)
+	if r := all[broken.Alias()]["ueba"]; r.Status != "error" || !strings.Contains(r.Evidence, "500") {
+		t.Errorf("ueba of %s with its settings failing: %+v", broken.Alias(), r)
 	}
-	if len(all) < 2 {
-		t.Errorf("the other workspaces are missing: %v", all)
+	if r := all[broken.Alias()]["required-rules"]; r.Status != "pass" {
+		t.Errorf("required-rules of %s should still be evaluated: %+v", broken.Alias(), r)
 	}
+	env.Emulator.Faults().Remove(id)
 	// Nothing can be read: the workspace is reported as not checked, the others are.
-	env.Emulator.Faults().Add(emulator.Fault{Route: "query", Tenant: broken.TenantID, Status: 500})
+	id, _ = env.Emulator.Faults().Add(emulator.Fault{Route: "arm", Tenant: broken.TenantID, Status: 500})
 	res = env.CallOK("run_compliance_check", map[string]any{})
 	var out runOut
 	res.Decode(&out)
