@@ -7,6 +7,10 @@
 //	sentinel-mcp health [flags]     check the health of Sentinel workspaces (exit 3 on findings)
 //	sentinel-mcp compliance [flags] check workspaces against a compliance policy (exit 3 on findings)
 //	sentinel-mcp report [flags]     write a SOC report (HTML or Markdown)
+//	sentinel-mcp drift [flags]      compare workspaces' content with a baseline (exit 3 on differences)
+//	sentinel-mcp export [flags]     write a workspace's content to a folder
+//	sentinel-mcp restore [flags]    plan (and with --yes apply) restoring content into a workspace
+//	sentinel-mcp deploy [flags]     plan (and with --yes apply) deploying content to many workspaces
 //	sentinel-mcp version            print version and build information
 //	sentinel-mcp bench [flags]      measure start-up, tools/list size and per-call latency
 //
@@ -34,8 +38,6 @@ const (
 	exitOK    = 0
 	exitError = 1 // the command failed
 	exitUsage = 2 // bad command line or configuration
-	// exitFindings: health, compliance and report ran and found something to act on.
-	exitFindings = 3
 )
 
 type command struct {
@@ -53,6 +55,10 @@ func commands() []command {
 		{"health", "Check the health of Sentinel workspaces across tenants (exit 3 on findings).", runHealth},
 		{"compliance", "Check workspaces against a compliance policy (exit 3 on findings).", runCompliance},
 		{"report", "Write a SOC report: health, compliance, ingestion and incident charts (HTML or Markdown).", runReport},
+		{"drift", "Compare workspaces' content with a baseline workspace or export (exit 3 on differences).", runDrift},
+		{"export", "Write a workspace's content to a folder of YAML files (for git and restore).", runExport},
+		{"restore", "Plan restoring content into a workspace; --yes applies it.", runRestore},
+		{"deploy", "Plan deploying rules and watchlists to many workspaces; --yes applies it.", runDeploy},
 		{"version", "Print the version and build information.", runVersion},
 		{"bench", "Measure start-up, tools/list size and per-call latency of this binary (stdio, emulator).", runBench},
 	}

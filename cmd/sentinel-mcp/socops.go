@@ -26,11 +26,6 @@ import (
 // like the check_health, run_compliance_check and generate_soc_report tools, print or write the
 // result, and exit with exitFindings when something needs attention, so a scheduler can alert on it.
 
-// findingsError is a command that ran but found something (exit code exitFindings).
-type findingsError struct{ msg string }
-
-func (f findingsError) Error() string { return f.msg }
-
 const socopsExit = `
 Exit codes: 0 nothing to report; 3 findings (see --fail-on) or workspaces that could not be assessed
 (the output is written first); 1 the command failed (no workspace could be assessed); 2 bad command
