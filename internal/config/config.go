@@ -37,14 +37,17 @@ type Config struct {
 	Backup   Backup   `config:"backup" help:"Folders of exported workspace content (backup and drift toolsets)."`
 	Limits   Limits   `config:"limits" help:"Safety limits applied to every tool call."`
 	HTTP     HTTP     `config:"http" cmd:"http" help:"Streamable HTTP transport (sentinel-mcp http)."`
-	Emulator Emulator `config:"emulator" cmd:"stdio,http,emulator,drift,export,restore,deploy" help:"Built-in Azure emulator (demo and tests)."`
-	Azure    Azure    `config:"azure" cmd:"stdio,http,drift,export,restore,deploy" help:"Azure cloud, credentials and tenants."`
+	Emulator Emulator `config:"emulator" cmd:"stdio,http,emulator,health,compliance,report,drift,export,restore,deploy" help:"Built-in Azure emulator (demo and tests)."`
+	Azure    Azure    `config:"azure" cmd:"stdio,http,health,compliance,report,drift,export,restore,deploy" help:"Azure cloud, credentials and tenants."`
+
+	Health     Health     `config:"health" cmd:"stdio,http,health,report" help:"Health checks (check_health, generate_soc_report, sentinel-mcp health and report)."`
+	Compliance Compliance `config:"compliance" cmd:"stdio,http,compliance,report" help:"Compliance checks (run_compliance_check, generate_soc_report, sentinel-mcp compliance and report)."`
 }
 
 // Log configures the slog logger.
 type Log struct {
-	Level  string `config:"level" cmd:"stdio,http,emulator,drift,export,restore,deploy" default:"info" help:"Log level: debug, info, warn or error."`
-	Format string `config:"format" cmd:"stdio,http,emulator,drift,export,restore,deploy" default:"text" help:"Log format: text or json."`
+	Level  string `config:"level" cmd:"stdio,http,emulator,health,compliance,report,drift,export,restore,deploy" default:"info" help:"Log level: debug, info, warn or error."`
+	Format string `config:"format" cmd:"stdio,http,emulator,health,compliance,report,drift,export,restore,deploy" default:"text" help:"Log format: text or json."`
 }
 
 // Audit configures the append-only audit log.
@@ -85,7 +88,7 @@ type HTTP struct {
 
 // Emulator configures the built-in Azure emulator, used by `--emulator` and `sentinel-mcp emulator`.
 type Emulator struct {
-	Enabled      bool    `config:"enabled" flag:"emulator" env:"SENTINEL_EMULATOR" cmd:"stdio,http,drift,export,restore,deploy" help:"Run against the built-in Azure emulator (seeded demo tenants) instead of Azure."`
+	Enabled      bool    `config:"enabled" flag:"emulator" env:"SENTINEL_EMULATOR" cmd:"stdio,http,health,compliance,report,drift,export,restore,deploy" help:"Run against the built-in Azure emulator (seeded demo tenants) instead of Azure."`
 	Seed         int64   `config:"seed" default:"1" help:"Seed of the emulator's deterministic data."`
 	Scale        float64 `config:"scale" default:"1" help:"Log volume multiplier of the emulator (1 = demo size)."`
 	Days         int     `config:"days" default:"7" help:"Days of log history the emulator generates."`
@@ -144,6 +147,7 @@ func (c *Config) Validate() error {
 	if c.Emulator.Scale <= 0 || c.Emulator.Days < 1 || c.Emulator.ExtraTenants < 0 {
 		errs = append(errs, errors.New("emulator.scale must be positive, emulator.days at least 1, emulator.extra_tenants not negative"))
 	}
+	errs = append(errs, c.validateSocOps()...)
 	return errors.Join(errs...)
 }
 
