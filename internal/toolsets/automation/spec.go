@@ -178,35 +178,16 @@ func (s *spec) apply(p map[string]any, ws *tenancy.Workspace, now time.Time) ([]
 }
 
 func parseExpiry(s string, now time.Time) (string, error) {
-	s = strings.TrimSpace(s)
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		d, derr := parseDuration(s)
-		if derr != nil {
-			return "", toolkit.ArgError("expires", "%q is neither an RFC 3339 time (2025-07-01T00:00:00Z) nor a duration from now (12h, 7d)", s)
-		}
-		t = now.Add(d)
+	var t time.Time
+	if d, err := toolkit.ParseDuration("expires", s); err == nil {
+		t = now.Add(d) // a period counts from now: the rule expires in 7d
+	} else if t, err = toolkit.ParseTime("expires", s, now); err != nil {
+		return "", toolkit.ArgError("expires", "%q is neither a time (RFC 3339 such as 2025-07-01T00:00:00Z, or a date) nor a period from now (12h, 7d)", s)
 	}
 	if !t.After(now) {
 		return "", toolkit.ArgError("expires", "%s is in the past", t.UTC().Format(time.RFC3339))
 	}
 	return t.UTC().Format(time.RFC3339), nil
-}
-
-// parseDuration reads 30m, 12h, 7d.
-func parseDuration(s string) (time.Duration, error) {
-	if strings.HasSuffix(s, "d") {
-		var n int
-		if _, err := fmt.Sscanf(s, "%dd", &n); err == nil && n > 0 && fmt.Sprintf("%dd", n) == s {
-			return time.Duration(n) * 24 * time.Hour, nil
-		}
-		return 0, fmt.Errorf("bad duration")
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("bad duration")
-	}
-	return d, nil
 }
 
 func (c conditionIn) arm(arg, on, when string, ws *tenancy.Workspace) (map[string]any, error) {

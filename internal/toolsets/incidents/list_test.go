@@ -68,13 +68,13 @@ func TestListFilters(t *testing.T) {
 		{"created within ISO", map[string]any{"created_within": "P2D"}, []int64{1001, 1002, 1003}},
 		{"created after, relative", map[string]any{"created_after": "4h", "status": all}, []int64{1001, 1005}},
 		{"created range", map[string]any{"created_after": stamp(e.now.Add(-40 * h)), "created_before": stamp(e.now.Add(-4 * h)), "status": all}, []int64{1002, 1003}},
-		{"text in title", map[string]any{"text": "powershell"}, []int64{1003}},
-		{"text in a label", map[string]any{"text": "vip"}, []int64{1004}},
+		{"text in title", map[string]any{"search": "powershell"}, []int64{1003}},
+		{"text in a label", map[string]any{"search": "vip"}, []int64{1004}},
 		{"classification", map[string]any{"status": []string{"Closed"}, "classification": []string{"FalsePositive"}}, []int64{1006}},
 		{"severity order", map[string]any{"sort": "severity", "status": all}, []int64{1001, 1003, 1002, 1006, 1004, 1005}},
 		{"severity order within a filter", map[string]any{"sort": "severity", "severity": []string{"Low", "High"}}, []int64{1001, 1003, 1004}},
 		{"last modified order", map[string]any{"sort": "last_modified"}, []int64{1002, 1001, 1003, 1004}},
-		{"nothing matches", map[string]any{"text": "no such thing"}, nil},
+		{"nothing matches", map[string]any{"search": "no such thing"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -91,9 +91,9 @@ func TestListFilters(t *testing.T) {
 	}{
 		{map[string]any{"classification": []string{"TruePositive"}}, "add Closed to status"},
 		{map[string]any{"created_within": "24h", "created_after": "2025-01-01"}, "not both"},
-		{map[string]any{"created_within": "yesterday"}, `"yesterday" is not a period`},
+		{map[string]any{"created_within": "yesterday"}, `"yesterday" is not a duration`},
 		{map[string]any{"created_within": "0d"}, "longer than zero"},
-		{map[string]any{"created_within": "99999d"}, "longer than 5 years"},
+		{map[string]any{"created_within": "99999d"}, "longer than any retention"},
 		{map[string]any{"created_after": "next tuesday"}, "is not a time"},
 		{map[string]any{"created_after": "2025-06-02", "created_before": "2025-06-01"}, "is not after the start"},
 		{map[string]any{"severity": []string{"Critical"}}, "severity"},
@@ -123,7 +123,7 @@ func TestListAcrossTenants(t *testing.T) {
 	e.incident(lw, inc{Number: 4002, Age: 5 * h, Labels: marker})
 	e.incident(fb, inc{Number: 3002, Age: 6 * h, Labels: []string{"other"}})
 
-	out, got, text := e.list(map[string]any{"workspaces": []string{"all"}, "text": "mcpt-xtenant"})
+	out, got, text := e.list(map[string]any{"workspaces": []string{"all"}, "search": "mcpt-xtenant"})
 	if want := []int64{2001, 3001, 4001, 2002, 4002}; !slices.Equal(got, want) {
 		t.Errorf("all workspaces = %v, want %v\n%s", got, want, text)
 	}
@@ -141,10 +141,10 @@ func TestListAcrossTenants(t *testing.T) {
 		t.Errorf("a multi-workspace listing names the workspace of each row:\n%s", text)
 	}
 	// No addressing at all means every workspace; a tenant means its workspaces.
-	if _, got, _ := e.list(map[string]any{"text": "mcpt-xtenant"}); len(got) != 5 {
+	if _, got, _ := e.list(map[string]any{"search": "mcpt-xtenant"}); len(got) != 5 {
 		t.Errorf("default scope listed %v", got)
 	}
-	out, got, _ = e.list(map[string]any{"tenant": "contoso", "text": "mcpt-xtenant", "sort": "severity"})
+	out, got, _ = e.list(map[string]any{"tenant": "contoso", "search": "mcpt-xtenant", "sort": "severity"})
 	if !slices.Equal(got, []int64{2002, 2001}) {
 		t.Errorf("tenant contoso by severity = %v", got)
 	}
@@ -158,7 +158,7 @@ func TestListAcrossTenants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, got, text = e.list(map[string]any{"workspaces": []string{cp.Alias, fb.Alias, lw.Alias}, "text": "mcpt-xtenant"})
+	out, got, text = e.list(map[string]any{"workspaces": []string{cp.Alias, fb.Alias, lw.Alias}, "search": "mcpt-xtenant"})
 	e.Emulator.Faults().Remove(id)
 	if !slices.Equal(got, []int64{2001, 4001, 2002, 4002}) || out.More {
 		t.Errorf("with fabrikam failing: %v more=%v\n%s", got, out.More, text)
@@ -198,7 +198,7 @@ func TestPagingAcrossPagesAndWorkspaces(t *testing.T) {
 		want = append(want, n)
 	}
 	args := func() map[string]any {
-		return map[string]any{"workspaces": []string{a.Alias, b.Alias}, "limit": 3, "text": "paging"}
+		return map[string]any{"workspaces": []string{a.Alias, b.Alias}, "limit": 3, "search": "paging"}
 	}
 	var got []int64
 	cursor, pages := "", 0
@@ -263,7 +263,7 @@ func TestPagingAcrossPagesAndWorkspaces(t *testing.T) {
 		t.Errorf("a larger second page: %v + %v", first, rest)
 	}
 	p = args()
-	p["cursor"], p["text"] = out.NextCursor, "pag"
+	p["cursor"], p["search"] = out.NextCursor, "pag"
 	if msg := e.CallError("list_incidents", p); !strings.Contains(msg, "other filters") {
 		t.Errorf("cursor with other filters: %s", msg)
 	}

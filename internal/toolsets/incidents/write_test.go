@@ -299,7 +299,7 @@ func TestTenantsOutsideTheAllowListAreRefused(t *testing.T) {
 	if msg := e.CallError("list_incidents", map[string]any{"tenant": "fabrikam"}); !strings.Contains(msg, "allow-list") {
 		t.Errorf("tenant fabrikam: %s", msg)
 	}
-	out, got, _ := e.list(map[string]any{"text": "mcpt-allowlist"})
+	out, got, _ := e.list(map[string]any{"search": "mcpt-allowlist"})
 	if !slices.Equal(got, []int64{1701}) {
 		t.Errorf("all workspaces within the allow-list: %v", got)
 	}

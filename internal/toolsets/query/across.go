@@ -29,8 +29,7 @@ const (
 const maxNativeWorkspaces = 100
 
 type acrossIn struct {
-	toolkit.WorkspacesArg
-	toolkit.TenantArg
+	toolkit.TargetsArg
 	Query string `json:"query" jsonschema:"KQL query (read-only)."`
 	TimeArgs
 	Mode string `json:"mode,omitempty" jsonschema:"auto (default), fanout (a query per workspace) or native (one cross-workspace query)"`
@@ -76,7 +75,7 @@ func runAcross(d *toolkit.Deps) inventory.Tool {
 		if err != nil {
 			return nil, acrossOut{}, err
 		}
-		wss, err := reg.Select(ctx, tenancy.Selector{Workspaces: in.Workspaces, Tenant: in.Tenant})
+		wss, err := reg.Select(ctx, in.Selector())
 		if err != nil {
 			return nil, acrossOut{}, err
 		}

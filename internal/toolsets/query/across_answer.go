@@ -35,6 +35,7 @@ func (x *execution) answer(runs []wsRun, mode, reason string, tr timeRange, f re
 	var r, first render.Result
 	for i := range 4 {
 		m = mergeParts(parts, rows)
+		queryTable(m.table)
 		r = render.Render(m.table, f, b)
 		if i == 0 {
 			first = r

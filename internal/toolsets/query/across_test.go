@@ -79,11 +79,16 @@ func TestFanOutOverAllTenantsAttributesEveryRow(t *testing.T) {
 	if len(out.Workspaces) != 2 || out.Workspaces[0].Workspace != alias(t, world.WSContosoDev) || out.Workspaces[1].Workspace != alias(t, world.WSContosoProd) {
 		t.Errorf("tenant contoso: %+v", out.Workspaces)
 	}
-	msg := env.CallError("run_kql_query_across_workspaces", map[string]any{"query": "SigninLogs | count"})
-	if !strings.Contains(msg, "no workspaces selected") {
-		t.Errorf("no selection: %s", msg)
+	// Without workspace, workspaces or tenant: every workspace, as with ["all"]; workspace names one.
+	env.CallOK("run_kql_query_across_workspaces", map[string]any{"query": "SigninLogs | count"}).Decode(&out)
+	if len(out.Workspaces) != len(want) {
+		t.Errorf("no selection: %+v", out.Workspaces)
 	}
-	msg = env.CallError("run_kql_query_across_workspaces", map[string]any{"workspaces": []string{"all"}, "query": "SigninLogs | wher x"})
+	env.CallOK("run_kql_query_across_workspaces", map[string]any{"workspace": world.WSContosoProd, "query": "SigninLogs | count"}).Decode(&out)
+	if len(out.Workspaces) != 1 || out.Workspaces[0].Workspace != alias(t, world.WSContosoProd) {
+		t.Errorf("workspace: %+v", out.Workspaces)
+	}
+	msg := env.CallError("run_kql_query_across_workspaces", map[string]any{"workspaces": []string{"all"}, "query": "SigninLogs | wher x"})
 	if !strings.Contains(msg, "refused the query on all 6 workspaces") || !strings.Contains(msg, "line [1,13]") {
 		t.Errorf("bad query everywhere: %s", msg)
 	}
