@@ -136,8 +136,9 @@ func listConnectors(d *toolkit.Deps) inventory.Tool {
 		out.Count = len(tbl.Rows)
 		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
 		out.Result = rep
+		toolkit.WithHeading(res, toolkit.Count(out.Count, "data connector", "data connectors")+" in "+toolkit.Scope(wss)+".")
 		if out.Count == 0 && len(out.Failures) == 0 {
-			res = toolkit.Text("No data connectors found.")
+			res = toolkit.Text("No data connectors in " + toolkit.Scope(wss) + ".")
 		}
 		for _, f := range out.Failures {
 			res.Content = append(res.Content, &mcp.TextContent{Text: fmt.Sprintf("%s failed: %s", f.Workspace, f.Error)})
@@ -241,8 +242,8 @@ func checkFreshness(d *toolkit.Deps) inventory.Tool {
 		}
 		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
 		out.Result = rep
-		summary := fmt.Sprintf("%d connector table(s) of %s checked over the last %s: %d stale or silent (no record for %s or more), %d could not be queried",
-			len(tbl.Rows), plural(len(wss)-len(out.Failures), "workspace"), human(lookback), out.Stale, human(stale), out.Errors)
+		summary := fmt.Sprintf("%d connector table(s) in %s checked over the last %s: %d stale or silent (no record for %s or more), %d could not be queried",
+			len(tbl.Rows), toolkit.Scope(wss), human(lookback), out.Stale, human(stale), out.Errors)
 		if out.Quiet > 0 {
 			summary += fmt.Sprintf("; %d alert or incident table(s) quiet (no new alerts is not a failure)", out.Quiet)
 		}
@@ -275,13 +276,6 @@ func lastSeen(f Freshness) string {
 		return "no record for " + f.Age
 	}
 	return "last record " + f.Age + " ago"
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // queriesPerWorkspace bounds the concurrent freshness queries of one workspace (the query API allows

@@ -470,14 +470,11 @@ func describe(in listIn, q query) string {
 }
 
 func scope(streams []*stream) string {
-	if len(streams) == 1 {
-		return streams[0].ws.Alias
+	wss := make([]*tenancy.Workspace, len(streams))
+	for i, s := range streams {
+		wss[i] = s.ws
 	}
-	tenants := map[string]bool{}
-	for _, s := range streams {
-		tenants[s.ws.TenantID] = true
-	}
-	return fmt.Sprintf("%d workspaces of %d tenants", len(streams), len(tenants))
+	return toolkit.Scope(wss)
 }
 
 func orderText(sort string) string {

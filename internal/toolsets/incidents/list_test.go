@@ -37,7 +37,7 @@ func TestListOneWorkspace(t *testing.T) {
 	if out.Result.Rows != 4 || out.Result.Truncated {
 		t.Errorf("result %+v", out.Result)
 	}
-	if !strings.Contains(text, "<untrusted-data") || !strings.Contains(text, "Incidents New/Active in "+ws.Alias+", newest first") {
+	if !strings.Contains(text, "<untrusted-data") || !strings.Contains(text, "Incidents New/Active in "+ws.Alias+" (tenant Contoso), newest first") {
 		t.Errorf("text:\n%s", text)
 	}
 	// The table form: compact rows with owner and alert count.

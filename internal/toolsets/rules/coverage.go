@@ -12,6 +12,7 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/render"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/sentinel"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/tenancy"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
 )
 
@@ -46,6 +47,7 @@ func mitreCoverage(d *toolkit.Deps) inventory.Tool {
 		}
 		outs := forEach(ctx, d, wss, func(ctx context.Context, t *target) ([]*sentinel.AlertRule, error) { return t.listAll(ctx) })
 		out := coverageOut{Workspaces: []string{}}
+		var read []*tenancy.Workspace
 		byTechnique := in.By == "technique"
 		// Per key (tactic or technique): the display names of the rules covering it, and the workspaces
 		// having at least one.
@@ -64,6 +66,7 @@ func mitreCoverage(d *toolkit.Deps) inventory.Tool {
 				continue
 			}
 			out.Workspaces = append(out.Workspaces, o.Target.Alias)
+			read = append(read, o.Target)
 			for _, r := range o.Value {
 				if !r.Enabled() && !in.IncludeDisabled {
 					continue
@@ -129,8 +132,8 @@ func mitreCoverage(d *toolkit.Deps) inventory.Tool {
 			if in.IncludeDisabled {
 				state = ""
 			}
-			tc.Text = fmt.Sprintf("%d %srules over %d workspace(s): %d of the %d Enterprise ATT&CK tactics and %d techniques covered.\n", out.Rules,
-				state, len(out.Workspaces), out.TacticsCovered, len(scale), out.TechniquesCovered) + tc.Text
+			tc.Text = fmt.Sprintf("%d %srules in %s: %d of the %d Enterprise ATT&CK tactics and %d techniques covered.\n", out.Rules,
+				state, toolkit.Scope(read), out.TacticsCovered, len(scale), out.TechniquesCovered) + tc.Text
 		}
 		appendFailures(res, out.Failed)
 		return res, out, nil

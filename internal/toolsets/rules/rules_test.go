@@ -203,19 +203,28 @@ func TestCreateUpdateEnableDisable(t *testing.T) {
 	}
 
 	var upd writeOut
-	env.CallOK("update_analytics_rule", map[string]any{"workspace": ws, "rule": "many failed sign-ins", "etag": got.Etag,
-		"severity": "High", "trigger_threshold": 3}).Decode(&upd)
+	res := env.CallOK("update_analytics_rule", map[string]any{"workspace": ws, "rule": "many failed sign-ins", "etag": got.Etag,
+		"severity": "High", "trigger_threshold": 3})
+	res.Decode(&upd)
 	if upd.Rule.Severity != "High" || !slices.Equal(upd.Changed, []string{"severity", "triggerThreshold"}) || upd.Rule.Etag == got.Etag {
 		t.Errorf("update: %+v", upd)
+	}
+	// The answer is a sentence naming the rule, where it is and what changed from what.
+	for _, want := range []string{`Updated analytics rule "Many failed sign-ins" in ` + ws + " (tenant Fabrikam)", "name " + r.Name,
+		"- severity: Medium -> High", "- triggerThreshold: 0 -> 3"} {
+		if !strings.Contains(res.Text, want) {
+			t.Errorf("update answer lacks %q:\n%s", want, res.Text)
+		}
 	}
 	if msg := env.CallError("update_analytics_rule", map[string]any{"workspace": ws, "rule": r.Name, "query": "SigninLogz | take 1"}); !strings.Contains(msg, "did you mean 'SigninLogs'?") {
 		t.Errorf("update with a bad query: %s", msg)
 	}
 
 	var off writeOut
-	env.CallOK("disable_analytics_rule", map[string]any{"workspace": ws, "rule": r.Name}).Decode(&off)
-	if off.Rule.Enabled || !slices.Equal(off.Changed, []string{"enabled"}) {
-		t.Errorf("disable: %+v", off)
+	res = env.CallOK("disable_analytics_rule", map[string]any{"workspace": ws, "rule": r.Name})
+	res.Decode(&off)
+	if off.Rule.Enabled || !slices.Equal(off.Changed, []string{"enabled"}) || !strings.HasPrefix(res.Text, `Disabled analytics rule "Many failed sign-ins" in `+ws) {
+		t.Errorf("disable: %+v\n%s", off, res.Text)
 	}
 	var again writeOut
 	n := writes(env)
@@ -242,13 +251,21 @@ func TestCreateUpdateEnableDisable(t *testing.T) {
 	if len(custom.Warnings) == 0 || !strings.Contains(custom.Warnings[0], "Contoso_Firewall_CL") {
 		t.Errorf("custom table: %+v", custom)
 	}
+	// A second rule with the same display name is created, with a warning: the name no longer picks one.
+	var dup writeOut
+	res = env.CallOK("create_analytics_rule", map[string]any{"workspace": ws, "display_name": "firewall denies", "severity": "Low",
+		"query": "CommonSecurityLog | where DeviceAction == \"deny\""})
+	res.Decode(&dup)
+	if len(dup.Warnings) != 1 || !strings.Contains(dup.Warnings[0], custom.Rule.Name) || !strings.Contains(res.Text, "Warning: another rule of "+ws+" already has this display name") {
+		t.Errorf("duplicate display name: %+v\n%s", dup, res.Text)
+	}
 	// Every change is in the audit log with what it changed.
 	changes := 0
 	for _, rec := range env.AuditRecords() {
 		changes += len(rec.Changes)
 	}
-	if changes != 6 {
-		t.Errorf("%d changes audited, want 6 (create, update, disable, enable, create, create)", changes)
+	if changes != 7 {
+		t.Errorf("%d changes audited, want 7 (create, update, disable, enable, create, create, create)", changes)
 	}
 }
 

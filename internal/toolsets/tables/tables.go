@@ -149,6 +149,7 @@ func listTables(d *toolkit.Deps) inventory.Tool {
 		}
 		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
 		out.Result = rep
+		toolkit.WithHeading(res, toolkit.Count(len(tbl.Rows), "table", "tables")+" of "+toolkit.WorkspaceName(c.Workspace())+".")
 		return res, out, nil
 	}, inventory.Enum("type", typeFilters...), inventory.Enum("plan", sentinel.PlanAnalytics, sentinel.PlanBasic, sentinel.PlanAuxiliary),
 		inventory.Enum("format", "table", "csv", "json"), inventory.Range("limit", 1, 1000))

@@ -76,13 +76,15 @@ func listItems(d *toolkit.Deps) inventory.Tool {
 		}
 		tbl := itemsTable(columnsOf(w.Properties.ItemsSearchKey, items), items, true)
 		res, rep := d.Table(tbl, render.Format(in.Format), 0)
+		toolkit.WithHeading(res, toolkit.Count(len(items), "item", "items")+" of watchlist "+w.Name+" in "+toolkit.WorkspaceName(c.Workspace())+".")
 		out := listItemsOut{Target: targetOf(c.Workspace()), Watchlist: w.Name, Items: len(items), Result: rep}
 		switch {
 		case rep.Truncated && next != "":
 			appendText(res, "The answer was cut: call again with a smaller limit to page through every item.")
 		case next != "":
 			out.NextCursor = next
-			appendText(res, "More items follow: call again with cursor set to next_cursor.")
+			// The cursor goes in the text too: not every client shows the model the structured output.
+			appendText(res, fmt.Sprintf("More items follow: call list_watchlist_items again with the same watchlist and cursor %q.", next))
 		}
 		if len(items) == 0 {
 			res = toolkit.Text("Watchlist " + w.Name + " has no items. add_watchlist_items adds some.")

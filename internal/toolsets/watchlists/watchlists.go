@@ -89,6 +89,7 @@ func listWatchlists(d *toolkit.Deps) inventory.Tool {
 		out.Count = len(tbl.Rows)
 		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
 		out.Result = rep
+		toolkit.WithHeading(res, toolkit.Count(out.Count, "watchlist", "watchlists")+" in "+toolkit.Scope(wss)+".")
 		for _, f := range out.Failures {
 			appendText(res, fmt.Sprintf("%s failed: %s", f.Workspace, f.Error))
 		}

@@ -266,8 +266,14 @@ func TestListItemsPages(t *testing.T) {
 		res := env.CallOK("list_watchlist_items", args)
 		res.Decode(&out)
 		var body struct{ Rows [][]any }
-		if err := json.Unmarshal([]byte(res.Content[0].(*mcp.TextContent).Text), &body); err != nil {
+		if err := json.Unmarshal([]byte(res.Content[1].(*mcp.TextContent).Text), &body); err != nil {
 			t.Fatalf("page %d: %v\n%s", page, err, res.Text)
+		}
+		// The heading says what and where; the text carries the cursor (not every client shows the
+		// model the structured output).
+		if !strings.Contains(res.Text, fmt.Sprintf(" of watchlist Hosts in %s (tenant ", contoso)) ||
+			(out.NextCursor != "" && !strings.Contains(res.Text, fmt.Sprintf("cursor %q", out.NextCursor))) {
+			t.Errorf("page %d:\n%s", page, res.Text)
 		}
 		for _, r := range body.Rows {
 			seen[fmt.Sprint(r[1])] = true
