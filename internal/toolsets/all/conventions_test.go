@@ -3,10 +3,13 @@ package all
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/config"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
@@ -172,5 +175,57 @@ func TestEveryToolReadsPeriodsAlike(t *testing.T) {
 			}
 			env.CallOK(c.tool, args)
 		}
+	}
+}
+
+// The prompts and the instructions name tools and arguments: every name they use must exist, so a
+// renamed argument cannot leave them sending the model to a dead end.
+func TestPromptsAndInstructionsNameRealToolsAndArguments(t *testing.T) {
+	var sets []toolsettest.Toolset
+	for _, e := range registry {
+		sets = append(sets, toolsettest.Toolset{Toolset: e.toolset, Tools: e.tools})
+	}
+	env := toolsettest.Start(t, toolsettest.Options{Toolsets: sets, Writes: true})
+	ctx := context.Background()
+	res, err := env.Session.ListTools(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{"untrusted_data": true}
+	for _, tool := range res.Tools {
+		known[tool.Name] = true
+		raw, _ := json.Marshal(tool.InputSchema)
+		var s struct{ Properties map[string]any }
+		_ = json.Unmarshal(raw, &s)
+		for arg := range s.Properties {
+			known[arg] = true
+		}
+	}
+	texts := map[string]string{"instructions": env.Session.InitializeResult().Instructions}
+	for name, args := range map[string]map[string]string{
+		"triage_incident":     {"workspace": "contoso/contoso-prod", "incident": "42"},
+		"hunt_across_tenants": {"hypothesis": "198.51.100.21", "tenant": "contoso"},
+	} {
+		p, err := env.Session.GetPrompt(ctx, &mcp.GetPromptParams{Name: name, Arguments: args})
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts[name] = p.Messages[0].Content.(*mcp.TextContent).Text
+	}
+	snake := regexp.MustCompile(`\b[a-z]+(?:_[a-z]+)+\b`)
+	for name, text := range texts {
+		for _, w := range snake.FindAllString(text, -1) {
+			if !known[w] {
+				t.Errorf("%s names %q, which is neither a tool nor an argument", name, w)
+			}
+		}
+	}
+	for _, want := range []string{"get_incident", "run_kql_query_across_workspaces", "created_after", "classification_reason"} {
+		if !strings.Contains(texts["triage_incident"], want) {
+			t.Errorf("triage_incident does not mention %s", want)
+		}
+	}
+	if !strings.Contains(texts["hunt_across_tenants"], `run_kql_query_across_workspaces (tenant "contoso", timespan 7d)`) {
+		t.Errorf("hunt_across_tenants does not pass the tenant:\n%s", texts["hunt_across_tenants"])
 	}
 }
