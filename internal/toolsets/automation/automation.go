@@ -21,6 +21,7 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/sentinel"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/tenancy"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/tenancy/fanout"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/textsafe"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
 )
 
@@ -298,7 +299,15 @@ func describeActions(as []any) string {
 				}
 			}
 			if ls, ok := cfg["labels"].([]any); ok && len(ls) > 0 {
-				details = append(details, fmt.Sprintf("labels+%d", len(ls)))
+				var names []string
+				for _, l := range ls {
+					if m, _ := l.(map[string]any); m != nil {
+						if n, _ := m["labelName"].(string); n != "" {
+							names = append(names, textsafe.Line(n))
+						}
+					}
+				}
+				details = append(details, "labels+="+strings.Join(names, "+"))
 			}
 		case "RunPlaybook":
 			if id, _ := cfg["logicAppResourceId"].(string); id != "" {

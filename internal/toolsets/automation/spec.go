@@ -36,7 +36,7 @@ type actionIn struct {
 	Status                string   `json:"status,omitempty" jsonschema:"ModifyProperties: New, Active or Closed (needs classification)."`
 	Severity              string   `json:"severity,omitempty" jsonschema:"ModifyProperties: High, Medium, Low or Informational."`
 	Classification        string   `json:"classification,omitempty" jsonschema:"ModifyProperties: TruePositive, BenignPositive, FalsePositive or Undetermined."`
-	ClassificationReason  string   `json:"classification_reason,omitempty" jsonschema:"SuspiciousActivity (TruePositive), SuspiciousButExpected (BenignPositive), IncorrectAlertLogic or InaccurateData (FalsePositive)."`
+	ClassificationReason  string   `json:"classification_reason,omitempty" jsonschema:"FalsePositive: IncorrectAlertLogic or InaccurateData. Default SuspiciousActivity (TruePositive), SuspiciousButExpected (BenignPositive)."`
 	ClassificationComment string   `json:"classification_comment,omitempty"`
 	Owner                 string   `json:"owner,omitempty" jsonschema:"ModifyProperties: assign to a user object id (GUID) or UPN."`
 	Labels                []string `json:"labels,omitempty" jsonschema:"ModifyProperties: labels to add."`
@@ -301,6 +301,9 @@ func (a actionIn) arm(arg string, order int, on string, ws *tenancy.Workspace) (
 			}
 			cfg["classification"] = cl
 			if valid := reasons[cl]; len(valid) > 0 {
+				if a.ClassificationReason == "" && len(valid) == 1 {
+					a.ClassificationReason = valid[0] // the only reason of this verdict
+				}
 				r, err := oneOf(arg+".classification_reason", a.ClassificationReason, valid)
 				if err != nil {
 					return nil, err
