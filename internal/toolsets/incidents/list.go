@@ -81,6 +81,9 @@ type query struct {
 	top     int
 	owner   string // "" any, "unassigned", or a reference
 	text    string // lower-case
+	// after and before are the creation-time bounds as resolved (zero: none), for the answer's
+	// first line: "created before 1d" reads two ways, a time does not.
+	after, before time.Time
 }
 
 func (t *tools) planQuery(in listIn, now time.Time) (query, error) {
@@ -113,6 +116,7 @@ func (t *tools) planQuery(in listIn, now time.Time) (query, error) {
 			return q, err
 		}
 	}
+	q.after, q.before = f.CreatedAfter, f.CreatedBefore
 	if !f.CreatedAfter.IsZero() && !f.CreatedBefore.IsZero() && !f.CreatedAfter.Before(f.CreatedBefore) {
 		return q, toolkit.ArgError("created_before", "%s is not after the start of the range (%s)", render.FormatTime(f.CreatedBefore), render.FormatTime(f.CreatedAfter))
 	}
@@ -433,8 +437,13 @@ func (t *tools) renderList(in listIn, format render.Format, q query, anchor int6
 	if len(failed) > 0 {
 		b.WriteString("Not listed (failed): " + strings.Join(failed, "; ") + "\n")
 	}
-	if out.More {
+	switch {
+	case out.More:
 		fmt.Fprintf(&b, "More incidents: call list_incidents again with the same arguments and cursor %q.\n", out.NextCursor)
+	case len(merged) > 0 && in.Cursor != "":
+		b.WriteString("This is the last page: no more incidents match.\n")
+	case len(merged) > 0 && len(failed) == 0 && !rep.Truncated:
+		b.WriteString("These are all the matching incidents.\n")
 	}
 	return toolkit.Text(strings.TrimRight(b.String(), "\n")), out, nil
 }
@@ -454,14 +463,15 @@ func describe(in listIn, q query) string {
 	if c := dedupe(in.Classification); len(c) > 0 {
 		parts = append(parts, "classified "+strings.Join(c, "/"))
 	}
-	if in.CreatedWithin != "" {
-		parts = append(parts, "created within "+in.CreatedWithin)
+	minute := func(t time.Time) string { return t.UTC().Truncate(time.Minute).Format("2006-01-02T15:04Z") }
+	switch {
+	case in.CreatedWithin != "":
+		parts = append(parts, fmt.Sprintf("created in the last %s (since %s)", strings.TrimSpace(in.CreatedWithin), minute(q.after)))
+	case !q.after.IsZero():
+		parts = append(parts, "created at or after "+minute(q.after))
 	}
-	if in.CreatedAfter != "" {
-		parts = append(parts, "created after "+in.CreatedAfter)
-	}
-	if in.CreatedBefore != "" {
-		parts = append(parts, "created before "+in.CreatedBefore)
+	if !q.before.IsZero() {
+		parts = append(parts, "created before "+minute(q.before))
 	}
 	if q.text != "" {
 		parts = append(parts, fmt.Sprintf("matching %q", q.text))

@@ -1,6 +1,7 @@
 package incidents
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -37,7 +38,8 @@ func TestListOneWorkspace(t *testing.T) {
 	if out.Result.Rows != 4 || out.Result.Truncated {
 		t.Errorf("result %+v", out.Result)
 	}
-	if !strings.Contains(text, "<untrusted-data") || !strings.Contains(text, "Incidents New/Active in "+ws.Alias+" (tenant Contoso), newest first") {
+	if !strings.Contains(text, "<untrusted-data") || !strings.Contains(text, "Incidents New/Active in "+ws.Alias+" (tenant Contoso), newest first") ||
+		!strings.HasSuffix(text, "These are all the matching incidents.") {
 		t.Errorf("text:\n%s", text)
 	}
 	// The table form: compact rows with owner and alert count.
@@ -84,6 +86,11 @@ func TestListFilters(t *testing.T) {
 				t.Errorf("got %v, want %v\n%s", got, c.want, text)
 			}
 		})
+	}
+	// The first line states the time bounds as times, not as the periods they came from.
+	_, _, bounds := e.list(map[string]any{"workspace": ws.Alias, "created_within": "2d", "created_before": "4h"})
+	if !regexp.MustCompile(`created in the last 2d \(since \d{4}-\d\d-\d\dT\d\d:\d\dZ\), created before \d{4}-\d\d-\d\dT\d\d:\d\dZ in `).MatchString(bounds) {
+		t.Errorf("time bounds:\n%s", bounds)
 	}
 	errs := []struct {
 		args map[string]any
@@ -214,8 +221,8 @@ func TestPagingAcrossPagesAndWorkspaces(t *testing.T) {
 		}
 		got = append(got, ns...)
 		if !out.More {
-			if out.NextCursor != "" {
-				t.Errorf("last page has a cursor")
+			if out.NextCursor != "" || !strings.Contains(text, "This is the last page: no more incidents match.") {
+				t.Errorf("last page has a cursor or does not say it is the last:\n%s", text)
 			}
 			break
 		}
