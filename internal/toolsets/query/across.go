@@ -57,7 +57,7 @@ type acrossOut struct {
 func runAcross(d *toolkit.Deps) inventory.Tool {
 	return inventory.New(Name, mcp.Tool{
 		Name:        "run_kql_query_across_workspaces",
-		Description: "Run a read-only KQL query on many workspaces (a list, a tenant or [\"all\"]): one table with TenantName and Workspace columns, and each workspace's status.",
+		Description: "Run a read-only KQL query on many workspaces (a list, a tenant, by default all), e.g. to hunt an indicator in every tenant: one table with TenantName and Workspace columns, and each workspace's status.",
 		Annotations: inventory.Annotations("Run KQL across workspaces", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, req *mcp.CallToolRequest, in acrossIn) (*mcp.CallToolResult, acrossOut, error) {
 		if err := checkQuery("query", in.Query); err != nil {
