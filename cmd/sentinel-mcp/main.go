@@ -4,6 +4,13 @@
 //	sentinel-mcp http [flags]       serve MCP clients over streamable HTTP
 //	sentinel-mcp emulator [flags]   run the built-in Azure emulator on its own
 //	sentinel-mcp tools [flags]      list the tool inventory
+//	sentinel-mcp health [flags]     check the health of Sentinel workspaces (exit 3 on findings)
+//	sentinel-mcp compliance [flags] check workspaces against a compliance policy (exit 3 on findings)
+//	sentinel-mcp report [flags]     write a SOC report (HTML or Markdown)
+//	sentinel-mcp drift [flags]      compare workspaces' content with a baseline (exit 3 on differences)
+//	sentinel-mcp export [flags]     write a workspace's content to a folder
+//	sentinel-mcp restore [flags]    plan (and with --yes apply) restoring content into a workspace
+//	sentinel-mcp deploy [flags]     plan (and with --yes apply) deploying content to many workspaces
 //	sentinel-mcp version            print version and build information
 //	sentinel-mcp bench [flags]      measure start-up, tools/list size and per-call latency
 //
@@ -45,6 +52,13 @@ func commands() []command {
 		{"http", "Serve MCP clients over streamable HTTP (loopback by default).", runHTTP},
 		{"emulator", "Run the built-in Azure emulator on its own and print its endpoints, identities and a ready config.", runEmulator},
 		{"tools", "List the tool inventory (table, --json or --markdown).", runTools},
+		{"health", "Check the health of Sentinel workspaces across tenants (exit 3 on findings).", runHealth},
+		{"compliance", "Check workspaces against a compliance policy (exit 3 on findings).", runCompliance},
+		{"report", "Write a SOC report: health, compliance, ingestion and incident charts (HTML or Markdown).", runReport},
+		{"drift", "Compare workspaces' content with a baseline workspace or export (exit 3 on differences).", runDrift},
+		{"export", "Write a workspace's content to a folder of YAML files (for git and restore).", runExport},
+		{"restore", "Plan restoring content into a workspace; --yes applies it.", runRestore},
+		{"deploy", "Plan deploying rules and watchlists to many workspaces; --yes applies it.", runDeploy},
 		{"version", "Print the version and build information.", runVersion},
 		{"bench", "Measure start-up, tools/list size and per-call latency of this binary (stdio, emulator).", runBench},
 	}
@@ -85,6 +99,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		switch {
 		case err == nil, errors.Is(err, flag.ErrHelp):
 			return exitOK
+		case errors.As(err, new(findingsError)):
+			fmt.Fprintf(stderr, "sentinel-mcp %s: %v\n", c.name, err)
+			return exitFindings
 		case errors.As(err, new(usageError)):
 			fmt.Fprintf(stderr, "sentinel-mcp %s: %v\nRun 'sentinel-mcp %s --help' for usage.\n", c.name, err, c.name)
 			return exitUsage
@@ -101,7 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func printUsage(w io.Writer) {
 	fmt.Fprintf(w, "sentinel-mcp: Microsoft Sentinel for MCP clients, across tenants.\n\nUsage:\n  sentinel-mcp <command> [flags]\n\nCommands:\n")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, `
 Run 'sentinel-mcp <command> --help' for the flags, environment variables and config file settings of a command.

@@ -33,22 +33,31 @@ type Config struct {
 	OutputSchemas bool `config:"output_schemas" cmd:"stdio,http,tools" help:"Advertise every tool's output schema in tools/list (structured results are returned either way). Off by default: it keeps the tool list, and the model's context, about a third smaller."`
 
 	Log      Log      `config:"log" help:"Diagnostic logs (stderr; stdout carries the protocol)."`
-	Audit    Audit    `config:"audit" help:"Audit log of tool calls."`
+	Audit    Audit    `config:"audit" cmd:"stdio,http,restore,deploy" help:"Audit log of tool calls (and of the restore and deploy commands' writes)."`
+	Backup   Backup   `config:"backup" help:"Folders of exported workspace content (backup and drift toolsets)."`
 	Limits   Limits   `config:"limits" help:"Safety limits applied to every tool call."`
 	HTTP     HTTP     `config:"http" cmd:"http" help:"Streamable HTTP transport (sentinel-mcp http)."`
-	Emulator Emulator `config:"emulator" cmd:"stdio,http,emulator" help:"Built-in Azure emulator (demo and tests)."`
-	Azure    Azure    `config:"azure" help:"Azure cloud, credentials and tenants."`
+	Emulator Emulator `config:"emulator" cmd:"stdio,http,emulator,health,compliance,report,drift,export,restore,deploy" help:"Built-in Azure emulator (demo and tests)."`
+	Azure    Azure    `config:"azure" cmd:"stdio,http,health,compliance,report,drift,export,restore,deploy" help:"Azure cloud, credentials and tenants."`
+
+	Health     Health     `config:"health" cmd:"stdio,http,health,report" help:"Health checks (check_health, generate_soc_report, sentinel-mcp health and report)."`
+	Compliance Compliance `config:"compliance" cmd:"stdio,http,compliance,report" help:"Compliance checks (run_compliance_check, generate_soc_report, sentinel-mcp compliance and report)."`
 }
 
 // Log configures the slog logger.
 type Log struct {
-	Level  string `config:"level" cmd:"stdio,http,emulator" default:"info" help:"Log level: debug, info, warn or error."`
-	Format string `config:"format" cmd:"stdio,http,emulator" default:"text" help:"Log format: text or json."`
+	Level  string `config:"level" cmd:"stdio,http,emulator,health,compliance,report,drift,export,restore,deploy" default:"info" help:"Log level: debug, info, warn or error."`
+	Format string `config:"format" cmd:"stdio,http,emulator,health,compliance,report,drift,export,restore,deploy" default:"text" help:"Log format: text or json."`
 }
 
 // Audit configures the append-only audit log.
 type Audit struct {
 	Path string `config:"path" help:"Audit log file (JSON lines, appended and fsynced). Default: <state dir>/sentinel-mcp/audit.jsonl, where the state dir is $XDG_STATE_HOME or ~/.local/state (Library/Application Support on macOS, %LOCALAPPDATA% on Windows)."`
+}
+
+// Backup configures where MCP tools may write and read exports of workspace content.
+type Backup struct {
+	Dir string `config:"dir" help:"Folder under which export_workspace writes exports and restore_workspace, deploy_content and detect_drift read them; tools cannot reach outside it (absolute paths, '..' and symbolic links are refused). The CLI commands take any folder. Default: <state dir>/sentinel-mcp/backups."`
 }
 
 // Limits are the per-call safety rails enforced by the server middleware.
@@ -79,7 +88,7 @@ type HTTP struct {
 
 // Emulator configures the built-in Azure emulator, used by `--emulator` and `sentinel-mcp emulator`.
 type Emulator struct {
-	Enabled      bool    `config:"enabled" flag:"emulator" env:"SENTINEL_EMULATOR" cmd:"stdio,http" help:"Run against the built-in Azure emulator (seeded demo tenants) instead of Azure."`
+	Enabled      bool    `config:"enabled" flag:"emulator" env:"SENTINEL_EMULATOR" cmd:"stdio,http,health,compliance,report,drift,export,restore,deploy" help:"Run against the built-in Azure emulator (seeded demo tenants) instead of Azure."`
 	Seed         int64   `config:"seed" default:"1" help:"Seed of the emulator's deterministic data."`
 	Scale        float64 `config:"scale" default:"1" help:"Log volume multiplier of the emulator (1 = demo size)."`
 	Days         int     `config:"days" default:"7" help:"Days of log history the emulator generates."`
@@ -138,6 +147,7 @@ func (c *Config) Validate() error {
 	if c.Emulator.Scale <= 0 || c.Emulator.Days < 1 || c.Emulator.ExtraTenants < 0 {
 		errs = append(errs, errors.New("emulator.scale must be positive, emulator.days at least 1, emulator.extra_tenants not negative"))
 	}
+	errs = append(errs, c.validateSocOps()...)
 	return errors.Join(errs...)
 }
 
@@ -151,6 +161,18 @@ func (c *Config) AuditPath() (string, error) {
 		return "", fmt.Errorf("no audit.path configured and %w; set --audit-path or SENTINEL_AUDIT_PATH", err)
 	}
 	return filepath.Join(dir, "sentinel-mcp", "audit.jsonl"), nil
+}
+
+// BackupDir is the root folder of exports: the configured one, or the default under the user's state dir.
+func (c *Config) BackupDir() (string, error) {
+	if c.Backup.Dir != "" {
+		return filepath.Abs(c.Backup.Dir)
+	}
+	dir, err := StateDir()
+	if err != nil {
+		return "", fmt.Errorf("no backup.dir configured and %w; set --backup-dir or SENTINEL_BACKUP_DIR", err)
+	}
+	return filepath.Join(dir, "sentinel-mcp", "backups"), nil
 }
 
 // HTTPAuthToken returns the bearer token from auth_token or auth_token_file ("" when none is set).

@@ -9,8 +9,12 @@ package all
 import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/automation"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/backup"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/compliance"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/connectors"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/dcr"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/drift"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/health"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/incidents"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/query"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/rules"
@@ -42,6 +46,10 @@ var registry = []entry{
 	{inventory.Toolset{Name: savedsearches.Name, Description: "Saved searches and KQL functions (parsers)."}, savedsearches.Tools},
 	{inventory.Toolset{Name: dcr.Name, Description: "Data collection rules and endpoints, transformations, ingestion dry runs."}, dcr.Tools},
 	{inventory.Toolset{Name: connectors.Name, Description: "Data connectors and the freshness of their data."}, connectors.Tools},
+	{inventory.Toolset{Name: health.Name, Description: "Workspace health across tenants: silent connectors, failing rules, ingestion anomalies, untriaged incidents.", Default: true}, health.Tools},
+	{inventory.Toolset{Name: compliance.Name, Description: "Compliance against a policy (retention, rules, connectors, MITRE, UEBA) and SOC reports for customers."}, compliance.Tools},
+	{inventory.Toolset{Name: "drift", Description: "Configuration drift of workspaces against a baseline workspace or export."}, drift.Tools},
+	{inventory.Toolset{Name: "backup", Description: "Export a workspace's content to a git-friendly folder, restore it, deploy content to many tenants."}, backup.Tools},
 }
 
 // Toolsets returns the metadata of every toolset.

@@ -36,6 +36,9 @@ func propsOf(t *testing.T, tl *inventory.Tool) (map[string]map[string]any, []str
 	return s.Properties, s.Required
 }
 
+// pendingTargets are toolsets whose multi-workspace tools do not take toolkit.TargetsArg yet.
+var pendingTargets = map[string]bool{"health": true, "compliance": true, "drift": true, "backup": true}
+
 func TestArgumentNamingConventions(t *testing.T) {
 	// Names that mean the same thing as a conventional one: one name per concept across tools.
 	synonyms := map[string]string{
@@ -54,8 +57,9 @@ func TestArgumentNamingConventions(t *testing.T) {
 				t.Errorf("%s: argument %q: name it %s, as the other tools do", tl.Name(), name, want)
 			}
 		}
-		// Every tool over several workspaces takes the same three addressing arguments.
-		if _, multi := props["workspaces"]; multi {
+		// Every tool over several workspaces takes the same three addressing arguments (the operations
+		// toolsets still to follow, named in pendingTargets).
+		if _, multi := props["workspaces"]; multi && !pendingTargets[tl.Toolset] {
 			for _, want := range []string{"workspace", "tenant"} {
 				if _, ok := props[want]; !ok {
 					t.Errorf("%s takes workspaces but not %s (toolkit.TargetsArg)", tl.Name(), want)
@@ -168,7 +172,8 @@ func TestEveryToolReadsPeriodsAlike(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ tool, arg string }{{"run_kql_query", "start"}, {"list_incidents", "created_after"}} {
-		for _, v := range []string{"2d", time.Now().UTC().AddDate(0, 0, -2).Format("2006-01-02"), time.Now().UTC().Add(-36 * time.Hour).Format("2006-01-02T15:04:05Z")} {
+		now := env.Deps.Clock().UTC()
+		for _, v := range []string{"2d", now.AddDate(0, 0, -2).Format("2006-01-02"), now.Add(-36 * time.Hour).Format("2006-01-02T15:04:05Z")} {
 			args := map[string]any{"workspace": ws, c.arg: v}
 			if c.tool == "run_kql_query" {
 				args["query"] = "SigninLogs | count"

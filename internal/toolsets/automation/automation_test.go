@@ -81,7 +81,7 @@ func TestAutomationRuleLifecycle(t *testing.T) {
 		t.Errorf("create answer:\n%s", res.Text)
 	}
 	exp, err := time.Parse(time.RFC3339, r.Expires)
-	if err != nil || exp.Before(time.Now().Add(6*24*time.Hour)) {
+	if err != nil || exp.Before(env.Deps.Now().Add(6*24*time.Hour)) {
 		t.Errorf("expiration %q", r.Expires)
 	}
 	// The next rule goes after the last one; rule names become resource ids in conditions.

@@ -38,7 +38,8 @@ func start(t testing.TB, o toolsettest.Options) *env {
 			configure(c)
 		}
 	}
-	return &env{Env: toolsettest.Start(t, o), now: time.Now().UTC().Truncate(time.Second)}
+	e := toolsettest.Start(t, o)
+	return &env{Env: e, now: e.Deps.Now().UTC().Truncate(time.Second)}
 }
 
 // testWS is a Sentinel workspace created for a test.

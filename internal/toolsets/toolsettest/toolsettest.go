@@ -89,6 +89,9 @@ func Start(t testing.TB, o Options) *Env {
 	if eo.AsyncDelay == 0 {
 		eo.AsyncDelay = 20 * time.Millisecond
 	}
+	if eo.Now == nil {
+		eo.Now = Clock()
+	}
 	emu, err := emulator.New(eo)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +125,8 @@ func Start(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := &toolkit.Deps{Config: cfg, Logger: logger, Now: time.Now, Registry: reg, Azure: p}
+	// The tools and the emulator's data share one clock, so "the last hour" means the same to both.
+	deps := &toolkit.Deps{Config: cfg, Logger: logger, Now: eo.Now, Registry: reg, Azure: p}
 	var metas []inventory.Toolset
 	var tools []inventory.Tool
 	for _, ts := range o.Toolsets {
@@ -153,6 +157,20 @@ func Start(t testing.TB, o Options) *Env {
 	t.Cleanup(func() { _ = cs.Close(); _ = ss.Close() })
 	return &Env{T: t, Emulator: emu, Config: cfg, Provider: p, Registry: reg, Deps: deps, Server: srv, Session: cs,
 		AuditPath: auditPath, wire: w}
+}
+
+// Epoch is where the clock of a test environment starts: a Tuesday afternoon in Europe and morning in
+// the Americas, when every seeded tenant is in its working hours. The seeded logs follow working
+// hours and weekdays in each tenant's time zone, so a test that ran on the wall clock would see
+// different data at night or at a weekend (a sign-in in the last hour, say) and fail on the hour CI
+// happens to run.
+var Epoch = time.Date(2026, time.November, 24, 14, 30, 0, 0, time.UTC)
+
+// Clock returns a clock that starts at Epoch and then advances with the wall clock (timeouts, TTLs
+// and long-running operations still see time pass).
+func Clock() func() time.Time {
+	start := time.Now()
+	return func() time.Time { return Epoch.Add(time.Since(start)) }
 }
 
 // EmulatorAzure is base with the emulator's identities: identity (default world.ManagingApp) as

@@ -1,0 +1,271 @@
+package health_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sentinel-mcp/sentinel-mcp/internal/content"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/posture/posturetest"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/sentinel"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/health"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolsettest"
+)
+
+// The tests run check_health through the MCP protocol against the emulator's seeded world, on a fixed
+// data clock (posturetest.Now), and assert against world.SeededFacts rather than literals.
+
+var toolset = toolsettest.Toolset{Toolset: inventory.Toolset{Name: health.Name, Description: "Health."}, Tools: health.Tools}
+
+type status struct {
+	Workspace  string   `json:"workspace"`
+	Status     string   `json:"status"`
+	Reasons    []string `json:"reasons"`
+	Incomplete bool     `json:"incomplete"`
+}
+
+type checkOut struct {
+	Mode       string         `json:"mode"`
+	Counts     map[string]int `json:"counts"`
+	Workspaces []status       `json:"workspaces"`
+	Failed     []struct {
+		Workspace, Error string
+	} `json:"failed"`
+	Result struct {
+		Truncated bool `json:"truncated"`
+	} `json:"result"`
+}
+
+func (o checkOut) of(t *testing.T, wsName string) status {
+	t.Helper()
+	alias := world.MustWorkspace(wsName).Alias()
+	for _, s := range o.Workspaces {
+		if s.Workspace == alias {
+			return s
+		}
+	}
+	t.Fatalf("%s is not in the result: %+v", alias, o.Workspaces)
+	return status{}
+}
+
+func hasReason(s status, parts ...string) bool {
+	for _, r := range s.Reasons {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(r, p)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// TestHealth shares one environment between subtests (starting one and generating its logs is the
+// expensive part); the subtest that injects faults comes last.
+func TestHealth(t *testing.T) {
+	env := posturetest.Start(t, toolsettest.Options{Toolsets: []toolsettest.Toolset{toolset}})
+	t.Run("finds the seeded problems and calls the others healthy", func(t *testing.T) { seededProblems(t, env) })
+	t.Run("detailed gives the evidence", func(t *testing.T) { detailed(t, env) })
+	t.Run("reports progress and stays within the budget", func(t *testing.T) { progressAndBudget(t, env) })
+	t.Run("partial results when a tenant fails", func(t *testing.T) { partialResults(t, env) })
+}
+
+func seededProblems(t *testing.T, env *toolsettest.Env) {
+	res := env.CallOK("check_health", map[string]any{})
+	var out checkOut
+	res.Decode(&out)
+	facts := world.SeededFacts()
+	now := env.Deps.Clock()
+
+	for _, d := range facts.Diff(world.DiffSilentConnector) {
+		s := out.of(t, d.Workspace)
+		if s.Status != "unhealthy" || !hasReason(s, d.Connector, d.Table, "silent for "+fmt.Sprint(int(d.Silent.Hours()/24))+"d") {
+			t.Errorf("silent connector %s/%s in %s: got %s %q", d.Connector, d.Table, d.Workspace, s.Status, s.Reasons)
+		}
+	}
+	for _, d := range facts.Diff(world.DiffFailingRule) {
+		r, _ := content.RuleByID(d.Rule)
+		s := out.of(t, d.Workspace)
+		if s.Status != "unhealthy" || !hasReason(s, r.Name, "failing") {
+			t.Errorf("failing rule %q in %s: got %s %q", r.Name, d.Workspace, s.Status, s.Reasons)
+		}
+	}
+	for _, d := range facts.Diff(world.DiffDisabledRule) {
+		if s := out.of(t, d.Workspace); s.Status == "healthy" || !hasReason(s, "analytics rules disabled") {
+			t.Errorf("disabled rule in %s: got %s %q", d.Workspace, s.Status, s.Reasons)
+		}
+	}
+	for _, d := range facts.Diff(world.DiffIngestionAnomaly) {
+		day := now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -d.DaysAgo).Format("2006-01-02")
+		if s := out.of(t, d.Workspace); s.Status == "healthy" || !hasReason(s, d.Table, "spike", day) {
+			t.Errorf("ingestion anomaly of %s on %s in %s: got %s %q", d.Table, day, d.Workspace, s.Status, s.Reasons)
+		}
+	}
+	for _, d := range facts.Diff(world.DiffShortRetention) {
+		if s := out.of(t, d.Workspace); !hasReason(s, fmt.Sprintf("retention is %d days", d.RetentionDays)) {
+			t.Errorf("short retention in %s: got %q", d.Workspace, s.Reasons)
+		}
+	}
+	healthy := 0
+	for _, s := range out.Workspaces {
+		name := s.Workspace[strings.Index(s.Workspace, "/")+1:]
+		if len(facts.DiffsIn(name)) > 0 {
+			continue
+		}
+		healthy++
+		if s.Status != "healthy" || len(s.Reasons) != 0 {
+			t.Errorf("%s has no seeded problem but is %s: %q", s.Workspace, s.Status, s.Reasons)
+		}
+	}
+	if healthy < 2 || out.Counts["healthy"] != healthy {
+		t.Errorf("healthy workspaces: %d checked, counts %v", healthy, out.Counts)
+	}
+	for _, want := range []string{"| workspace | status | reasons |", "unhealthy", "mode \"detailed\""} {
+		if !strings.Contains(res.Text, want) {
+			t.Errorf("the text lacks %q:\n%s", want, res.Text)
+		}
+	}
+}
+
+func detailed(t *testing.T, env *toolsettest.Env) {
+	facts := world.SeededFacts()
+	disabled := facts.Diff(world.DiffDisabledRule)[0]
+	silent := facts.Diff(world.DiffSilentConnector)[0]
+	res := env.CallOK("check_health", map[string]any{"mode": "detailed",
+		"workspaces": []string{world.MustWorkspace(disabled.Workspace).Alias(), world.MustWorkspace(silent.Workspace).Alias()}})
+	rule, _ := content.RuleByID(disabled.Rule)
+	for _, want := range []string{"Findings (most severe first)", "disabled: " + rule.Name, "last record", "threshold 2d (activity tables)",
+		"| critical | connectors |", "| warning | retention |"} {
+		if !strings.Contains(res.Text, want) {
+			t.Errorf("detailed text lacks %q:\n%s", want, res.Text)
+		}
+	}
+	if strings.Contains(res.Text, world.MustWorkspace(world.WSSocCentral).Alias()) {
+		t.Error("a workspace that was not asked for is in the result")
+	}
+	var out checkOut
+	res.Decode(&out)
+	if out.Mode != "detailed" || len(out.Workspaces) != 2 {
+		t.Errorf("structured output: %+v", out)
+	}
+
+	// JSON: one document with the status table and the findings.
+	res = env.CallOK("check_health", map[string]any{"mode": "detailed", "format": "json", "workspaces": []string{world.MustWorkspace(silent.Workspace).Alias()}})
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(res.Text), &doc); err != nil || doc["workspaces"] == nil || doc["findings"] == nil {
+		t.Fatalf("json format: %v\n%s", err, res.Text)
+	}
+	if !strings.Contains(string(doc["findings"]), silent.Table) {
+		t.Errorf("json findings lack the silent table: %s", doc["findings"])
+	}
+
+	// Markdown: the report's health sections.
+	res = env.CallOK("check_health", map[string]any{"format": "markdown", "workspaces": []string{world.MustWorkspace(silent.Workspace).Alias()}})
+	if !strings.Contains(res.Text, "## Workspace health") || !strings.Contains(res.Text, "**unhealthy**") {
+		t.Errorf("markdown format:\n%s", res.Text)
+	}
+}
+
+func progressAndBudget(t *testing.T, env *toolsettest.Env) {
+	res, msgs := posturetest.CallWithProgress(t, env, "check_health", map[string]any{"workspaces": []string{"all"}})
+	if res.IsError {
+		t.Fatalf("check_health failed: %v", res.Content)
+	}
+	wss, _ := env.Registry.Workspaces(context.Background())
+	if len(msgs) != len(wss) || !strings.Contains(msgs[len(msgs)-1], fmt.Sprintf("(%d of %d)", len(wss), len(wss))) {
+		t.Errorf("want one progress notification per workspace (%d), got %q", len(wss), msgs)
+	}
+
+	res2 := env.CallOK("check_health", map[string]any{"limit": 2})
+	var out checkOut
+	res2.Decode(&out)
+	if !out.Result.Truncated || !strings.Contains(res2.Text, "[truncated: showing 2 of") {
+		t.Errorf("limit 2 over %d workspaces is not reported as truncated:\n%s", len(out.Workspaces), res2.Text)
+	}
+}
+
+func partialResults(t *testing.T, env *toolsettest.Env) {
+	broken := world.MustWorkspace(world.WSFabrikamSentinel)
+	id, err := env.Emulator.Faults().Add(emulator.Fault{Route: "arm", Tenant: broken.TenantID, Status: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id2, _ := env.Emulator.Faults().Add(emulator.Fault{Route: "query", Tenant: broken.TenantID, Status: 500})
+	res := env.CallOK("check_health", map[string]any{})
+	var out checkOut
+	res.Decode(&out)
+	if len(out.Failed) != 1 || out.Failed[0].Workspace != broken.Alias() || !strings.Contains(out.Failed[0].Error, "500") {
+		t.Fatalf("want %s failed with its error, got %+v", broken.Alias(), out.Failed)
+	}
+	if len(out.Workspaces) == 0 || out.Counts["unknown"] != 1 {
+		t.Errorf("the other workspaces are missing or the counts are wrong: %v %v", out.Workspaces, out.Counts)
+	}
+	if !strings.Contains(res.Text, "could not be checked") || !strings.Contains(res.Text, broken.Alias()) {
+		t.Errorf("the text does not say which workspace could not be checked:\n%s", res.Text)
+	}
+
+	// Only its queries fail: what ARM says is assessed, the rest is unknown rather than healthy.
+	env.Emulator.Faults().Remove(id)
+	res = env.CallOK("check_health", map[string]any{"workspaces": []string{broken.Alias()}})
+	out = checkOut{}
+	res.Decode(&out)
+	if s := out.of(t, broken.Name); s.Status != "unknown" || !s.Incomplete || !hasReason(s, "could not check") {
+		t.Errorf("with its queries failing, %s is %s %q (incomplete %v)", broken.Alias(), s.Status, s.Reasons, s.Incomplete)
+	}
+	env.Emulator.Faults().Remove(id2)
+
+	// Every workspace fails: an error that says so.
+	env.Emulator.Faults().Add(emulator.Fault{Route: "arm", Status: 500})
+	env.Emulator.Faults().Add(emulator.Fault{Route: "query", Status: 500})
+	msg := env.CallError("check_health", map[string]any{"workspaces": []string{broken.Alias()}})
+	if !strings.Contains(msg, broken.Alias()) || !strings.Contains(msg, "500") {
+		t.Errorf("error when nothing could be read: %s", msg)
+	}
+}
+
+func TestHealthFlagsAgingHighSeverityIncidents(t *testing.T) {
+	var offset atomic.Int64
+	now := posturetest.Now()
+	env := posturetest.Start(t, toolsettest.Options{Toolsets: []toolsettest.Toolset{toolset},
+		Emulator: emulator.Options{Now: func() time.Time { return now.Add(time.Duration(offset.Load())) }}})
+	ws := world.MustWorkspace(world.WSLitwareSentinel)
+	n := createIncident(t, env, ws.Alias(), "Old ransomware case", -3*24*time.Hour, &offset)
+	res := env.CallOK("check_health", map[string]any{"workspaces": []string{ws.Alias()}})
+	var out checkOut
+	res.Decode(&out)
+	s := out.of(t, ws.Name)
+	if s.Status != "degraded" || !hasReason(s, "untriaged for more than 1d", fmt.Sprintf("oldest #%d open for 3d (New, unassigned)", n)) {
+		t.Errorf("an untriaged high-severity incident of 3 days: %s %q", s.Status, s.Reasons)
+	}
+}
+
+// createIncident creates an open high-severity incident as if at now+age (the emulator's clock is
+// moved back for the write) and returns its number.
+func createIncident(t *testing.T, env *toolsettest.Env, alias, title string, age time.Duration, offset *atomic.Int64) int64 {
+	t.Helper()
+	ctx := context.Background()
+	ws, err := env.Registry.Resolve(ctx, alias)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := sentinel.New(env.Provider, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offset.Store(int64(age))
+	defer offset.Store(0)
+	inc, err := c.PutIncident(ctx, &sentinel.Incident{Properties: sentinel.IncidentProperties{Title: title,
+		Severity: sentinel.SeverityHigh, Status: sentinel.StatusNew}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inc.Properties.IncidentNumber
+}
