@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolsettest"
 )
 
@@ -286,5 +287,20 @@ func TestPagingAcrossPagesAndWorkspaces(t *testing.T) {
 		if msg := e.CallError("list_incidents", p); !strings.Contains(msg, "damaged or was edited") {
 			t.Errorf("cursor %q: %s", c, msg)
 		}
+	}
+}
+
+// "Ravi's incidents": one word of an owner's name finds them, as the full UPN does.
+func TestOwnerByOneWordOfTheName(t *testing.T) {
+	e := start(t, toolsettest.Options{})
+	ws := world.MustWorkspace(world.WSContosoProd).Alias()
+	_, byUPN, _ := e.list(map[string]any{"workspace": ws, "owner": world.AnalystRavi.UPN})
+	_, byFirst, text := e.list(map[string]any{"workspace": ws, "owner": "Ravi"})
+	_, byLast, _ := e.list(map[string]any{"workspace": ws, "owner": "sharma"})
+	if len(byUPN) == 0 || !slices.Equal(byFirst, byUPN) || !slices.Equal(byLast, byUPN) {
+		t.Errorf("by UPN %v, by first name %v, by last name %v\n%s", byUPN, byFirst, byLast, text)
+	}
+	if _, none, _ := e.list(map[string]any{"workspace": ws, "owner": "rav"}); len(none) != 0 {
+		t.Errorf("a part of a word matched: %v", none)
 	}
 }
