@@ -57,12 +57,23 @@ type Table struct {
 	// caller, already dropped rows); 0 means len(Rows). A Total above len(Rows) is reported as a
 	// truncation by rows.
 	Total int
+	// Advice, when set, says how to narrow this result when it is cut (KQLAdvice for query results);
+	// the default speaks of filters and limit, which is right for listings.
+	Advice func(Result) string
+	// DropEmptyColumns leaves out, from a table of more than a dozen columns, the columns that are
+	// empty (null or "") in every row, naming them in a note: a raw `union *` or SigninLogs row has
+	// dozens of them, and they crowd out the rows. Narrow tables (the columns someone projected) are
+	// kept whole.
+	DropEmptyColumns bool
 }
 
 // Budget bounds one rendered result.
 type Budget struct {
 	MaxRows  int // rows kept at most; <= 0 means DefaultMaxRows
 	MaxBytes int // bytes of rendered text at most; <= 0 means DefaultMaxBytes
+	// ceiling is the configured MaxRows when the caller's own limit lowered it (see Limit), so a cut
+	// can say the limit was reached rather than that the request is too broad.
+	ceiling int
 }
 
 // Defaults used when a Budget field is zero (the server passes the configured limits instead).
@@ -76,7 +87,7 @@ const (
 func (b Budget) Limit(requested int) Budget {
 	b = b.normalized()
 	if requested > 0 && requested < b.MaxRows {
-		b.MaxRows = requested
+		b.ceiling, b.MaxRows = b.MaxRows, requested
 	}
 	return b
 }
@@ -101,19 +112,29 @@ type Result struct {
 	Truncated bool   `json:"truncated"`              // rows were dropped or cells cut
 	CellsCut  int    `json:"cells_cut,omitempty"`    // cells longer than the per-cell cap that were cut
 	Advice    string `json:"advice,omitempty"`       // how to narrow the request, when truncated
-	Reason    string `json:"truncated_by,omitempty"` // "rows" or "bytes"
+	Reason    string `json:"truncated_by,omitempty"` // "rows", "bytes" or "limit" (the caller's own limit)
+	// EmptyColumns counts the columns left out because every row is empty in them
+	// (Table.DropEmptyColumns); the text names them.
+	EmptyColumns int    `json:"empty_columns_omitted,omitempty"`
+	emptyNote    string // the note naming them
+	ceiling      int    // Budget.ceiling, for the advice
 }
 
-// Footer is a one-line human/LLM-readable truncation note ("" when nothing was cut).
+// Footer is a one-line human/LLM-readable truncation note, preceded by the note on empty columns
+// left out ("" when there is neither).
 func (r Result) Footer() string {
 	if !r.Truncated {
-		return ""
+		return r.emptyNote
 	}
 	msg := fmt.Sprintf("[truncated: showing %d of %d rows", r.Rows, r.TotalRows)
 	if r.CellsCut > 0 {
 		msg += fmt.Sprintf("; %d oversized cells cut", r.CellsCut)
 	}
-	return msg + ". " + r.Advice + "]"
+	msg += ". " + r.Advice + "]"
+	if r.emptyNote != "" {
+		msg = r.emptyNote + "\n" + msg
+	}
+	return msg
 }
 
 // TextWithFooter is Text followed by the footer line when truncated.
@@ -134,8 +155,13 @@ func Render(t *Table, f Format, b Budget) Result {
 		f = FormatTable
 	}
 	cellCap := max(256, min(4096, b.MaxBytes/4))
+	res := Result{Format: f, TotalRows: max(len(t.Rows), t.Total), ceiling: b.ceiling}
+	if t.DropEmptyColumns {
+		var dropped []string
+		t, dropped = dropEmpty(t)
+		res.EmptyColumns, res.emptyNote = len(dropped), emptyNote(dropped)
+	}
 	r := &renderer{cols: t.Columns, cellCap: cellCap}
-	res := Result{Format: f, TotalRows: max(len(t.Rows), t.Total)}
 	var enc rowEncoder
 	switch f {
 	case FormatCSV:
@@ -148,10 +174,13 @@ func Render(t *Table, f Format, b Budget) Result {
 	var out bytes.Buffer
 	out.Write(enc.header(t.Columns))
 	// Reserve room for the closing bytes and the footer so the whole answer stays within budget.
-	limit := b.MaxBytes - len(enc.trailer()) - 200
+	limit := b.MaxBytes - len(enc.trailer()) - 200 - len(res.emptyNote)
 	for i, row := range t.Rows {
 		if i >= b.MaxRows {
 			res.Reason = "rows"
+			if b.ceiling > 0 {
+				res.Reason = "limit"
+			}
 			break
 		}
 		line := enc.row(r.cells(row), res.Rows == 0)
@@ -170,20 +199,114 @@ func Render(t *Table, f Format, b Budget) Result {
 		res.Reason = "rows" // dropped before rendering
 	}
 	if res.Truncated {
-		res.Advice = advice(res)
+		switch {
+		case res.Reason == "limit":
+			res.Advice = fmt.Sprintf("The limit of %d rows was reached: raise limit (up to %d) or narrow the request to see the others.", b.MaxRows, b.ceiling)
+		case t.Advice != nil:
+			res.Advice = t.Advice(res)
+		default:
+			res.Advice = listAdvice(res)
+		}
 	}
 	return res
 }
 
-func advice(r Result) string {
-	switch {
-	case r.Reason == "rows":
-		return "Narrow the request: a shorter time range, more filters, or aggregate (summarize ... by ...) instead of listing rows."
-	case r.Reason == "bytes":
-		return "The result is too large: select fewer columns (project), shorten long fields, or aggregate (summarize) instead of listing rows."
-	default:
-		return "Some values were too long to show in full: project the fields you need or extract parts of them (parse_json, substring)."
+// listAdvice is the advice for a cut listing.
+func listAdvice(r Result) string {
+	switch r.Reason {
+	case "rows":
+		return "Narrow the request with the tool's filters (or a shorter time range) to see the others."
+	case "bytes":
+		return "The result is too large to show in full: narrow the request with the tool's filters, or ask for fewer rows (limit)."
 	}
+	return "Some values were too long to show in full: read the object with its own get tool."
+}
+
+// KQLAdvice is the advice for a cut query result (Table.Advice of the query tools).
+func KQLAdvice(r Result) string {
+	switch r.Reason {
+	case "rows":
+		return "Narrow the request: a shorter time range, more filters, or aggregate (summarize ... by ...) instead of listing rows."
+	case "bytes":
+		return "The result is too large: select fewer columns (project), shorten long fields, or aggregate (summarize) instead of listing rows."
+	}
+	return "Some values were too long to show in full: project the fields you need or extract parts of them (parse_json, substring)."
+}
+
+// minColumnsToDrop: tables with at most this many columns keep their empty ones.
+const minColumnsToDrop = 12
+
+// maxEmptyNames bounds the empty columns the note names.
+const maxEmptyNames = 40
+
+// dropEmpty returns t without the columns empty in every row, and their names.
+func dropEmpty(t *Table) (*Table, []string) {
+	if len(t.Rows) == 0 || len(t.Columns) <= minColumnsToDrop {
+		return t, nil
+	}
+	var keep []int
+	var dropped []string
+	for i, c := range t.Columns {
+		empty := true
+		for _, row := range t.Rows {
+			if i < len(row) && !emptyValue(row[i]) {
+				empty = false
+				break
+			}
+		}
+		if empty {
+			dropped = append(dropped, c.Name)
+		} else {
+			keep = append(keep, i)
+		}
+	}
+	if len(dropped) == 0 || len(keep) == 0 {
+		return t, nil
+	}
+	out := *t
+	out.Columns = make([]Column, len(keep))
+	for j, i := range keep {
+		out.Columns[j] = t.Columns[i]
+	}
+	out.Rows = make([][]any, len(t.Rows))
+	for r, row := range t.Rows {
+		nr := make([]any, len(keep))
+		for j, i := range keep {
+			if i < len(row) {
+				nr[j] = row[i]
+			}
+		}
+		out.Rows[r] = nr
+	}
+	return &out, dropped
+}
+
+func emptyValue(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	}
+	return false
+}
+
+func emptyNote(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	shown := names
+	more := ""
+	if len(names) > maxEmptyNames {
+		shown, more = names[:maxEmptyNames], fmt.Sprintf(" and %d more", len(names)-maxEmptyNames)
+	}
+	for i, n := range shown {
+		shown[i] = reveal(n)
+	}
+	if len(names) == 1 {
+		return fmt.Sprintf("[1 column empty in every row is not shown: %s]", shown[0])
+	}
+	return fmt.Sprintf("[%d columns empty in every row are not shown: %s%s]", len(names), strings.Join(shown, ", "), more)
 }
 
 // renderer converts values to cell text.

@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -55,12 +56,23 @@ func TestCSV(t *testing.T) {
 }
 
 func TestRowBudget(t *testing.T) {
+	// The caller's own limit cut the result: the footer says so and how far it can go.
 	res := Render(sample(50), FormatTable, Budget{MaxRows: 200}.Limit(10))
-	if !res.Truncated || res.Rows != 10 || res.TotalRows != 50 || res.Reason != "rows" {
+	if !res.Truncated || res.Rows != 10 || res.TotalRows != 50 || res.Reason != "limit" {
 		t.Fatalf("result = %+v", res)
 	}
-	if f := res.Footer(); !strings.Contains(f, "showing 10 of 50 rows") || !strings.Contains(f, "summarize") {
+	if f := res.Footer(); !strings.Contains(f, "showing 10 of 50 rows") || !strings.Contains(f, "raise limit (up to 200)") {
 		t.Errorf("footer = %q", f)
+	}
+	// The server's budget cut it: a listing is narrowed with filters, a query with KQL.
+	res = Render(sample(50), FormatTable, Budget{MaxRows: 20})
+	if res.Reason != "rows" || !strings.Contains(res.Footer(), "filters") || strings.Contains(res.Footer(), "summarize") {
+		t.Errorf("listing footer = %q", res.Footer())
+	}
+	q := sample(50)
+	q.Advice = KQLAdvice
+	if f := Render(q, FormatTable, Budget{MaxRows: 20}).Footer(); !strings.Contains(f, "summarize") {
+		t.Errorf("query footer = %q", f)
 	}
 	if got := (Budget{MaxRows: 5}).Limit(100).MaxRows; got != 5 {
 		t.Errorf("a tool limit widened the budget to %d", got)
@@ -69,7 +81,9 @@ func TestRowBudget(t *testing.T) {
 
 func TestByteBudgetHoldsInEveryFormat(t *testing.T) {
 	for _, f := range []Format{FormatTable, FormatCSV, FormatJSON} {
-		res := Render(sample(5000), f, Budget{MaxRows: 100000, MaxBytes: 8192})
+		tb := sample(5000)
+		tb.Advice = KQLAdvice
+		res := Render(tb, f, Budget{MaxRows: 100000, MaxBytes: 8192})
 		if len(res.TextWithFooter()) > 8192 {
 			t.Errorf("%s: %d bytes > budget", f, len(res.TextWithFooter()))
 		}
@@ -79,6 +93,40 @@ func TestByteBudgetHoldsInEveryFormat(t *testing.T) {
 		if f == FormatJSON && !json.Valid([]byte(res.Text)) {
 			t.Errorf("truncated JSON is invalid")
 		}
+	}
+}
+
+// Columns empty in every row are left out when the table asks for it, and named; a column with one
+// value stays, and the byte budget then holds more rows.
+func TestDropEmptyColumns(t *testing.T) {
+	tb := &Table{Columns: []Column{{"TimeGenerated", "datetime"}, {"Unused", "string"}, {"Sparse", "string"}, {"Null", "dynamic"}},
+		DropEmptyColumns: true}
+	for i := range 10 {
+		tb.Columns = append(tb.Columns, Column{Name: fmt.Sprintf("c%d", i), Type: "long"})
+	}
+	for i := range 30 {
+		sparse := ""
+		if i == 29 {
+			sparse = "only here"
+		}
+		tb.Rows = append(tb.Rows, []any{"2024-05-01T10:00:00Z", "", sparse, nil, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
+	}
+	for _, f := range []Format{FormatTable, FormatCSV, FormatJSON} {
+		res := Render(tb, f, Budget{})
+		text := res.TextWithFooter()
+		if res.EmptyColumns != 2 || res.Truncated || strings.Contains(res.Text, "Unused") || !strings.Contains(res.Text, "Sparse") ||
+			!strings.Contains(text, "[2 columns empty in every row are not shown: Unused, Null]") {
+			t.Errorf("%s: %+v\n%s", f, res, text)
+		}
+	}
+	// Not asked for, or a narrow table (someone projected these columns): every column stays.
+	tb.DropEmptyColumns = false
+	if res := Render(tb, FormatCSV, Budget{}); res.EmptyColumns != 0 || !strings.Contains(res.Text, "Unused") {
+		t.Errorf("kept columns: %s", res.Text)
+	}
+	narrow := &Table{Columns: tb.Columns[:4], Rows: [][]any{{"2024-05-01T10:00:00Z", "", "x", nil}}, DropEmptyColumns: true}
+	if res := Render(narrow, FormatCSV, Budget{}); res.EmptyColumns != 0 || !strings.Contains(res.Text, "Unused") {
+		t.Errorf("narrow table: %s", res.Text)
 	}
 }
 

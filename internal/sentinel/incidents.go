@@ -120,8 +120,8 @@ func (o IncidentOwner) String() string {
 	return ""
 }
 
-// Matches reports whether ref (UPN, e-mail, object id or display name) names this owner,
-// case-insensitively.
+// Matches reports whether ref (UPN, e-mail, object id, display name, or one word of the name) names
+// this owner, case-insensitively.
 func (o IncidentOwner) Matches(ref string) bool {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
@@ -129,6 +129,22 @@ func (o IncidentOwner) Matches(ref string) bool {
 	}
 	for _, s := range []string{o.UserPrincipalName, o.Email, o.AssignedTo, o.ObjectID} {
 		if s != "" && strings.EqualFold(s, ref) {
+			return true
+		}
+	}
+	// A single word (a first or last name, "ravi") matches a word of the display name or of the
+	// UPN's local part (ravi.sharma@...): how an analyst names a colleague.
+	if strings.ContainsAny(ref, " @") {
+		return false
+	}
+	words := strings.Fields(o.AssignedTo)
+	for _, u := range []string{o.UserPrincipalName, o.Email} {
+		if local, _, ok := strings.Cut(u, "@"); ok {
+			words = append(words, strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' })...)
+		}
+	}
+	for _, w := range words {
+		if strings.EqualFold(w, ref) {
 			return true
 		}
 	}

@@ -9,7 +9,7 @@ import (
 // system prompt, so they are short and say what the model cannot infer from the tool list.
 func instructions(opts Options) string {
 	var b strings.Builder
-	b.WriteString("sentinel-mcp operates Microsoft Sentinel (incidents, hunting with KQL, analytics rules, health) across many Azure tenants, including customer tenants delegated through Azure Lighthouse.\n")
+	b.WriteString("sentinel-mcp operates Microsoft Sentinel across many Azure tenants, including customer tenants delegated through Azure Lighthouse.\n")
 	if opts.Emulator != "" {
 		b.WriteString("DEMO MODE: this server is connected to a built-in Azure emulator with seeded demo tenants (" + opts.Emulator + "), not to real Azure.\n")
 	}
@@ -20,7 +20,8 @@ func instructions(opts Options) string {
 	}
 
 	b.WriteString(`
-Addressing: workspace-scoped tools take "workspace" (one), "workspaces" (several) or "tenant". Name a workspace by its alias "tenant/workspace" (e.g. contoso/contoso-prod), by its name when unique, by its customer id (GUID) or by its Azure resource id. list_tenants and list_workspaces show what you may address; an unknown or ambiguous name is an error that lists the closest valid names. Tenants outside the server's allow-list are refused. Every result names the tenant and workspace it came from.
+Addressing: name a workspace by its alias "tenant/workspace" (e.g. contoso/contoso-prod), by its name when unique, by its customer id (GUID) or by its Azure resource id; list_tenants and list_workspaces show what you may address. Tools over several workspaces take "workspace" (one), "workspaces" (a list) or "tenant", and without any of them cover every workspace you may address. An unknown or ambiguous name is an error that lists the closest valid names; tenants outside the server's allow-list are refused. Every result names the tenant and workspace it came from.
+Arguments: periods (timespan, created_within, stale_after...) are 30m, 24h, 7d, 2w or ISO 8601 (PT12H, P7D); points in time (start, end, created_after...) are RFC 3339, a date, or a period ago (2d). limit caps the rows of one answer; a list that pages returns a cursor to pass back.
 `)
 
 	writes := opts.Inventory.Filter.WritesAllowed()

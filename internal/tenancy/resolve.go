@@ -119,6 +119,8 @@ func (e *ResolveError) Error() string {
 	msg := fmt.Sprintf("unknown %s %q", e.What, e.Ref)
 	if len(e.Suggestions) > 0 {
 		msg += ": did you mean " + orList(e.Suggestions) + "?"
+	} else {
+		msg += "."
 	}
 	return msg + " " + list + " shows every " + e.What + " you may address (refresh_discovery looks again in Azure)"
 }

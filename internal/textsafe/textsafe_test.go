@@ -97,3 +97,14 @@ func tags(s string) string {
 	}
 	return b.String()
 }
+
+func TestHiddenNamesWhatCleaningRemoves(t *testing.T) {
+	s := "Payroll update for Q1 \u202egnp.exe\u202c \u200bpl\u200bease re\u200bview\U000E0041"
+	want := "U+202E RIGHT-TO-LEFT OVERRIDE, U+202C POP DIRECTIONAL FORMATTING, U+200B ZERO WIDTH SPACE x3, 1 tag characters (invisible text)"
+	if got := Hidden(s, "plain"); got != want {
+		t.Errorf("Hidden = %q, want %q", got, want)
+	}
+	if got := Hidden("plain text\twith a tab\nand é", "\x1b[31mred\x1b[0m"); got != "" {
+		t.Errorf("visible text and controls: %q", got)
+	}
+}

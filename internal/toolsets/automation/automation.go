@@ -21,6 +21,7 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/sentinel"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/tenancy"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/tenancy/fanout"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/textsafe"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
 )
 
@@ -116,8 +117,7 @@ func (t *target) findRule(ctx context.Context, ref string) (*sentinel.Automation
 }
 
 type listIn struct {
-	toolkit.WorkspacesArg
-	toolkit.TenantArg
+	toolkit.TargetsArg
 	Enabled *bool  `json:"enabled,omitempty"`
 	Search  string `json:"search,omitempty" jsonschema:"Text in the display name."`
 	Limit   int    `json:"limit,omitempty"`
@@ -143,7 +143,7 @@ func listRules(d *toolkit.Deps) inventory.Tool {
 		if d == nil || d.Registry == nil || d.Azure == nil {
 			return nil, listOut{}, errNoAzure
 		}
-		wss, err := d.Registry.Select(ctx, tenancy.Selector{Workspaces: in.Workspaces, Tenant: in.Tenant})
+		wss, err := d.Registry.Select(ctx, in.Selector())
 		if err != nil {
 			return nil, listOut{}, err
 		}
@@ -163,13 +163,15 @@ func listRules(d *toolkit.Deps) inventory.Tool {
 		}
 		tbl.Columns = append(tbl.Columns, []render.Column{{Name: "order", Type: "long"}, {Name: "name"}, {Name: "display_name"},
 			{Name: "enabled", Type: "bool"}, {Name: "trigger"}, {Name: "conditions"}, {Name: "actions"}, {Name: "expires"},
-			{Name: "last_modified"}}...)
+			{Name: "last_modified", Type: "datetime"}}...)
 		out := listOut{Workspaces: []string{}}
+		var read []*tenancy.Workspace
 		for _, o := range outs {
 			if o.Err != nil {
 				out.Failed = append(out.Failed, failure{Workspace: o.Target.Alias, Error: o.Err.Error()})
 				continue
 			}
+			read = append(read, o.Target)
 			out.Workspaces = append(out.Workspaces, o.Target.Alias)
 			for _, r := range o.Value {
 				if in.Enabled != nil && r.Enabled() != *in.Enabled ||
@@ -194,6 +196,7 @@ func listRules(d *toolkit.Deps) inventory.Tool {
 			}
 			res.Content[0].(*mcp.TextContent).Text += b.String()
 		}
+		toolkit.WithHeading(res, toolkit.Count(len(tbl.Rows), "automation rule", "automation rules")+" in "+toolkit.Scope(read)+", in run order.")
 		return res, out, nil
 	}, inventory.Range("limit", 1, 1000))
 }
@@ -296,7 +299,15 @@ func describeActions(as []any) string {
 				}
 			}
 			if ls, ok := cfg["labels"].([]any); ok && len(ls) > 0 {
-				details = append(details, fmt.Sprintf("labels+%d", len(ls)))
+				var names []string
+				for _, l := range ls {
+					if m, _ := l.(map[string]any); m != nil {
+						if n, _ := m["labelName"].(string); n != "" {
+							names = append(names, textsafe.Line(n))
+						}
+					}
+				}
+				details = append(details, "labels+="+strings.Join(names, "+"))
 			}
 		case "RunPlaybook":
 			if id, _ := cfg["logicAppResourceId"].(string); id != "" {

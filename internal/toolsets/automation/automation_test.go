@@ -63,15 +63,22 @@ func TestAutomationRuleLifecycle(t *testing.T) {
 	ws := world.MustWorkspace(world.WSContosoProd)
 	ruleName := world.AlertRuleName(world.WSContosoProd, world.RulePasswordSpray)
 	var first ruleOut
-	env.CallOK("create_automation_rule", map[string]any{"workspace": ws.Alias(), "display_name": "Close informational",
+	// BenignPositive has one reason: it need not be given.
+	res := env.CallOK("create_automation_rule", map[string]any{"workspace": ws.Alias(), "display_name": "Close informational",
 		"conditions": []map[string]any{{"property": "incidentseverity", "values": []string{"Informational"}}},
 		"actions": []map[string]any{{"type": "ModifyProperties", "status": "Closed", "classification": "BenignPositive",
-			"classification_reason": "SuspiciousButExpected", "labels": []string{"auto-closed"}}},
-		"expires": "7d"}).Decode(&first)
+			"labels": []string{"auto-closed"}}},
+		"expires": "7d"})
+	res.Decode(&first)
 	r := first.Rule
 	if r.Order < 1 || !r.Enabled || r.Trigger != "Incidents created" || !strings.Contains(r.Conditions, "IncidentSeverity Equals (Informational)") ||
-		!strings.Contains(r.Actions, "status=Closed") || r.Expires == "" {
+		!strings.Contains(r.Actions, "status=Closed") || !strings.Contains(r.Actions, "classificationReason=SuspiciousButExpected") || r.Expires == "" {
 		t.Fatalf("created %+v", r)
+	}
+	// The answer is a sentence: which rule, where, what it does (labels by name).
+	if want := `Created automation rule "Close informational" in ` + ws.Alias() + " (tenant Contoso): enabled"; !strings.HasPrefix(res.Text, want) ||
+		!strings.Contains(res.Text, "if IncidentSeverity Equals (Informational), then ModifyProperties(") || !strings.Contains(res.Text, "labels+=auto-closed") {
+		t.Errorf("create answer:\n%s", res.Text)
 	}
 	exp, err := time.Parse(time.RFC3339, r.Expires)
 	if err != nil || exp.Before(env.Deps.Now().Add(6*24*time.Hour)) {
@@ -99,7 +106,7 @@ func TestAutomationRuleLifecycle(t *testing.T) {
 	}
 
 	// Listed in run order across pages of two.
-	res := env.CallOK("list_automation_rules", map[string]any{"workspaces": []string{ws.Alias()}})
+	res = env.CallOK("list_automation_rules", map[string]any{"workspaces": []string{ws.Alias()}})
 	if i, j := strings.Index(res.Text, "Close informational"), strings.Index(res.Text, "Spray: task"); i < 0 || j < 0 || i > j {
 		t.Errorf("list:\n%s", res.Text)
 	}

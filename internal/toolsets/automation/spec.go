@@ -36,7 +36,7 @@ type actionIn struct {
 	Status                string   `json:"status,omitempty" jsonschema:"ModifyProperties: New, Active or Closed (needs classification)."`
 	Severity              string   `json:"severity,omitempty" jsonschema:"ModifyProperties: High, Medium, Low or Informational."`
 	Classification        string   `json:"classification,omitempty" jsonschema:"ModifyProperties: TruePositive, BenignPositive, FalsePositive or Undetermined."`
-	ClassificationReason  string   `json:"classification_reason,omitempty" jsonschema:"SuspiciousActivity (TruePositive), SuspiciousButExpected (BenignPositive), IncorrectAlertLogic or InaccurateData (FalsePositive)."`
+	ClassificationReason  string   `json:"classification_reason,omitempty" jsonschema:"FalsePositive: IncorrectAlertLogic or InaccurateData. Default SuspiciousActivity (TruePositive), SuspiciousButExpected (BenignPositive)."`
 	ClassificationComment string   `json:"classification_comment,omitempty"`
 	Owner                 string   `json:"owner,omitempty" jsonschema:"ModifyProperties: assign to a user object id (GUID) or UPN."`
 	Labels                []string `json:"labels,omitempty" jsonschema:"ModifyProperties: labels to add."`
@@ -178,35 +178,16 @@ func (s *spec) apply(p map[string]any, ws *tenancy.Workspace, now time.Time) ([]
 }
 
 func parseExpiry(s string, now time.Time) (string, error) {
-	s = strings.TrimSpace(s)
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		d, derr := parseDuration(s)
-		if derr != nil {
-			return "", toolkit.ArgError("expires", "%q is neither an RFC 3339 time (2025-07-01T00:00:00Z) nor a duration from now (12h, 7d)", s)
-		}
-		t = now.Add(d)
+	var t time.Time
+	if d, err := toolkit.ParseDuration("expires", s); err == nil {
+		t = now.Add(d) // a period counts from now: the rule expires in 7d
+	} else if t, err = toolkit.ParseTime("expires", s, now); err != nil {
+		return "", toolkit.ArgError("expires", "%q is neither a time (RFC 3339 such as 2025-07-01T00:00:00Z, or a date) nor a period from now (12h, 7d)", s)
 	}
 	if !t.After(now) {
 		return "", toolkit.ArgError("expires", "%s is in the past", t.UTC().Format(time.RFC3339))
 	}
 	return t.UTC().Format(time.RFC3339), nil
-}
-
-// parseDuration reads 30m, 12h, 7d.
-func parseDuration(s string) (time.Duration, error) {
-	if strings.HasSuffix(s, "d") {
-		var n int
-		if _, err := fmt.Sscanf(s, "%dd", &n); err == nil && n > 0 && fmt.Sprintf("%dd", n) == s {
-			return time.Duration(n) * 24 * time.Hour, nil
-		}
-		return 0, fmt.Errorf("bad duration")
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("bad duration")
-	}
-	return d, nil
 }
 
 func (c conditionIn) arm(arg, on, when string, ws *tenancy.Workspace) (map[string]any, error) {
@@ -320,6 +301,9 @@ func (a actionIn) arm(arg string, order int, on string, ws *tenancy.Workspace) (
 			}
 			cfg["classification"] = cl
 			if valid := reasons[cl]; len(valid) > 0 {
+				if a.ClassificationReason == "" && len(valid) == 1 {
+					a.ClassificationReason = valid[0] // the only reason of this verdict
+				}
 				r, err := oneOf(arg+".classification_reason", a.ClassificationReason, valid)
 				if err != nil {
 					return nil, err

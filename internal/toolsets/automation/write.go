@@ -101,7 +101,7 @@ func createRule(d *toolkit.Deps) inventory.Tool {
 			return nil, writeOut{}, writeError("creating the automation rule in "+t.ws.Alias, err)
 		}
 		audit.RecordChange(ctx, nil, created)
-		return nil, writeOut{Tenant: t.ws.TenantName, Workspace: t.ws.Alias, Rule: summarize(created)}, nil
+		return writeText("Created", t, created, nil), writeOut{Tenant: t.ws.TenantName, Workspace: t.ws.Alias, Rule: summarize(created)}, nil
 	}, inventory.MaxLength("display_name", 256))
 }
 
@@ -154,7 +154,7 @@ func (t *target) write(ctx context.Context, before, after *sentinel.AutomationRu
 	if len(changed) == 0 && (etag == "" || sameEtag(etag, before.Etag)) {
 		out.Rule = summarize(before)
 		out.Warnings = []string{"nothing to change: the rule already has these values"}
-		return nil, out, nil
+		return toolkit.Text(fmt.Sprintf("Nothing to change: automation rule %q in %s already has these values.", before.DisplayName(), toolkit.WorkspaceName(t.ws))), out, nil
 	}
 	written, err := t.c.PutAutomationRule(ctx, after, false)
 	if err != nil {
@@ -162,7 +162,38 @@ func (t *target) write(ctx context.Context, before, after *sentinel.AutomationRu
 	}
 	audit.RecordChange(ctx, before, written)
 	out.Rule, out.Changed = summarize(written), changed
-	return nil, out, nil
+	verb := "Updated"
+	if len(changed) == 1 && changed[0] == "isEnabled" {
+		verb = map[bool]string{true: "Enabled", false: "Disabled"}[written.Enabled()]
+	}
+	return writeText(verb, t, written, changed), out, nil
+}
+
+// writeText is the answer of an automation rule write: what was done to which rule where, what it
+// now does, and which properties changed.
+func writeText(verb string, t *target, r *sentinel.AutomationRule, changed []string) *mcp.CallToolResult {
+	s := summarize(r)
+	state := "enabled"
+	if !s.Enabled {
+		state = "disabled"
+	}
+	msg := fmt.Sprintf("%s automation rule %q in %s: %s, order %d; on %s, if %s, then %s", verb, s.DisplayName, toolkit.WorkspaceName(t.ws),
+		state, s.Order, strings.ToLower(s.Trigger), orEvery(s.Conditions), s.Actions)
+	if s.Expires != "" {
+		msg += "; expires " + s.Expires
+	}
+	msg += "; name " + s.Name + " (pass it as rule)."
+	if len(changed) > 0 && verb == "Updated" {
+		msg += "\nChanged: " + strings.Join(changed, ", ") + "."
+	}
+	return toolkit.Text(msg)
+}
+
+func orEvery(conditions string) string {
+	if conditions == "" {
+		return "always"
+	}
+	return conditions
 }
 
 func sameEtag(a, b string) bool {
@@ -237,7 +268,8 @@ func deleteRule(d *toolkit.Deps) inventory.Tool {
 			return nil, deleteOut{}, writeError(fmt.Sprintf("deleting automation rule %q in %s", r.DisplayName(), t.ws.Alias), err)
 		}
 		audit.RecordChange(ctx, r, nil)
-		return nil, deleteOut{Tenant: t.ws.TenantName, Workspace: t.ws.Alias, Deleted: summarize(r)}, nil
+		return toolkit.Text(fmt.Sprintf("Deleted automation rule %q (name %s) from %s.", r.DisplayName(), r.Name, toolkit.WorkspaceName(t.ws))),
+			deleteOut{Tenant: t.ws.TenantName, Workspace: t.ws.Alias, Deleted: summarize(r)}, nil
 	}, inventory.Plan(func(ctx context.Context, in deleteIn) (string, error) {
 		t, err := workspace(ctx, d, in.Workspace)
 		if err != nil {

@@ -15,7 +15,6 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/azure"
-	"github.com/sentinel-mcp/sentinel-mcp/internal/content"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/render"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/schema"
@@ -42,8 +41,7 @@ type Failure struct {
 }
 
 type listIn struct {
-	toolkit.WorkspacesArg
-	toolkit.TenantArg
+	toolkit.TargetsArg
 	Kind   string `json:"kind,omitempty" jsonschema:"Only connectors of this kind (e.g. Office365, AzureActiveDirectory)."`
 	Limit  int    `json:"limit,omitempty" jsonschema:"Maximum rows to show."`
 	Format string `json:"format,omitempty" jsonschema:"table (default), csv or json."`
@@ -55,11 +53,11 @@ type listOut struct {
 	Result   render.Result `json:"result"`
 }
 
-func selectWorkspaces(ctx context.Context, d *toolkit.Deps, ws []string, tenant string) ([]*tenancy.Workspace, error) {
+func selectWorkspaces(ctx context.Context, d *toolkit.Deps, targets toolkit.TargetsArg) ([]*tenancy.Workspace, error) {
 	if d == nil || d.Registry == nil || d.Azure == nil {
 		return nil, errNoAzure
 	}
-	return d.Registry.Select(ctx, tenancy.Selector{Workspaces: ws, Tenant: tenant})
+	return d.Registry.Select(ctx, targets.Selector())
 }
 
 // connectorsOf reads a workspace's connectors, optionally of one kind.
@@ -113,7 +111,7 @@ func listConnectors(d *toolkit.Deps) inventory.Tool {
 		Description: "List data connectors of one or more workspaces: kind, state of each data type, and the tables they fill.",
 		Annotations: inventory.Annotations("List data connectors", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, req *mcp.CallToolRequest, in listIn) (*mcp.CallToolResult, listOut, error) {
-		wss, err := selectWorkspaces(ctx, d, in.Workspaces, in.Tenant)
+		wss, err := selectWorkspaces(ctx, d, in.TargetsArg)
 		if err != nil {
 			return nil, listOut{}, err
 		}
@@ -138,8 +136,9 @@ func listConnectors(d *toolkit.Deps) inventory.Tool {
 		out.Count = len(tbl.Rows)
 		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
 		out.Result = rep
+		toolkit.WithHeading(res, toolkit.Count(out.Count, "data connector", "data connectors")+" in "+toolkit.Scope(wss)+".")
 		if out.Count == 0 && len(out.Failures) == 0 {
-			res = toolkit.Text("No data connectors found.")
+			res = toolkit.Text("No data connectors in " + toolkit.Scope(wss) + ".")
 		}
 		for _, f := range out.Failures {
 			res.Content = append(res.Content, &mcp.TextContent{Text: fmt.Sprintf("%s failed: %s", f.Workspace, f.Error)})
@@ -149,10 +148,9 @@ func listConnectors(d *toolkit.Deps) inventory.Tool {
 }
 
 type freshIn struct {
-	toolkit.WorkspacesArg
-	toolkit.TenantArg
+	toolkit.TargetsArg
 	Kind       string `json:"kind,omitempty" jsonschema:"Only connectors of this kind."`
-	Lookback   string `json:"lookback,omitempty" jsonschema:"How far back to look for the last record: 1h to 90d (default 7d)."`
+	Timespan   string `json:"timespan,omitempty" jsonschema:"How far back to look for the last record: 1h to 90d (default 7d)."`
 	StaleAfter string `json:"stale_after,omitempty" jsonschema:"A table whose last record is older is stale (default 24h)."`
 	Limit      int    `json:"limit,omitempty" jsonschema:"Maximum rows to show."`
 	Format     string `json:"format,omitempty" jsonschema:"table (default), csv or json."`
@@ -165,13 +163,14 @@ type Freshness struct {
 	Table      string `json:"table"`
 	LastRecord string `json:"last_record,omitempty"`
 	Age        string `json:"age,omitempty"`
-	Status     string `json:"status" jsonschema:"fresh, stale, no data (nothing within the lookback), or error"`
+	Status     string `json:"status" jsonschema:"error, no data (nothing in the timespan), stale, unknown, quiet (an alert or incident table without new ones: not a failure) or fresh"`
 	Error      string `json:"error,omitempty" jsonschema:"why the table could not be queried"`
 }
 
 type freshOut struct {
 	Rows     []Freshness   `json:"rows"`
 	Stale    int           `json:"stale" jsonschema:"stale or silent tables"`
+	Quiet    int           `json:"quiet" jsonschema:"alert and incident tables without new records (not counted as stale)"`
 	Errors   int           `json:"errors" jsonschema:"tables whose query failed"`
 	Failures []Failure     `json:"failures,omitempty"`
 	Result   render.Result `json:"result"`
@@ -183,18 +182,18 @@ const maxFreshnessRows = 500
 func checkFreshness(d *toolkit.Deps) inventory.Tool {
 	return inventory.New(Name, mcp.Tool{
 		Name:        "check_connector_freshness",
-		Description: "For each data connector of one or more workspaces, when each of its tables last received a record, and which are stale or silent.",
+		Description: "Check that data still arrives: for each data connector of one or more workspaces, when each of its tables last received a record; stale and silent ones first.",
 		Annotations: inventory.Annotations("Check connector freshness", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, req *mcp.CallToolRequest, in freshIn) (*mcp.CallToolResult, freshOut, error) {
-		lookback, err := durationArg("lookback", in.Lookback, 7*24*time.Hour, time.Hour, 90*24*time.Hour)
+		lookback, err := toolkit.DurationArg("timespan", in.Timespan, 7*24*time.Hour, time.Hour, 90*24*time.Hour)
 		if err != nil {
 			return nil, freshOut{}, err
 		}
-		stale, err := durationArg("stale_after", in.StaleAfter, 24*time.Hour, time.Minute, lookback)
+		stale, err := toolkit.DurationArg("stale_after", in.StaleAfter, 24*time.Hour, time.Minute, lookback)
 		if err != nil {
 			return nil, freshOut{}, err
 		}
-		wss, err := selectWorkspaces(ctx, d, in.Workspaces, in.Tenant)
+		wss, err := selectWorkspaces(ctx, d, in.TargetsArg)
 		if err != nil {
 			return nil, freshOut{}, err
 		}
@@ -207,34 +206,55 @@ func checkFreshness(d *toolkit.Deps) inventory.Tool {
 				return freshness(ctx, d, ws, in.Kind, lookback, stale, now)
 			})
 		out := freshOut{Rows: []Freshness{}}
-		tbl := &render.Table{Columns: []render.Column{{Name: "workspace"}, {Name: "connector"}, {Name: "table"}, {Name: "last_record", Type: "datetime"},
-			{Name: "age"}, {Name: "status"}, {Name: "error"}}}
+		var all []Freshness
 		for _, o := range outs {
 			if o.Err != nil {
 				out.Failures = append(out.Failures, Failure{Workspace: o.Target.Alias, Error: o.Err.Error()})
 				continue
 			}
-			for _, f := range o.Value {
-				switch f.Status {
-				case "stale", "no data":
-					out.Stale++
-				case "error":
-					out.Errors++
+			all = append(all, o.Value...)
+		}
+		// Problems first: the silent connector is what the caller is looking for, not row 40 of 90.
+		sort.SliceStable(all, func(i, j int) bool { return statusRank[all[i].Status] < statusRank[all[j].Status] })
+		tbl := &render.Table{Columns: []render.Column{{Name: "workspace"}, {Name: "connector"}, {Name: "table"}, {Name: "last_record", Type: "datetime"},
+			{Name: "age"}, {Name: "status"}, {Name: "error"}}}
+		var silent []string
+		for _, f := range all {
+			switch f.Status {
+			case "stale", "no data":
+				out.Stale++
+				if len(silent) < 10 {
+					silent = append(silent, fmt.Sprintf("%s %s %s (%s)", f.Workspace, f.Connector, f.Table, lastSeen(f)))
 				}
-				if len(out.Rows) < maxFreshnessRows {
-					out.Rows = append(out.Rows, f)
-				}
-				var last any
-				if f.LastRecord != "" {
-					last = f.LastRecord
-				}
-				tbl.Rows = append(tbl.Rows, []any{f.Workspace, f.Connector, f.Table, last, f.Age, f.Status, f.Error})
+			case "quiet":
+				out.Quiet++
+			case "error":
+				out.Errors++
 			}
+			if len(out.Rows) < maxFreshnessRows {
+				out.Rows = append(out.Rows, f)
+			}
+			var last any
+			if f.LastRecord != "" {
+				last = f.LastRecord
+			}
+			tbl.Rows = append(tbl.Rows, []any{f.Workspace, f.Connector, f.Table, last, f.Age, f.Status, f.Error})
 		}
 		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
 		out.Result = rep
-		summary := fmt.Sprintf("%d connector table(s) checked over the last %s: %d stale or silent (no record for %s or more), %d could not be queried.",
-			len(tbl.Rows), human(lookback), out.Stale, human(stale), out.Errors)
+		summary := fmt.Sprintf("%d connector table(s) in %s checked over the last %s: %d stale or silent (no record for %s or more), %d could not be queried",
+			len(tbl.Rows), toolkit.Scope(wss), human(lookback), out.Stale, human(stale), out.Errors)
+		if out.Quiet > 0 {
+			summary += fmt.Sprintf("; %d alert or incident table(s) quiet (no new alerts is not a failure)", out.Quiet)
+		}
+		summary += "."
+		if len(silent) > 0 {
+			more := ""
+			if out.Stale > len(silent) {
+				more = fmt.Sprintf(" and %d more (see the table)", out.Stale-len(silent))
+			}
+			summary += "\nStale or silent: " + strings.Join(silent, "; ") + more + "."
+		}
 		res.Content = append([]mcp.Content{&mcp.TextContent{Text: summary}}, res.Content...)
 		for _, f := range out.Failures {
 			res.Content = append(res.Content, &mcp.TextContent{Text: fmt.Sprintf("%s failed: %s", f.Workspace, f.Error)})
@@ -243,18 +263,19 @@ func checkFreshness(d *toolkit.Deps) inventory.Tool {
 	}, inventory.Enum("format", "table", "csv", "json"), inventory.Range("limit", 1, 1000))
 }
 
-func durationArg(name, v string, def, lo, hi time.Duration) (time.Duration, error) {
-	if v == "" {
-		return def, nil
+// statusRank orders freshness rows: what needs attention first.
+var statusRank = map[string]int{"error": 0, "no data": 1, "stale": 2, "unknown": 3, "quiet": 4, "fresh": 5}
+
+// eventTables only receive records when something is detected: no new alert for a day says nothing
+// about the connector, so their silence is "quiet", not "stale".
+var eventTables = map[string]bool{"SecurityAlert": true, "SecurityIncident": true}
+
+// lastSeen says when a stale or silent table last received a record.
+func lastSeen(f Freshness) string {
+	if f.LastRecord == "" {
+		return "no record for " + f.Age
 	}
-	dur, err := content.ParseDuration(v)
-	if err != nil {
-		return 0, toolkit.ArgError(name, "%v", err)
-	}
-	if dur < lo || dur > hi {
-		return 0, toolkit.ArgError(name, "%s is out of range: use %s to %s", v, human(lo), human(hi))
-	}
-	return dur, nil
+	return "last record " + f.Age + " ago"
 }
 
 // queriesPerWorkspace bounds the concurrent freshness queries of one workspace (the query API allows
@@ -323,6 +344,9 @@ func freshness(ctx context.Context, d *toolkit.Deps, ws *tenancy.Workspace, kind
 				if age > stale {
 					f.Status = "stale"
 				}
+			}
+			if (f.Status == "stale" || f.Status == "no data") && eventTables[j.t.Table] {
+				f.Status = "quiet"
 			}
 		}(j)
 	}

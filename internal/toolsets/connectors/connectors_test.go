@@ -108,8 +108,8 @@ type freshOut struct {
 
 func TestConnectorFreshness(t *testing.T) {
 	env := start(t)
-	if msg := env.CallError("check_connector_freshness", map[string]any{"workspaces": []string{"all"}, "lookback": "200d"}); !strings.Contains(msg, "out of range") {
-		t.Errorf("lookback: %s", msg)
+	if msg := env.CallError("check_connector_freshness", map[string]any{"workspaces": []string{"all"}, "timespan": "200d"}); !strings.Contains(msg, "out of range") {
+		t.Errorf("timespan: %s", msg)
 	}
 	if msg := env.CallError("check_connector_freshness", map[string]any{"workspaces": []string{"all"}, "stale_after": "soon"}); !strings.Contains(msg, "stale_after") {
 		t.Errorf("stale_after: %s", msg)
@@ -205,5 +205,45 @@ func TestToolsAreReadOnly(t *testing.T) {
 	env := start(t)
 	if got, want := env.ToolNames(), []string{"check_connector_freshness", "list_data_connectors"}; !slices.Equal(got, want) {
 		t.Errorf("tools %v, want %v", got, want)
+	}
+}
+
+// Over the seeded world, without arguments (every workspace): the silent connector comes first and is
+// named in the summary; alert and incident tables that saw no new record are quiet, not stale, so
+// they do not bury it.
+func TestConnectorFreshnessPutsTheSilentConnectorFirst(t *testing.T) {
+	env := toolsettest.Start(t, toolsettest.Options{Toolsets: []toolsettest.Toolset{toolset},
+		Configure: func(c *config.Config) { c.Limits.TenantRate = 0 }})
+	silent := world.SeededFacts().Diff(world.DiffSilentConnector)
+	if len(silent) != 1 {
+		t.Fatalf("seeded silent connectors: %+v", silent)
+	}
+	ws := world.MustWorkspace(silent[0].Workspace)
+	var out struct {
+		freshOut
+		Quiet int
+	}
+	res := env.CallOK("check_connector_freshness", map[string]any{})
+	res.Decode(&out)
+	if out.Stale != 1 || out.Errors != 0 || len(out.Rows) == 0 {
+		t.Fatalf("stale %d, errors %d, %d rows\n%s", out.Stale, out.Errors, len(out.Rows), res.Text)
+	}
+	first := out.Rows[0]
+	if first.Workspace != ws.Alias() || first.Connector != silent[0].Connector || first.Table != silent[0].Table || first.Status != "stale" {
+		t.Errorf("first row %+v, want the silent %+v", first, silent[0])
+	}
+	want := "Stale or silent: " + ws.Alias() + " " + silent[0].Connector + " " + silent[0].Table + " (last record "
+	if !strings.Contains(res.Text, want) {
+		t.Errorf("summary does not name the silent connector (%q):\n%s", want, res.Text[:min(len(res.Text), 600)])
+	}
+	workspaces := map[string]bool{}
+	for _, r := range out.Rows {
+		workspaces[r.Workspace] = true
+		if (r.Table == "SecurityAlert" || r.Table == "SecurityIncident") && r.Status != "quiet" && r.Status != "fresh" {
+			t.Errorf("%s %s %s: %s, want quiet or fresh", r.Workspace, r.Connector, r.Table, r.Status)
+		}
+	}
+	if out.Quiet == 0 || len(workspaces) < 5 {
+		t.Errorf("quiet %d, workspaces %v", out.Quiet, workspaces)
 	}
 }

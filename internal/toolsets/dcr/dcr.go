@@ -162,6 +162,11 @@ func listRules(d *toolkit.Deps) inventory.Tool {
 		}
 		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
 		out.Result = rep
+		scope := " sending to "
+		if in.All {
+			scope = " in the subscription of "
+		}
+		toolkit.WithHeading(res, toolkit.Count(len(tbl.Rows), "data collection rule", "data collection rules")+scope+toolkit.WorkspaceName(c.Workspace())+".")
 		if truncated {
 			res.Content = append(res.Content, &mcp.TextContent{Text: fmt.Sprintf("Only the first %d rules of the subscription were read.", maxListed)})
 		}
@@ -293,6 +298,7 @@ func listAssociations(d *toolkit.Deps) inventory.Tool {
 		}
 		res, rep := d.Table(tbl, render.FormatTable, 0)
 		out.Result = rep
+		toolkit.WithHeading(res, toolkit.Count(len(tbl.Rows), "resource", "resources")+" associated with data collection rule "+r.Name+" of "+toolkit.WorkspaceName(c.Workspace())+".")
 		return res, out, nil
 	})
 }

@@ -124,6 +124,16 @@ func TestCreateRuleAndDryRun(t *testing.T) {
 	if !strings.Contains(res.Text, "203.0.113.7") || !strings.Contains(res.Text, "| 4 |") {
 		t.Errorf("output rows:\n%s", res.Text)
 	}
+	// The answer ends with what would happen, and says which records the transformation drops.
+	if !strings.Contains(res.Text, "1 row(s) out (the transformation drops 1 of the 2 records)") ||
+		!strings.Contains(res.Text, "Verdict: the records would be ingested: 1 of 2 into FirewallAudit_CL.") {
+		t.Errorf("verdict:\n%s", res.Text)
+	}
+	res = env.CallOK("test_dcr_ingestion", map[string]any{"workspace": prod, "rule": "dcr-firewall",
+		"records": `{"TimeGenerated":"2025-03-01T10:00:01Z","Action":"noise","SrcIp":"10.0.0.1","Bytes":1}`})
+	if !strings.Contains(res.Text, "Verdict: nothing would be ingested: the transformation drops every record") {
+		t.Errorf("all dropped:\n%s", res.Text)
+	}
 
 	// Records that do not match the declaration say so, per record and column.
 	res = env.CallOK("test_dcr_ingestion", map[string]any{"workspace": prod, "rule": "dcr-firewall",
@@ -133,7 +143,7 @@ func TestCreateRuleAndDryRun(t *testing.T) {
 	for _, is := range out.Issues {
 		problems[is.Column] = is.Problem
 	}
-	if out.OK || !strings.Contains(problems["TimeGenerated"], "not a datetime") || !strings.Contains(problems["Bytes"], "where the stream declares long") ||
+	if out.OK || !strings.Contains(res.Text, "Verdict: these records would not be ingested as they are") || !strings.Contains(problems["TimeGenerated"], "not a datetime") || !strings.Contains(problems["Bytes"], "where the stream declares long") ||
 		!strings.Contains(problems["action"], "the declaration has Action") || !strings.Contains(problems["Port"], "Azure drops it") {
 		t.Errorf("issues %+v", out.Issues)
 	}

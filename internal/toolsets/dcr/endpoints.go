@@ -65,6 +65,7 @@ func listEndpoints(d *toolkit.Deps) inventory.Tool {
 		}
 		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
 		out.Result = rep
+		toolkit.WithHeading(res, toolkit.Count(len(tbl.Rows), "data collection endpoint", "data collection endpoints")+" in the subscription of "+toolkit.WorkspaceName(c.Workspace())+".")
 		return res, out, nil
 	}, inventory.Enum("format", "table", "csv", "json"), inventory.Range("limit", 1, 1000))
 }

@@ -120,6 +120,9 @@ func testIngestion(d *toolkit.Deps) inventory.Tool {
 				out.OK = false
 			}
 			fmt.Fprintf(&b, "\nFlow %d -> %s (table %s): %d row(s) out", i, fr.OutputStream, fr.Table, fr.Rows)
+			if len(fr.Errors) == 0 && fr.Rows < len(records) {
+				fmt.Fprintf(&b, " (the transformation drops %d of the %d records)", len(records)-fr.Rows, len(records))
+			}
 			for _, e := range fr.Errors {
 				b.WriteString("\n  error: " + e)
 			}
@@ -132,9 +135,27 @@ func testIngestion(d *toolkit.Deps) inventory.Tool {
 			out.OK = false
 			fmt.Fprintf(&b, "\nNo data flow of %s takes %s: its records would not be sent anywhere.", r.Name, stream)
 		}
+		b.WriteString("\n" + verdict(out))
 		res.Content = append([]mcp.Content{&mcp.TextContent{Text: b.String()}}, res.Content...)
 		return res, out, nil
 	}, inventory.MaxLength("transform_kql", 32<<10))
+}
+
+// verdict is the last line of a dry run: what would happen to the records, in one sentence.
+func verdict(out testOut) string {
+	if !out.OK {
+		return "Verdict: these records would not be ingested as they are: fix the errors above (test again with transform_kql to try a fix)."
+	}
+	var parts []string
+	rows := 0
+	for _, f := range out.Flows {
+		rows += f.Rows
+		parts = append(parts, fmt.Sprintf("%d of %d into %s", f.Rows, out.Records, f.Table))
+	}
+	if rows == 0 {
+		return "Verdict: nothing would be ingested: the transformation drops every record (check its where clauses against the records)."
+	}
+	return "Verdict: the records would be ingested: " + strings.Join(parts, ", ") + "."
 }
 
 // parseRecords reads one JSON object or an array of them, keeping numbers exact.

@@ -97,7 +97,7 @@ func argsDigest(in listIn) string {
 		W: norm([]string{in.Workspace}), WS: norm(in.Workspaces), T: norm([]string{in.Tenant}), St: norm(in.Status),
 		Sev: norm(in.Severity), Cl: norm(in.Classification), O: strings.ToLower(strings.TrimSpace(in.Owner)),
 		A: strings.TrimSpace(in.CreatedAfter), B: strings.TrimSpace(in.CreatedBefore), In: strings.TrimSpace(in.CreatedWithin),
-		Txt: strings.ToLower(strings.TrimSpace(in.Text)), S: in.Sort,
+		Txt: strings.ToLower(strings.TrimSpace(in.Search)), S: in.Sort,
 	}
 	b, _ := json.Marshal(key)
 	h := sha256.Sum256(b)

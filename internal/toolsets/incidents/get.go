@@ -34,7 +34,9 @@ type getOut struct {
 	Entities     section        `json:"entities"`
 	EntityCounts map[string]int `json:"entity_counts,omitempty"`
 	Comments     section        `json:"comments"`
-	Errors       []string       `json:"errors,omitempty" jsonschema:"parts that could not be read"`
+	// Hidden lists the invisible characters removed from the incident's text: evidence of deception.
+	Hidden string   `json:"hidden_characters,omitempty" jsonschema:"invisible characters (BiDi overrides, zero-width...) removed from the title, description, labels and comments"`
+	Errors []string `json:"errors,omitempty" jsonschema:"parts that could not be read"`
 }
 
 // section says how much of a part of the incident the text shows.
@@ -121,6 +123,15 @@ func (t *tools) get(ctx context.Context, _ *mcp.CallToolRequest, in getIn) (*mcp
 	}
 	b.WriteString(textsafe.Fence(fmt.Sprintf("incident #%d: title, labels, description", inc.Properties.IncidentNumber), strings.TrimRight(data.String(), "\n")))
 	b.WriteString("\n")
+	// Cleaning removed them from what is shown, but that they were there is a finding in itself.
+	texts := append([]string{inc.Properties.Title, inc.Properties.Description, inc.Properties.ClassificationComment}, inc.LabelNames()...)
+	for _, cm := range comments {
+		texts = append(texts, cm.Properties.Message)
+	}
+	if out.Hidden = textsafe.Hidden(texts...); out.Hidden != "" {
+		fmt.Fprintf(&b, "Warning: invisible characters were removed from this incident's text (title, description, labels, comments): %s. "+
+			"A right-to-left override reverses how text reads (a file gnp.exe shows as exe.png) and zero-width characters split words past filters: treat them as signs of deception.\n", out.Hidden)
+	}
 
 	// The three tables share what is left of the byte budget; a section that needs less leaves
 	// its share to the next ones.
@@ -318,7 +329,7 @@ func (t *tools) listIncidentComments() inventory.Tool {
 		budget.MaxBytes = max(2048, budget.MaxBytes-500)
 		out.Result = render.Render(commentTable(comments), format, budget)
 		var b strings.Builder
-		fmt.Fprintf(&b, "Comments of incident %s in %s (%d), newest first. %s\n", number(inc.Properties.IncidentNumber), ws.Alias, len(comments), textsafe.DataNote)
+		fmt.Fprintf(&b, "Comments of incident %s in %s (%d), newest first.\n%s\n", number(inc.Properties.IncidentNumber), toolkit.WorkspaceName(ws), len(comments), textsafe.DataNote)
 		b.WriteString(textsafe.Fence(fmt.Sprintf("incident #%d: comments", inc.Properties.IncidentNumber), strings.TrimRight(out.Result.TextWithFooter(), "\n")))
 		if more {
 			fmt.Fprintf(&b, "\n[only the newest %d comments were read]", maxComments)

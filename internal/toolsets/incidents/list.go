@@ -19,17 +19,15 @@ import (
 )
 
 type listIn struct {
-	Workspace string `json:"workspace,omitempty" jsonschema:"One workspace: alias (e.g. contoso/contoso-prod), name, customer id or resource id."`
-	toolkit.WorkspacesArg
-	Tenant         string   `json:"tenant,omitempty" jsonschema:"All workspaces of a tenant. Without workspace, workspaces or tenant: all workspaces."`
+	toolkit.TargetsArg
 	Status         []string `json:"status,omitempty" jsonschema:"Default New and Active."`
 	Severity       []string `json:"severity,omitempty" jsonschema:"Default all."`
 	Owner          string   `json:"owner,omitempty" jsonschema:"UPN, e-mail, name or object id; or unassigned."`
 	Classification []string `json:"classification,omitempty" jsonschema:"Verdicts (closed incidents)."`
-	CreatedWithin  string   `json:"created_within,omitempty" jsonschema:"Created in the last 24h, 7d, 30m, 2w or P7D."`
-	CreatedAfter   string   `json:"created_after,omitempty" jsonschema:"Created at or after: RFC 3339, YYYY-MM-DD, or a period ago (7d)."`
+	CreatedWithin  string   `json:"created_within,omitempty" jsonschema:"Created in the last period: 24h, 7d, 2w, PT12H."`
+	CreatedAfter   string   `json:"created_after,omitempty" jsonschema:"Created at or after: RFC 3339, a date, or a period ago (7d)."`
 	CreatedBefore  string   `json:"created_before,omitempty" jsonschema:"Created before (as created_after)."`
-	Text           string   `json:"text,omitempty" jsonschema:"Title or a label contains this (any case)."`
+	Search         string   `json:"search,omitempty" jsonschema:"Title or a label contains this (any case)."`
 	Sort           string   `json:"sort,omitempty" jsonschema:"created (newest first, default), severity (highest first) or last_modified."`
 	Limit          int      `json:"limit,omitempty" jsonschema:"Incidents per page (default 50)."`
 	Cursor         string   `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page (same other arguments)."`
@@ -63,7 +61,7 @@ func (t *tools) listIncidents() inventory.Tool {
 	return inventory.New(Name, mcp.Tool{
 		Name: "list_incidents",
 		Description: "List incidents of one workspace, several, a tenant or all (default), newest first: number, title, severity, status, owner, alerts. " +
-			"Filter by status (default New, Active), severity, owner, creation time, text, classification. Pages with next_cursor.",
+			"Filter by status (default New, Active), severity, owner, creation time, title text (search), classification. Pages with next_cursor.",
 		Annotations: inventory.Annotations("List incidents", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, t.list,
 		inventory.Enum("status", "New", "Active", "Closed"),
@@ -72,7 +70,7 @@ func (t *tools) listIncidents() inventory.Tool {
 		inventory.Enum("sort", "created", "severity", "last_modified"),
 		inventory.Enum("format", "table", "csv", "json"),
 		inventory.Range("limit", 1, maxLimit),
-		inventory.MaxLength("text", 200), inventory.MaxLength("owner", 320), inventory.MaxLength("cursor", 16<<10))
+		inventory.MaxLength("search", 200), inventory.MaxLength("owner", 320), inventory.MaxLength("cursor", 16<<10))
 }
 
 // query is a listing's plan: the server-side filter and order per phase, the client-side filters.
@@ -83,10 +81,13 @@ type query struct {
 	top     int
 	owner   string // "" any, "unassigned", or a reference
 	text    string // lower-case
+	// after and before are the creation-time bounds as resolved (zero: none), for the answer's
+	// first line: "created before 1d" reads two ways, a time does not.
+	after, before time.Time
 }
 
 func (t *tools) planQuery(in listIn, now time.Time) (query, error) {
-	q := query{sort: in.Sort, owner: strings.TrimSpace(in.Owner), text: strings.ToLower(textsafe.Line(in.Text))}
+	q := query{sort: in.Sort, owner: strings.TrimSpace(in.Owner), text: strings.ToLower(textsafe.Line(in.Search))}
 	f := sentinel.IncidentFilter{Statuses: dedupe(in.Status), Classifications: dedupe(in.Classification)}
 	if len(f.Statuses) == 0 {
 		f.Statuses = []string{sentinel.StatusNew, sentinel.StatusActive}
@@ -98,23 +99,24 @@ func (t *tools) planQuery(in listIn, now time.Time) (query, error) {
 		if in.CreatedAfter != "" {
 			return q, toolkit.ArgError("created_within", "give created_within or created_after, not both")
 		}
-		d, err := parseWindow(in.CreatedWithin)
+		d, err := toolkit.ParseDuration("created_within", in.CreatedWithin)
 		if err != nil {
-			return q, toolkit.ArgError("created_within", "%v", err)
+			return q, err
 		}
 		f.CreatedAfter = now.Add(-d)
 	}
 	var err error
 	if in.CreatedAfter != "" {
-		if f.CreatedAfter, err = parseTime(in.CreatedAfter, now); err != nil {
-			return q, toolkit.ArgError("created_after", "%v", err)
+		if f.CreatedAfter, err = toolkit.ParseTime("created_after", in.CreatedAfter, now); err != nil {
+			return q, err
 		}
 	}
 	if in.CreatedBefore != "" {
-		if f.CreatedBefore, err = parseTime(in.CreatedBefore, now); err != nil {
-			return q, toolkit.ArgError("created_before", "%v", err)
+		if f.CreatedBefore, err = toolkit.ParseTime("created_before", in.CreatedBefore, now); err != nil {
+			return q, err
 		}
 	}
+	q.after, q.before = f.CreatedAfter, f.CreatedBefore
 	if !f.CreatedAfter.IsZero() && !f.CreatedBefore.IsZero() && !f.CreatedAfter.Before(f.CreatedBefore) {
 		return q, toolkit.ArgError("created_before", "%s is not after the start of the range (%s)", render.FormatTime(f.CreatedBefore), render.FormatTime(f.CreatedAfter))
 	}
@@ -258,14 +260,7 @@ func (t *tools) list(ctx context.Context, _ *mcp.CallToolRequest, in listIn) (*m
 	if err != nil {
 		return nil, listOut{}, toolkit.ArgError("format", "%v", err)
 	}
-	sel := tenancy.Selector{Workspaces: slices.Clone(in.Workspaces), Tenant: in.Tenant}
-	if in.Workspace != "" {
-		sel.Workspaces = append(sel.Workspaces, in.Workspace)
-	}
-	if len(sel.Workspaces) == 0 && sel.Tenant == "" {
-		sel.All = true
-	}
-	wss, err := t.d.Registry.Select(ctx, sel)
+	wss, err := t.d.Registry.Select(ctx, in.Selector())
 	if err != nil {
 		return nil, listOut{}, err
 	}
@@ -442,8 +437,13 @@ func (t *tools) renderList(in listIn, format render.Format, q query, anchor int6
 	if len(failed) > 0 {
 		b.WriteString("Not listed (failed): " + strings.Join(failed, "; ") + "\n")
 	}
-	if out.More {
+	switch {
+	case out.More:
 		fmt.Fprintf(&b, "More incidents: call list_incidents again with the same arguments and cursor %q.\n", out.NextCursor)
+	case len(merged) > 0 && in.Cursor != "":
+		b.WriteString("This is the last page: no more incidents match.\n")
+	case len(merged) > 0 && len(failed) == 0 && !rep.Truncated:
+		b.WriteString("These are all the matching incidents.\n")
 	}
 	return toolkit.Text(strings.TrimRight(b.String(), "\n")), out, nil
 }
@@ -463,14 +463,15 @@ func describe(in listIn, q query) string {
 	if c := dedupe(in.Classification); len(c) > 0 {
 		parts = append(parts, "classified "+strings.Join(c, "/"))
 	}
-	if in.CreatedWithin != "" {
-		parts = append(parts, "created within "+in.CreatedWithin)
+	minute := func(t time.Time) string { return t.UTC().Truncate(time.Minute).Format("2006-01-02T15:04Z") }
+	switch {
+	case in.CreatedWithin != "":
+		parts = append(parts, fmt.Sprintf("created in the last %s (since %s)", strings.TrimSpace(in.CreatedWithin), minute(q.after)))
+	case !q.after.IsZero():
+		parts = append(parts, "created at or after "+minute(q.after))
 	}
-	if in.CreatedAfter != "" {
-		parts = append(parts, "created after "+in.CreatedAfter)
-	}
-	if in.CreatedBefore != "" {
-		parts = append(parts, "created before "+in.CreatedBefore)
+	if !q.before.IsZero() {
+		parts = append(parts, "created before "+minute(q.before))
 	}
 	if q.text != "" {
 		parts = append(parts, fmt.Sprintf("matching %q", q.text))
@@ -479,14 +480,11 @@ func describe(in listIn, q query) string {
 }
 
 func scope(streams []*stream) string {
-	if len(streams) == 1 {
-		return streams[0].ws.Alias
+	wss := make([]*tenancy.Workspace, len(streams))
+	for i, s := range streams {
+		wss[i] = s.ws
 	}
-	tenants := map[string]bool{}
-	for _, s := range streams {
-		tenants[s.ws.TenantID] = true
-	}
-	return fmt.Sprintf("%d workspaces of %d tenants", len(streams), len(tenants))
+	return toolkit.Scope(wss)
 }
 
 func orderText(sort string) string {

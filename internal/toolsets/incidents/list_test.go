@@ -1,12 +1,14 @@
 package incidents
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolsettest"
 )
 
@@ -37,7 +39,8 @@ func TestListOneWorkspace(t *testing.T) {
 	if out.Result.Rows != 4 || out.Result.Truncated {
 		t.Errorf("result %+v", out.Result)
 	}
-	if !strings.Contains(text, "<untrusted-data") || !strings.Contains(text, "Incidents New/Active in "+ws.Alias+", newest first") {
+	if !strings.Contains(text, "<untrusted-data") || !strings.Contains(text, "Incidents New/Active in "+ws.Alias+" (tenant Contoso), newest first") ||
+		!strings.HasSuffix(text, "These are all the matching incidents.") {
 		t.Errorf("text:\n%s", text)
 	}
 	// The table form: compact rows with owner and alert count.
@@ -68,13 +71,13 @@ func TestListFilters(t *testing.T) {
 		{"created within ISO", map[string]any{"created_within": "P2D"}, []int64{1001, 1002, 1003}},
 		{"created after, relative", map[string]any{"created_after": "4h", "status": all}, []int64{1001, 1005}},
 		{"created range", map[string]any{"created_after": stamp(e.now.Add(-40 * h)), "created_before": stamp(e.now.Add(-4 * h)), "status": all}, []int64{1002, 1003}},
-		{"text in title", map[string]any{"text": "powershell"}, []int64{1003}},
-		{"text in a label", map[string]any{"text": "vip"}, []int64{1004}},
+		{"text in title", map[string]any{"search": "powershell"}, []int64{1003}},
+		{"text in a label", map[string]any{"search": "vip"}, []int64{1004}},
 		{"classification", map[string]any{"status": []string{"Closed"}, "classification": []string{"FalsePositive"}}, []int64{1006}},
 		{"severity order", map[string]any{"sort": "severity", "status": all}, []int64{1001, 1003, 1002, 1006, 1004, 1005}},
 		{"severity order within a filter", map[string]any{"sort": "severity", "severity": []string{"Low", "High"}}, []int64{1001, 1003, 1004}},
 		{"last modified order", map[string]any{"sort": "last_modified"}, []int64{1002, 1001, 1003, 1004}},
-		{"nothing matches", map[string]any{"text": "no such thing"}, nil},
+		{"nothing matches", map[string]any{"search": "no such thing"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -85,15 +88,20 @@ func TestListFilters(t *testing.T) {
 			}
 		})
 	}
+	// The first line states the time bounds as times, not as the periods they came from.
+	_, _, bounds := e.list(map[string]any{"workspace": ws.Alias, "created_within": "2d", "created_before": "4h"})
+	if !regexp.MustCompile(`created in the last 2d \(since \d{4}-\d\d-\d\dT\d\d:\d\dZ\), created before \d{4}-\d\d-\d\dT\d\d:\d\dZ in `).MatchString(bounds) {
+		t.Errorf("time bounds:\n%s", bounds)
+	}
 	errs := []struct {
 		args map[string]any
 		want string
 	}{
 		{map[string]any{"classification": []string{"TruePositive"}}, "add Closed to status"},
 		{map[string]any{"created_within": "24h", "created_after": "2025-01-01"}, "not both"},
-		{map[string]any{"created_within": "yesterday"}, `"yesterday" is not a period`},
+		{map[string]any{"created_within": "yesterday"}, `"yesterday" is not a duration`},
 		{map[string]any{"created_within": "0d"}, "longer than zero"},
-		{map[string]any{"created_within": "99999d"}, "longer than 5 years"},
+		{map[string]any{"created_within": "99999d"}, "longer than any retention"},
 		{map[string]any{"created_after": "next tuesday"}, "is not a time"},
 		{map[string]any{"created_after": "2025-06-02", "created_before": "2025-06-01"}, "is not after the start"},
 		{map[string]any{"severity": []string{"Critical"}}, "severity"},
@@ -123,7 +131,7 @@ func TestListAcrossTenants(t *testing.T) {
 	e.incident(lw, inc{Number: 4002, Age: 5 * h, Labels: marker})
 	e.incident(fb, inc{Number: 3002, Age: 6 * h, Labels: []string{"other"}})
 
-	out, got, text := e.list(map[string]any{"workspaces": []string{"all"}, "text": "mcpt-xtenant"})
+	out, got, text := e.list(map[string]any{"workspaces": []string{"all"}, "search": "mcpt-xtenant"})
 	if want := []int64{2001, 3001, 4001, 2002, 4002}; !slices.Equal(got, want) {
 		t.Errorf("all workspaces = %v, want %v\n%s", got, want, text)
 	}
@@ -141,10 +149,10 @@ func TestListAcrossTenants(t *testing.T) {
 		t.Errorf("a multi-workspace listing names the workspace of each row:\n%s", text)
 	}
 	// No addressing at all means every workspace; a tenant means its workspaces.
-	if _, got, _ := e.list(map[string]any{"text": "mcpt-xtenant"}); len(got) != 5 {
+	if _, got, _ := e.list(map[string]any{"search": "mcpt-xtenant"}); len(got) != 5 {
 		t.Errorf("default scope listed %v", got)
 	}
-	out, got, _ = e.list(map[string]any{"tenant": "contoso", "text": "mcpt-xtenant", "sort": "severity"})
+	out, got, _ = e.list(map[string]any{"tenant": "contoso", "search": "mcpt-xtenant", "sort": "severity"})
 	if !slices.Equal(got, []int64{2002, 2001}) {
 		t.Errorf("tenant contoso by severity = %v", got)
 	}
@@ -158,7 +166,7 @@ func TestListAcrossTenants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, got, text = e.list(map[string]any{"workspaces": []string{cp.Alias, fb.Alias, lw.Alias}, "text": "mcpt-xtenant"})
+	out, got, text = e.list(map[string]any{"workspaces": []string{cp.Alias, fb.Alias, lw.Alias}, "search": "mcpt-xtenant"})
 	e.Emulator.Faults().Remove(id)
 	if !slices.Equal(got, []int64{2001, 4001, 2002, 4002}) || out.More {
 		t.Errorf("with fabrikam failing: %v more=%v\n%s", got, out.More, text)
@@ -198,7 +206,7 @@ func TestPagingAcrossPagesAndWorkspaces(t *testing.T) {
 		want = append(want, n)
 	}
 	args := func() map[string]any {
-		return map[string]any{"workspaces": []string{a.Alias, b.Alias}, "limit": 3, "text": "paging"}
+		return map[string]any{"workspaces": []string{a.Alias, b.Alias}, "limit": 3, "search": "paging"}
 	}
 	var got []int64
 	cursor, pages := "", 0
@@ -214,8 +222,8 @@ func TestPagingAcrossPagesAndWorkspaces(t *testing.T) {
 		}
 		got = append(got, ns...)
 		if !out.More {
-			if out.NextCursor != "" {
-				t.Errorf("last page has a cursor")
+			if out.NextCursor != "" || !strings.Contains(text, "This is the last page: no more incidents match.") {
+				t.Errorf("last page has a cursor or does not say it is the last:\n%s", text)
 			}
 			break
 		}
@@ -263,7 +271,7 @@ func TestPagingAcrossPagesAndWorkspaces(t *testing.T) {
 		t.Errorf("a larger second page: %v + %v", first, rest)
 	}
 	p = args()
-	p["cursor"], p["text"] = out.NextCursor, "pag"
+	p["cursor"], p["search"] = out.NextCursor, "pag"
 	if msg := e.CallError("list_incidents", p); !strings.Contains(msg, "other filters") {
 		t.Errorf("cursor with other filters: %s", msg)
 	}
@@ -279,5 +287,20 @@ func TestPagingAcrossPagesAndWorkspaces(t *testing.T) {
 		if msg := e.CallError("list_incidents", p); !strings.Contains(msg, "damaged or was edited") {
 			t.Errorf("cursor %q: %s", c, msg)
 		}
+	}
+}
+
+// "Ravi's incidents": one word of an owner's name finds them, as the full UPN does.
+func TestOwnerByOneWordOfTheName(t *testing.T) {
+	e := start(t, toolsettest.Options{})
+	ws := world.MustWorkspace(world.WSContosoProd).Alias()
+	_, byUPN, _ := e.list(map[string]any{"workspace": ws, "owner": world.AnalystRavi.UPN})
+	_, byFirst, text := e.list(map[string]any{"workspace": ws, "owner": "Ravi"})
+	_, byLast, _ := e.list(map[string]any{"workspace": ws, "owner": "sharma"})
+	if len(byUPN) == 0 || !slices.Equal(byFirst, byUPN) || !slices.Equal(byLast, byUPN) {
+		t.Errorf("by UPN %v, by first name %v, by last name %v\n%s", byUPN, byFirst, byLast, text)
+	}
+	if _, none, _ := e.list(map[string]any{"workspace": ws, "owner": "rav"}); len(none) != 0 {
+		t.Errorf("a part of a word matched: %v", none)
 	}
 }

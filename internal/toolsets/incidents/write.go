@@ -103,7 +103,13 @@ func diff(a, b *sentinel.Incident) []string {
 	add("owner", textsafe.Line(pa.Owner.String()), textsafe.Line(pb.Owner.String()))
 	add("classification", pa.Classification, pb.Classification)
 	add("classification reason", pa.ClassificationReason, pb.ClassificationReason)
-	if pa.ClassificationComment != pb.ClassificationComment {
+	switch {
+	case pa.ClassificationComment == pb.ClassificationComment:
+	case pa.ClassificationComment == "":
+		out = append(out, "classification comment added")
+	case pb.ClassificationComment == "":
+		out = append(out, "classification comment cleared")
+	default:
 		out = append(out, "classification comment changed")
 	}
 	add("labels", strings.Join(textsafe.Strings(a.LabelNames()), ", "), strings.Join(textsafe.Strings(b.LabelNames()), ", "))
@@ -285,7 +291,7 @@ type closeIn struct {
 	toolkit.WorkspaceArg
 	Incident             incidentRef `json:"incident" jsonschema:"Incident number (e.g. 42, as in the portal), name (GUID) or resource id."`
 	Classification       string      `json:"classification" jsonschema:"Verdict: TruePositive, BenignPositive, FalsePositive or Undetermined."`
-	ClassificationReason string      `json:"classification_reason,omitempty" jsonschema:"Required except for Undetermined: SuspiciousActivity (TruePositive), SuspiciousButExpected (BenignPositive), IncorrectAlertLogic or InaccurateData (FalsePositive)."`
+	ClassificationReason string      `json:"classification_reason,omitempty" jsonschema:"FalsePositive: IncorrectAlertLogic or InaccurateData (required). Default SuspiciousActivity for TruePositive, SuspiciousButExpected for BenignPositive; none for Undetermined."`
 	Comment              string      `json:"comment,omitempty" jsonschema:"Closing comment (the classification comment)."`
 }
 
@@ -313,6 +319,10 @@ func (t *tools) closeIncident() inventory.Tool {
 		Description: "Close an incident with a verdict: classification, its reason, and an optional comment. Reopen with update_incident (status Active).",
 		Annotations: inventory.Annotations("Close incident", inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in closeIn) (*mcp.CallToolResult, writeOut, error) {
+		// A verdict with a single possible reason does not make the caller spell it out.
+		if reasons := sentinel.ClassificationReasons[in.Classification]; in.ClassificationReason == "" && len(reasons) == 1 {
+			in.ClassificationReason = reasons[0]
+		}
 		if err := validateClassification(in.Classification, in.ClassificationReason); err != nil {
 			return nil, writeOut{}, err
 		}

@@ -29,8 +29,7 @@ const (
 const maxNativeWorkspaces = 100
 
 type acrossIn struct {
-	toolkit.WorkspacesArg
-	toolkit.TenantArg
+	toolkit.TargetsArg
 	Query string `json:"query" jsonschema:"KQL query (read-only)."`
 	TimeArgs
 	Mode string `json:"mode,omitempty" jsonschema:"auto (default), fanout (a query per workspace) or native (one cross-workspace query)"`
@@ -58,7 +57,7 @@ type acrossOut struct {
 func runAcross(d *toolkit.Deps) inventory.Tool {
 	return inventory.New(Name, mcp.Tool{
 		Name:        "run_kql_query_across_workspaces",
-		Description: "Run a read-only KQL query on many workspaces (a list, a tenant or [\"all\"]): one table with TenantName and Workspace columns, and each workspace's status.",
+		Description: "Run a read-only KQL query on many workspaces (a list, a tenant, by default all), e.g. to hunt an indicator in every tenant: one table with TenantName and Workspace columns, and each workspace's status.",
 		Annotations: inventory.Annotations("Run KQL across workspaces", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, req *mcp.CallToolRequest, in acrossIn) (*mcp.CallToolResult, acrossOut, error) {
 		if err := checkQuery("query", in.Query); err != nil {
@@ -76,7 +75,7 @@ func runAcross(d *toolkit.Deps) inventory.Tool {
 		if err != nil {
 			return nil, acrossOut{}, err
 		}
-		wss, err := reg.Select(ctx, tenancy.Selector{Workspaces: in.Workspaces, Tenant: in.Tenant})
+		wss, err := reg.Select(ctx, in.Selector())
 		if err != nil {
 			return nil, acrossOut{}, err
 		}

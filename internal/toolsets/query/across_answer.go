@@ -35,6 +35,7 @@ func (x *execution) answer(runs []wsRun, mode, reason string, tr timeRange, f re
 	var r, first render.Result
 	for i := range 4 {
 		m = mergeParts(parts, rows)
+		queryTable(m.table)
 		r = render.Render(m.table, f, b)
 		if i == 0 {
 			first = r
@@ -120,8 +121,17 @@ func statusText(sts []wsStatus) string {
 		}
 	}
 	if len(sts) <= maxStatusLines {
+		// The workspaces that answered nothing share one line: the others are what was asked for.
+		var empty []string
 		for _, s := range sts {
+			if s.Status == "ok" && s.Rows == 0 {
+				empty = append(empty, s.Workspace)
+				continue
+			}
 			line(s)
+		}
+		if len(empty) > 0 {
+			fmt.Fprintf(&b, "\n- ok without rows: %s", strings.Join(empty, ", "))
 		}
 		return b.String()
 	}

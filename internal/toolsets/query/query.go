@@ -81,7 +81,14 @@ func (f FormatArg) format() (render.Format, error) {
 func renderTable(d *toolkit.Deps, t *render.Table, f render.Format, limit int, header string) render.Result {
 	b := d.Budget().Limit(limit)
 	b.MaxBytes = max(1024, b.MaxBytes-len(header)-fenceOverhead)
+	queryTable(t)
 	return render.Render(t, f, b)
+}
+
+// queryTable sets what query results render with: KQL advice when cut, and no columns that are empty
+// in every row (a raw SigninLogs or union * row has dozens).
+func queryTable(t *render.Table) {
+	t.Advice, t.DropEmptyColumns = render.KQLAdvice, true
 }
 
 // fenceOverhead is what dataText adds around the rows: the data note and the fence markers.

@@ -46,7 +46,7 @@ type listTablesOut struct {
 func listTables(d *toolkit.Deps) inventory.Tool {
 	return inventory.New(Name, mcp.Tool{
 		Name:        "list_tables",
-		Description: "List a workspace's tables with data ingested in a range (default 7d) and their volume; counts gives exact row counts.",
+		Description: "List the tables of a workspace that received data in a range (default 7d), with volume: what there is to query. counts gives exact row counts.",
 		Annotations: inventory.Annotations("List tables", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in listTablesIn) (*mcp.CallToolResult, listTablesOut, error) {
 		tr, err := TimeArgs{Timespan: in.Timespan}.resolve(d.Clock(), tablesSpan)
@@ -190,7 +190,7 @@ type schemaOut struct {
 func getTableSchema(d *toolkit.Deps) inventory.Tool {
 	return inventory.New(Name, mcp.Tool{
 		Name:        "get_table_schema",
-		Description: "Show a table's columns and types: from a workspace, or without one from the built-in Sentinel schemas.",
+		Description: "Show a table's columns and types, to write queries: from a workspace, or without one from the built-in Sentinel schemas.",
 		Annotations: inventory.Annotations("Get table schema", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in schemaIn) (*mcp.CallToolResult, schemaOut, error) {
 		name := strings.TrimSpace(in.Table)

@@ -12,12 +12,12 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/render"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/sentinel"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/tenancy"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
 )
 
 type coverageIn struct {
-	toolkit.WorkspacesArg
-	toolkit.TenantArg
+	toolkit.TargetsArg
 	By              string `json:"by,omitempty" jsonschema:"tactic (default, gaps included) or technique."`
 	IncludeDisabled bool   `json:"include_disabled,omitempty"`
 	Limit           int    `json:"limit,omitempty"`
@@ -41,12 +41,13 @@ func mitreCoverage(d *toolkit.Deps) inventory.Tool {
 		Description: "MITRE ATT&CK coverage of the analytics rules of one or many workspaces, by tactic or technique, with the workspaces lacking each.",
 		Annotations: inventory.Annotations("MITRE ATT&CK coverage", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in coverageIn) (*mcp.CallToolResult, coverageOut, error) {
-		wss, err := selectWorkspaces(ctx, d, in.Workspaces, in.Tenant)
+		wss, err := selectWorkspaces(ctx, d, in.TargetsArg)
 		if err != nil {
 			return nil, coverageOut{}, err
 		}
 		outs := forEach(ctx, d, wss, func(ctx context.Context, t *target) ([]*sentinel.AlertRule, error) { return t.listAll(ctx) })
 		out := coverageOut{Workspaces: []string{}}
+		var read []*tenancy.Workspace
 		byTechnique := in.By == "technique"
 		// Per key (tactic or technique): the display names of the rules covering it, and the workspaces
 		// having at least one.
@@ -65,6 +66,7 @@ func mitreCoverage(d *toolkit.Deps) inventory.Tool {
 				continue
 			}
 			out.Workspaces = append(out.Workspaces, o.Target.Alias)
+			read = append(read, o.Target)
 			for _, r := range o.Value {
 				if !r.Enabled() && !in.IncludeDisabled {
 					continue
@@ -85,7 +87,18 @@ func mitreCoverage(d *toolkit.Deps) inventory.Tool {
 				}
 			}
 		}
-		keys := content.Tactics
+		// The tactics of Enterprise ATT&CK are the scale; the ICS-only ones and the retired PreAttack
+		// only show (and count) when a rule uses them, else every workspace would have three "gaps"
+		// no Sentinel rule is meant to fill.
+		var scale, keys []string
+		for _, t := range content.Tactics {
+			if !nonEnterprise[t] {
+				scale = append(scale, t)
+			}
+			if !nonEnterprise[t] || tactics[t] {
+				keys = append(keys, t)
+			}
+		}
 		col := "tactic"
 		if byTechnique {
 			keys, col = sortedKeys(names), "technique"
@@ -99,10 +112,14 @@ func mitreCoverage(d *toolkit.Deps) inventory.Tool {
 					missing = append(missing, ws)
 				}
 			}
+			missingText := capList(missing)
+			if len(missing) > 1 && len(missing) == len(out.Workspaces) {
+				missingText = "all"
+			}
 			tbl.Rows = append(tbl.Rows, []any{k, len(names[k]), fmt.Sprintf("%d/%d", len(where[k]), len(out.Workspaces)),
-				capList(missing), capList(sortedKeys(names[k]))})
+				missingText, capList(sortedKeys(names[k]))})
 		}
-		for _, t := range content.Tactics {
+		for _, t := range scale {
 			if tactics[t] {
 				out.TacticsCovered++
 			}
@@ -111,13 +128,21 @@ func mitreCoverage(d *toolkit.Deps) inventory.Tool {
 		res, rep := d.Table(tbl, render.FormatTable, in.Limit)
 		out.Result = rep
 		if tc, ok := res.Content[0].(*mcp.TextContent); ok {
-			tc.Text = fmt.Sprintf("%d rules over %d workspace(s): %d of %d tactics and %d techniques covered.\n", out.Rules,
-				len(out.Workspaces), out.TacticsCovered, len(content.Tactics), out.TechniquesCovered) + tc.Text
+			state := "enabled "
+			if in.IncludeDisabled {
+				state = ""
+			}
+			tc.Text = fmt.Sprintf("%d %srules in %s: %d of the %d Enterprise ATT&CK tactics and %d techniques covered.\n", out.Rules,
+				state, toolkit.Scope(read), out.TacticsCovered, len(scale), out.TechniquesCovered) + tc.Text
 		}
 		appendFailures(res, out.Failed)
 		return res, out, nil
 	}, inventory.Enum("by", "tactic", "technique"), inventory.Range("limit", 1, 1000))
 }
+
+// nonEnterprise are tactics Sentinel accepts that are not Enterprise ATT&CK tactics: ICS-only ones
+// and the retired PreAttack.
+var nonEnterprise = map[string]bool{"ImpairProcessControl": true, "InhibitResponseFunction": true, "PreAttack": true}
 
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))

@@ -12,6 +12,7 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/content"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/sentinel"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/tenancy"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
 )
 
@@ -79,11 +80,9 @@ func exportRules(d *toolkit.Deps) inventory.Tool {
 			return nil, exportOut{}, err
 		}
 		text := pack(docs, rules, in.Format, d.Budget().MaxBytes, &out)
+		// The summary comes first, in a block of its own: the export after it is copied as it is.
 		res := toolkit.Text(text)
-		if note := exportNote(out); note != "" {
-			res.Content = append(res.Content, &mcp.TextContent{Text: note})
-		}
-		return res, out, nil
+		return toolkit.WithHeading(res, exportNote(out, t.ws, rules)), out, nil
 	}, inventory.Enum("format", formatYAML, formatARM), inventory.Default("format", formatYAML))
 }
 
@@ -243,11 +242,36 @@ func pack(docs [][]byte, rules []*sentinel.AlertRule, format string, maxBytes in
 	return string(bytes.Join(kept, []byte("---\n")))
 }
 
-func exportNote(out exportOut) string {
+func exportNote(out exportOut, ws *tenancy.Workspace, rules []*sentinel.AlertRule) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Exported %d rule(s) of %s as %s.", len(out.Exported), out.Workspace, out.Format)
+	fmt.Fprintf(&b, "Exported %d rule(s) of %s as %s.", len(out.Exported), toolkit.WorkspaceName(ws), out.Format)
+	if out.Format == formatYAML {
+		// Azure-Sentinel YAML has no enabled state: an import would turn these on.
+		exported := map[string]bool{}
+		for _, n := range out.Exported {
+			exported[n] = true
+		}
+		var off []string
+		for _, r := range rules {
+			if exported[r.Name] && !r.Enabled() {
+				off = append(off, fmt.Sprintf("%q", r.DisplayName()))
+			}
+		}
+		if len(off) > 0 {
+			fmt.Fprintf(&b, "\nDisabled in %s, which YAML cannot say (import them with enabled false to keep them off): %s.", ws.Alias, strings.Join(off, ", "))
+		}
+	}
+	// One line per reason: four incident creation rules need not say the same thing four times.
+	var reasons []string
+	byReason := map[string][]string{}
 	for _, s := range out.Skipped {
-		fmt.Fprintf(&b, "\nSkipped %s: %s", s.Name, s.Reason)
+		if byReason[s.Reason] == nil {
+			reasons = append(reasons, s.Reason)
+		}
+		byReason[s.Reason] = append(byReason[s.Reason], s.Name)
+	}
+	for _, r := range reasons {
+		fmt.Fprintf(&b, "\nSkipped %s: %s", strings.Join(byReason[r], ", "), r)
 	}
 	if len(out.Remaining) > 0 {
 		fmt.Fprintf(&b, "\n%d more rule(s) did not fit in this result: call export_analytics_rules again with rules=%s",

@@ -150,6 +150,9 @@ func rows(t *testing.T, res *toolsettest.Result) []map[string]any {
 		Rows    [][]any
 	}
 	text := res.Text
+	if i := strings.Index(text, "\n"); i >= 0 && !strings.HasPrefix(text, "{") { // the heading line
+		text = text[i+1:]
+	}
 	if i := strings.Index(text, "\n["); i >= 0 { // a truncation footer or failure notes follow the JSON
 		text = text[:i]
 	}

@@ -20,7 +20,7 @@ import (
 
 type importIn struct {
 	toolkit.WorkspaceArg
-	Text    string `json:"text" jsonschema:"Rules as Azure-Sentinel YAML (one or more documents separated by ---) or an ARM template as the portal exports it."`
+	Content string `json:"content" jsonschema:"Rules as Azure-Sentinel YAML (one or more documents separated by ---) or an ARM template as the portal exports it."`
 	Enabled *bool  `json:"enabled,omitempty" jsonschema:"State of the imported rules (default: new rules enabled, existing ones keep their state)."`
 }
 
@@ -90,7 +90,7 @@ func importRules(d *toolkit.Deps) inventory.Tool {
 		}
 		res := toolkit.Text(fmt.Sprintf("Imported into %s: %d created, %d updated, %d unchanged.", t.ws.Alias, out.Created, out.Updated, out.Unchanged))
 		return res, out, nil
-	}, inventory.MaxLength("text", 1<<20), inventory.Plan(func(ctx context.Context, in importIn) (string, error) {
+	}, inventory.MaxLength("content", 1<<20), inventory.Plan(func(ctx context.Context, in importIn) (string, error) {
 		t, err := workspace(ctx, d, in.Workspace)
 		if err != nil {
 			return "", err
@@ -136,9 +136,9 @@ func (p *importPlan) describe(alias string) string {
 // planImport parses and validates the text (every query through the KQL checker) and decides, against
 // the workspace's current rules, what each rule would do. It only reads.
 func (t *target) planImport(ctx context.Context, in importIn) (*importPlan, error) {
-	text := strings.TrimSpace(in.Text)
+	text := strings.TrimSpace(in.Content)
 	if text == "" {
-		return nil, toolkit.ArgError("text", "is empty: pass Azure-Sentinel YAML or an ARM template (export_analytics_rules writes both)")
+		return nil, toolkit.ArgError("content", "is empty: pass Azure-Sentinel YAML or an ARM template (export_analytics_rules writes both)")
 	}
 	p := &importPlan{}
 	var desired []*importItem
@@ -157,7 +157,7 @@ func (t *target) planImport(ctx context.Context, in importIn) (*importPlan, erro
 	var bad []string
 	for _, it := range desired {
 		if prev, dup := seen[strings.ToLower(it.Name)]; dup {
-			return nil, toolkit.ArgError("text", "rules %q and %q have the same id %s", prev, it.DisplayName, it.Name)
+			return nil, toolkit.ArgError("content", "rules %q and %q have the same id %s", prev, it.DisplayName, it.Name)
 		}
 		seen[strings.ToLower(it.Name)] = it.DisplayName
 		if it.rule.HasQuery() {
@@ -341,13 +341,13 @@ func partialImport(items []*importItem, failed int, err error) error {
 func parseYAMLRules(text string, warnings *[]string) ([]*importItem, error) {
 	rules, err := content.ParseRules([]byte(text))
 	if err != nil {
-		return nil, toolkit.ArgError("text", "%v", err)
+		return nil, toolkit.ArgError("content", "%v", err)
 	}
 	var out []*importItem
 	for _, r := range rules {
 		props, err := r.AlertRuleProperties(true)
 		if err != nil {
-			return nil, toolkit.ArgError("text", "%v", err)
+			return nil, toolkit.ArgError("content", "%v", err)
 		}
 		if len(r.Extra) > 0 || r.Status != "" {
 			keys := sortedKeys(r.Extra)
@@ -369,17 +369,17 @@ func parseARMRules(text string, warnings *[]string) ([]*importItem, error) {
 		Value     []json.RawMessage `json:"value"`
 	}
 	if err := json.Unmarshal([]byte(text), &doc); err != nil {
-		return nil, toolkit.ArgError("text", "is not valid JSON (%v): pass an ARM template as export_analytics_rules writes it, or YAML", err)
+		return nil, toolkit.ArgError("content", "is not valid JSON (%v): pass an ARM template as export_analytics_rules writes it, or YAML", err)
 	}
 	items := append(doc.Resources, doc.Value...)
 	if len(items) == 0 {
-		return nil, toolkit.ArgError("text", "the template has no resources")
+		return nil, toolkit.ArgError("content", "the template has no resources")
 	}
 	var out []*importItem
 	for i, raw := range items {
 		var res armResource
 		if err := json.Unmarshal(raw, &res); err != nil {
-			return nil, toolkit.ArgError("text", "resource %d: %v", i+1, err)
+			return nil, toolkit.ArgError("content", "resource %d: %v", i+1, err)
 		}
 		if !strings.HasSuffix(strings.ToLower(res.Type), "/alertrules") {
 			*warnings = append(*warnings, fmt.Sprintf("resource %d (%s) is not an analytics rule: ignored", i+1, res.Type))
@@ -387,25 +387,25 @@ func parseARMRules(text string, warnings *[]string) ([]*importItem, error) {
 		}
 		name, err := armResourceName(res.Name)
 		if err != nil {
-			return nil, toolkit.ArgError("text", "resource %d: %v", i+1, err)
+			return nil, toolkit.ArgError("content", "resource %d: %v", i+1, err)
 		}
 		if res.Kind == "" {
-			return nil, toolkit.ArgError("text", "resource %d (%s) has no kind", i+1, name)
+			return nil, toolkit.ArgError("content", "resource %d (%s) has no kind", i+1, name)
 		}
 		props, err := unescapeARM(res.Properties, "properties")
 		if err != nil {
-			return nil, toolkit.ArgError("text", "resource %d (%s): %v", i+1, name, err)
+			return nil, toolkit.ArgError("content", "resource %d (%s): %v", i+1, name, err)
 		}
 		pm, _ := props.(map[string]any)
 		if pm == nil {
-			return nil, toolkit.ArgError("text", "resource %d (%s) has no properties", i+1, name)
+			return nil, toolkit.ArgError("content", "resource %d (%s) has no properties", i+1, name)
 		}
 		rule := &sentinel.AlertRule{Name: name, Kind: res.Kind, Properties: pm}
 		rule.Properties = rule.WritableProperties()
 		out = append(out, &importItem{Name: name, DisplayName: rule.DisplayName(), Kind: res.Kind, rule: rule})
 	}
 	if len(out) == 0 {
-		return nil, toolkit.ArgError("text", "the template has no analytics rules (resources of type %s)", armRuleType)
+		return nil, toolkit.ArgError("content", "the template has no analytics rules (resources of type %s)", armRuleType)
 	}
 	return out, nil
 }

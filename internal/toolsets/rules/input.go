@@ -66,17 +66,9 @@ const (
 	maxSchedule = 14 * 24 * time.Hour
 )
 
-// parseDuration reads 5m, 1h, 2d (or ISO 8601: PT1H, P1D) for argument arg.
+// parseDuration reads a period argument (toolkit.ParseDuration: 5m, 1h, 2d, PT1H, P1D...).
 func parseDuration(arg, s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	d, err := content.ParseDuration(s)
-	if err != nil {
-		d, err = content.ParseISODuration(s)
-	}
-	if err != nil || d <= 0 {
-		return 0, toolkit.ArgError(arg, "%q is not a duration: use 5m, 1h or 2d (or ISO 8601 such as PT1H, P1D)", s)
-	}
-	return d, nil
+	return toolkit.ParseDuration(arg, s)
 }
 
 func parseSchedule(arg, s string) (time.Duration, error) {

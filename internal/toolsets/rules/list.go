@@ -16,8 +16,7 @@ import (
 )
 
 type listIn struct {
-	toolkit.WorkspacesArg
-	toolkit.TenantArg
+	toolkit.TargetsArg
 	Kind      string `json:"kind,omitempty"`
 	Enabled   *bool  `json:"enabled,omitempty"`
 	Severity  string `json:"severity,omitempty"`
@@ -62,7 +61,7 @@ func listRules(d *toolkit.Deps) inventory.Tool {
 			}
 			tactic = ts[0]
 		}
-		wss, err := selectWorkspaces(ctx, d, in.Workspaces, in.Tenant)
+		wss, err := selectWorkspaces(ctx, d, in.TargetsArg)
 		if err != nil {
 			return nil, listOut{}, err
 		}
@@ -76,13 +75,15 @@ func listRules(d *toolkit.Deps) inventory.Tool {
 		}
 		tbl.Columns = append(tbl.Columns, []render.Column{{Name: "name"}, {Name: "display_name"}, {Name: "kind"},
 			{Name: "enabled", Type: "bool"}, {Name: "severity"}, {Name: "tactics"}, {Name: "techniques"}, {Name: "template"},
-			{Name: "last_modified"}}...)
+			{Name: "last_modified", Type: "datetime"}}...)
 		out := listOut{Workspaces: []string{}}
+		var read []*tenancy.Workspace
 		for _, o := range outs {
 			if o.Err != nil {
 				out.Failed = append(out.Failed, failure{Workspace: o.Target.Alias, Error: o.Err.Error()})
 				continue
 			}
+			read = append(read, o.Target)
 			out.Workspaces = append(out.Workspaces, o.Target.Alias)
 			for _, r := range o.Value {
 				if !ruleMatches(r, in, tactic) {
@@ -98,6 +99,7 @@ func listRules(d *toolkit.Deps) inventory.Tool {
 		}
 		res, rep := d.Table(tbl, format, in.Limit)
 		out.Result = rep
+		toolkit.WithHeading(res, toolkit.Count(len(tbl.Rows), "analytics rule", "analytics rules")+" in "+toolkit.Scope(read)+".")
 		appendFailures(res, out.Failed)
 		return res, out, nil
 	}, inventory.Enum("kind", ruleKinds...), inventory.Enum("severity", severities...),

@@ -63,11 +63,11 @@ func clientFor(d *toolkit.Deps, ws *tenancy.Workspace) (*target, error) {
 }
 
 // selectWorkspaces resolves the workspaces/tenant arguments of a multi-workspace tool.
-func selectWorkspaces(ctx context.Context, d *toolkit.Deps, workspaces []string, tenant string) ([]*tenancy.Workspace, error) {
+func selectWorkspaces(ctx context.Context, d *toolkit.Deps, targets toolkit.TargetsArg) ([]*tenancy.Workspace, error) {
 	if d == nil || d.Registry == nil || d.Azure == nil {
 		return nil, errNoAzure
 	}
-	return d.Registry.Select(ctx, tenancy.Selector{Workspaces: workspaces, Tenant: tenant})
+	return d.Registry.Select(ctx, targets.Selector())
 }
 
 // listAll lists the alert rules of a workspace, with an actionable error.

@@ -98,8 +98,17 @@ func TestListAcrossAllTenantsAndPages(t *testing.T) {
 	if !strings.Contains(msg, `unknown tactic "Hacking"`) || !strings.Contains(msg, "CredentialAccess") {
 		t.Errorf("bad tactic: %s", msg)
 	}
-	if msg := env.CallError("list_analytics_rules", map[string]any{}); !strings.Contains(msg, "no workspaces selected") {
-		t.Errorf("no workspaces: %s", msg)
+	// Without workspace, workspaces or tenant: every workspace; workspace names one, and the answer
+	// says which.
+	var all struct{ Workspaces []string }
+	env.CallOK("list_analytics_rules", map[string]any{}).Decode(&all)
+	if len(all.Workspaces) != len(sentinelWorkspaces) {
+		t.Errorf("no selection: %v", all.Workspaces)
+	}
+	res = env.CallOK("list_analytics_rules", map[string]any{"workspace": world.WSContosoProd, "search": "spray"})
+	res.Decode(&all)
+	if len(all.Workspaces) != 1 || !strings.HasPrefix(res.Text, "1 analytics rule in "+alias(world.WSContosoProd)+" (tenant Contoso)") {
+		t.Errorf("one workspace: %v\n%s", all.Workspaces, res.Text)
 	}
 }
 
@@ -141,7 +150,7 @@ func TestCreateRefusesBadInputBeforeAnyWrite(t *testing.T) {
 		"unclosed":     {map[string]any{"query": "SigninLogs | where (ResultType == 1"}, []string{"line 1, col 36", "unbalanced parentheses"}},
 		"tactic":       {map[string]any{"tactics": []string{"Hacking"}}, []string{`unknown tactic "Hacking"`, "valid tactics:", "InitialAccess"}},
 		"technique":    {map[string]any{"techniques": []string{"1110"}}, []string{"not a MITRE ATT&CK technique id", "T1110.003"}},
-		"duration":     {map[string]any{"query_frequency": "1 hour"}, []string{`"1 hour" is not a duration`, "5m, 1h or 2d"}},
+		"duration":     {map[string]any{"query_frequency": "hourly"}, []string{`"hourly" is not a duration`, "30m, 24h, 7d"}},
 		"range":        {map[string]any{"query_frequency": "1m"}, []string{"between every 5m and every 14d"}},
 		"period":       {map[string]any{"query_frequency": "1d", "query_period": "1h"}, []string{"shorter than the query frequency"}},
 		"entity":       {map[string]any{"entity_mappings": []map[string]any{{"entityType": "User", "fieldMappings": []map[string]any{{"identifier": "Name", "columnName": "X"}}}}}, []string{`unknown entity type "User"`, "Account"}},
@@ -194,19 +203,28 @@ func TestCreateUpdateEnableDisable(t *testing.T) {
 	}
 
 	var upd writeOut
-	env.CallOK("update_analytics_rule", map[string]any{"workspace": ws, "rule": "many failed sign-ins", "etag": got.Etag,
-		"severity": "High", "trigger_threshold": 3}).Decode(&upd)
+	res := env.CallOK("update_analytics_rule", map[string]any{"workspace": ws, "rule": "many failed sign-ins", "etag": got.Etag,
+		"severity": "High", "trigger_threshold": 3})
+	res.Decode(&upd)
 	if upd.Rule.Severity != "High" || !slices.Equal(upd.Changed, []string{"severity", "triggerThreshold"}) || upd.Rule.Etag == got.Etag {
 		t.Errorf("update: %+v", upd)
+	}
+	// The answer is a sentence naming the rule, where it is and what changed from what.
+	for _, want := range []string{`Updated analytics rule "Many failed sign-ins" in ` + ws + " (tenant Fabrikam)", "name " + r.Name,
+		"- severity: Medium -> High", "- triggerThreshold: 0 -> 3"} {
+		if !strings.Contains(res.Text, want) {
+			t.Errorf("update answer lacks %q:\n%s", want, res.Text)
+		}
 	}
 	if msg := env.CallError("update_analytics_rule", map[string]any{"workspace": ws, "rule": r.Name, "query": "SigninLogz | take 1"}); !strings.Contains(msg, "did you mean 'SigninLogs'?") {
 		t.Errorf("update with a bad query: %s", msg)
 	}
 
 	var off writeOut
-	env.CallOK("disable_analytics_rule", map[string]any{"workspace": ws, "rule": r.Name}).Decode(&off)
-	if off.Rule.Enabled || !slices.Equal(off.Changed, []string{"enabled"}) {
-		t.Errorf("disable: %+v", off)
+	res = env.CallOK("disable_analytics_rule", map[string]any{"workspace": ws, "rule": r.Name})
+	res.Decode(&off)
+	if off.Rule.Enabled || !slices.Equal(off.Changed, []string{"enabled"}) || !strings.HasPrefix(res.Text, `Disabled analytics rule "Many failed sign-ins" in `+ws) {
+		t.Errorf("disable: %+v\n%s", off, res.Text)
 	}
 	var again writeOut
 	n := writes(env)
@@ -233,13 +251,21 @@ func TestCreateUpdateEnableDisable(t *testing.T) {
 	if len(custom.Warnings) == 0 || !strings.Contains(custom.Warnings[0], "Contoso_Firewall_CL") {
 		t.Errorf("custom table: %+v", custom)
 	}
+	// A second rule with the same display name is created, with a warning: the name no longer picks one.
+	var dup writeOut
+	res = env.CallOK("create_analytics_rule", map[string]any{"workspace": ws, "display_name": "firewall denies", "severity": "Low",
+		"query": "CommonSecurityLog | where DeviceAction == \"deny\""})
+	res.Decode(&dup)
+	if len(dup.Warnings) != 1 || !strings.Contains(dup.Warnings[0], custom.Rule.Name) || !strings.Contains(res.Text, "Warning: another rule of "+ws+" already has this display name") {
+		t.Errorf("duplicate display name: %+v\n%s", dup, res.Text)
+	}
 	// Every change is in the audit log with what it changed.
 	changes := 0
 	for _, rec := range env.AuditRecords() {
 		changes += len(rec.Changes)
 	}
-	if changes != 6 {
-		t.Errorf("%d changes audited, want 6 (create, update, disable, enable, create, create)", changes)
+	if changes != 7 {
+		t.Errorf("%d changes audited, want 7 (create, update, disable, enable, create, create, create)", changes)
 	}
 }
 
@@ -382,11 +408,23 @@ func TestMITRECoverage(t *testing.T) {
 	if out.Rules < 3 || out.TacticsCovered == 0 || len(out.Workspaces) != 2 {
 		t.Fatalf("coverage: %+v", out)
 	}
-	// Every tactic is a row, covered or not; Exfiltration (the mass download) is missing in contoso-dev.
+	// Every Enterprise ATT&CK tactic is a row, covered or not; the ICS-only and retired tactics no rule
+	// uses are neither rows nor counted as gaps. Exfiltration (the mass download) is missing in contoso-dev.
+	enterprise := 0
 	for _, tac := range content.Tactics {
-		if !strings.Contains(res.Text, "| "+tac+" |") {
-			t.Errorf("tactic %s missing from the table", tac)
+		ics := tac == "ImpairProcessControl" || tac == "InhibitResponseFunction" || tac == "PreAttack"
+		if got := strings.Contains(res.Text, "| "+tac+" |"); got == ics {
+			t.Errorf("tactic %s: row shown %v", tac, got)
 		}
+		if !ics {
+			enterprise++
+		}
+	}
+	if want := fmt.Sprintf("of the %d Enterprise ATT&CK tactics", enterprise); enterprise != 14 || !strings.Contains(res.Text, want) {
+		t.Errorf("%d Enterprise tactics; summary:\n%s", enterprise, res.Text)
+	}
+	if line := lineWith(res.Text, "| ResourceDevelopment |"); !strings.Contains(line, "0/2 | all |") {
+		t.Errorf("a tactic no workspace covers: %s", line)
 	}
 	line := lineWith(res.Text, "| Exfiltration |")
 	if !strings.Contains(line, "1/2") || !strings.Contains(line, alias(world.WSContosoDev)) || !strings.Contains(line, mass.Name) {

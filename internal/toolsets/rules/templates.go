@@ -78,6 +78,7 @@ func listTemplates(d *toolkit.Deps) inventory.Tool {
 				strings.Join(tp.Techniques(), ", "), strings.Join(tp.DataTypes(), ", "), tp.Version(), used})
 		}
 		res, rep := d.Table(tbl, render.FormatTable, in.Limit)
+		toolkit.WithHeading(res, toolkit.Count(len(tbl.Rows), "rule template", "rule templates")+" in "+toolkit.WorkspaceName(t.ws)+".")
 		return res, listTemplatesOut{Workspace: t.ws.Alias, Result: rep}, nil
 	}, inventory.Enum("kind", ruleKinds...), inventory.Range("limit", 1, 1000))
 }
@@ -216,7 +217,7 @@ func createFromTemplate(d *toolkit.Deps) inventory.Tool {
 			return nil, writeOut{}, writeError(fmt.Sprintf("creating a rule from template %q in %s", tp.DisplayName(), t.ws.Alias), err)
 		}
 		audit.RecordChange(ctx, nil, created)
-		return nil, writeOut{Tenant: t.ws.TenantName, Workspace: t.ws.Alias, Rule: summarize(created), Warnings: warns}, nil
+		return writeText("Created", t, created, nil, nil, warns), writeOut{Tenant: t.ws.TenantName, Workspace: t.ws.Alias, Rule: summarize(created), Warnings: warns}, nil
 	}, inventory.Enum("severity", severities...))
 }
 

@@ -60,7 +60,35 @@ func exportText(t *testing.T, env *toolsettest.Env, args map[string]any) (string
 	res := env.CallOK("export_analytics_rules", args)
 	var out exportOut
 	res.Decode(&out)
-	return res.Content[0].(*mcp.TextContent).Text, out
+	// The summary first, then the export alone, to be copied as it is.
+	if len(res.Content) != 2 || !strings.HasPrefix(res.Content[0].(*mcp.TextContent).Text, "Exported ") {
+		t.Fatalf("export answer: %s", res.Text)
+	}
+	return res.Content[1].(*mcp.TextContent).Text, out
+}
+
+// The seeded disabled rule of contoso-dev: YAML cannot carry its state, so the summary says so; the
+// rules without a YAML form are skipped with one line per reason.
+func TestYAMLExportSaysWhichRulesAreDisabled(t *testing.T) {
+	env := start(t, envOptions{readOnly: true})
+	disabled := world.SeededFacts().Diff(world.DiffDisabledRule)[0]
+	ws := world.MustWorkspace(disabled.Workspace)
+	rule := mustRule(t, disabled.Rule)
+	res := env.CallOK("export_analytics_rules", map[string]any{"workspace": ws.Alias()})
+	summary := res.Content[0].(*mcp.TextContent).Text
+	want := "Disabled in " + ws.Alias() + ", which YAML cannot say (import them with enabled false to keep them off): \"" + rule.Name + "\"."
+	if !strings.Contains(summary, want) {
+		t.Errorf("summary lacks %q:\n%s", want, summary)
+	}
+	var out exportOut
+	res.Decode(&out)
+	reasons := map[string]bool{}
+	for _, s := range out.Skipped {
+		reasons[s.Reason] = true
+	}
+	if n := strings.Count(summary, "\nSkipped "); len(out.Skipped) < 2 || n != len(reasons) {
+		t.Errorf("%d skipped rules, %d reasons, %d lines:\n%s", len(out.Skipped), len(reasons), n, summary)
+	}
 }
 
 // The Azure-Sentinel files go into a workspace and come back out byte for byte: queries, schedules,
@@ -71,7 +99,7 @@ func TestYAMLRoundTrip(t *testing.T) {
 	clearRules(t, env, world.WSContosoDev)
 	ws := alias(world.WSContosoDev)
 	text := shippedYAML(t)
-	args := map[string]any{"workspace": ws, "text": text}
+	args := map[string]any{"workspace": ws, "content": text}
 	n := len(content.Rules())
 	res := confirm(t, env, "import_analytics_rules", args, "Would import 20 rule(s) (yaml)", "20 to create")
 	var imp importOut
@@ -97,7 +125,7 @@ func TestYAMLRoundTrip(t *testing.T) {
 	}
 	// Importing the same text again changes nothing.
 	before := writes(env)
-	args["text"] = text + "\n" // other arguments than the first import: a new plan and token
+	args["content"] = text + "\n" // other arguments than the first import: a new plan and token
 	res = confirm(t, env, "import_analytics_rules", args, "20 unchanged")
 	res.Decode(&imp)
 	if imp.Unchanged != n || writes(env) != before {
@@ -109,7 +137,7 @@ func TestYAMLRoundTrip(t *testing.T) {
 	*scan.TriggerThreshold = 7
 	raw, _ := scan.Encode()
 	env.CallOK("disable_analytics_rule", map[string]any{"workspace": ws, "rule": scan.ID})
-	res = confirm(t, env, "import_analytics_rules", map[string]any{"workspace": ws, "text": string(raw)}, "update", "triggerThreshold")
+	res = confirm(t, env, "import_analytics_rules", map[string]any{"workspace": ws, "content": string(raw)}, "update", "triggerThreshold")
 	res.Decode(&imp)
 	var rule getOut
 	env.CallOK("get_analytics_rule", map[string]any{"workspace": ws, "rule": scan.ID}).Decode(&rule)
@@ -132,7 +160,7 @@ func TestYAMLExportOfATemplateRule(t *testing.T) {
 		t.Fatalf("export of a template rule:\n%s", firstDiff(string(want), got))
 	}
 	var imp importOut
-	confirm(t, env, "import_analytics_rules", map[string]any{"workspace": ws, "text": got}, "unchanged").Decode(&imp)
+	confirm(t, env, "import_analytics_rules", map[string]any{"workspace": ws, "content": got}, "unchanged").Decode(&imp)
 	if imp.Unchanged != 1 || imp.Rules[0].Name != name {
 		t.Errorf("import matched %+v", imp)
 	}
@@ -196,7 +224,7 @@ func TestARMRoundTrip(t *testing.T) {
 		t.Errorf("kinds %v", kinds)
 	}
 	var imp importOut
-	confirm(t, env, "import_analytics_rules", map[string]any{"workspace": dst, "text": first}, "8 to create").Decode(&imp)
+	confirm(t, env, "import_analytics_rules", map[string]any{"workspace": dst, "content": first}, "8 to create").Decode(&imp)
 	if imp.Created != 8 || imp.Format != "arm" {
 		t.Fatalf("ARM import: %+v", imp)
 	}
@@ -220,7 +248,7 @@ func TestARMRoundTrip(t *testing.T) {
 	}
 	// Template expressions cannot be evaluated outside a deployment.
 	expr := strings.Replace(first, `"[[MCAS] incidents"`, `"[parameters('ruleName')]"`, 1)
-	if msg := env.CallError("import_analytics_rules", map[string]any{"workspace": dst, "text": expr, "confirm_token": planToken(t, env, dst, expr)}); !strings.Contains(msg, "ARM template expression") {
+	if msg := env.CallError("import_analytics_rules", map[string]any{"workspace": dst, "content": expr, "confirm_token": planToken(t, env, dst, expr)}); !strings.Contains(msg, "ARM template expression") {
 		t.Errorf("expression: %s", msg)
 	}
 }
@@ -237,11 +265,11 @@ func TestImportRefusesAnInvalidQueryBeforeAnyWrite(t *testing.T) {
 	}
 	before := writes(env)
 	var pending struct{ Plan string }
-	env.CallOK("import_analytics_rules", map[string]any{"workspace": ws, "text": string(text)}).Decode(&pending)
+	env.CallOK("import_analytics_rules", map[string]any{"workspace": ws, "content": string(text)}).Decode(&pending)
 	if !strings.Contains(pending.Plan, "invalid query") || !strings.Contains(pending.Plan, bad.Name) {
 		t.Errorf("plan: %s", pending.Plan)
 	}
-	msg := env.CallError("import_analytics_rules", map[string]any{"workspace": ws, "text": string(text), "confirm_token": planToken(t, env, ws, string(text))})
+	msg := env.CallError("import_analytics_rules", map[string]any{"workspace": ws, "content": string(text), "confirm_token": planToken(t, env, ws, string(text))})
 	for _, want := range []string{"nothing was imported", bad.Name, "unknown table 'SignInLog'", "did you mean 'SigninLogs'?"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("import error lacks %q: %s", want, msg)
@@ -255,7 +283,7 @@ func TestImportRefusesAnInvalidQueryBeforeAnyWrite(t *testing.T) {
 		"{\"resources\": [{\"type\": \"Microsoft.OperationalInsights/workspaces/providers/alertRules\", \"name\": \"[concat(parameters('workspace'),'/Microsoft.SecurityInsights/',parameters('id'))]\", \"kind\": \"Scheduled\", \"properties\": {}}]}": "cannot be evaluated",
 		"{not json": "not valid JSON",
 	} {
-		if msg := env.CallError("import_analytics_rules", map[string]any{"workspace": ws, "text": text, "confirm_token": planToken(t, env, ws, text)}); !strings.Contains(msg, want) {
+		if msg := env.CallError("import_analytics_rules", map[string]any{"workspace": ws, "content": text, "confirm_token": planToken(t, env, ws, text)}); !strings.Contains(msg, want) {
 			t.Errorf("%q: %s", text, msg)
 		}
 	}
@@ -266,7 +294,7 @@ func planToken(t *testing.T, env *toolsettest.Env, ws, text string) string {
 	var pending struct {
 		ConfirmToken string `json:"confirm_token"`
 	}
-	env.CallOK("import_analytics_rules", map[string]any{"workspace": ws, "text": text}).Decode(&pending)
+	env.CallOK("import_analytics_rules", map[string]any{"workspace": ws, "content": text}).Decode(&pending)
 	return pending.ConfirmToken
 }
 

@@ -50,13 +50,22 @@ func createRule(d *toolkit.Deps) inventory.Tool {
 		if err != nil {
 			return nil, writeOut{}, err
 		}
+		// Sentinel accepts two rules with one display name, but then the name no longer picks a rule
+		// in the other tools: say so rather than leave the surprise for later.
+		if rules, err := t.listAll(ctx); err == nil {
+			if same := sameDisplayName(rules, in.DisplayName); len(same) > 0 {
+				warns = append(warns, fmt.Sprintf("another rule of %s already has this display name (%s): pass rules by their name (GUID) from now on",
+					t.ws.Alias, strings.Join(same, ", ")))
+			}
+		}
 		rule := &sentinel.AlertRule{Name: newGUID(), Kind: in.Kind, Properties: props}
 		created, err := t.c.PutAlertRule(ctx, rule, true)
 		if err != nil {
 			return nil, writeOut{}, writeError("creating the analytics rule in "+t.ws.Alias, err)
 		}
 		audit.RecordChange(ctx, nil, created)
-		return nil, writeOut{Tenant: t.ws.TenantName, Workspace: t.ws.Alias, Rule: summarize(created), Warnings: warns}, nil
+		out := writeOut{Tenant: t.ws.TenantName, Workspace: t.ws.Alias, Rule: summarize(created), Warnings: warns}
+		return writeText("Created", t, created, nil, nil, warns), out, nil
 	}, opts...)
 }
 
@@ -128,7 +137,8 @@ func (t *target) writeRule(ctx context.Context, before, after *sentinel.AlertRul
 	if len(changed) == 0 && (etag == "" || sameEtag(etag, before.Etag)) {
 		out.Rule = summarize(before)
 		out.Warnings = append(out.Warnings, "nothing to change: the rule already has these values")
-		return nil, out, nil
+		return toolkit.Text(fmt.Sprintf("Nothing to change: analytics rule %q in %s already has these values.",
+			before.DisplayName(), toolkit.WorkspaceName(t.ws))), out, nil
 	}
 	written, err := t.c.PutAlertRule(ctx, after, false)
 	if err != nil {
@@ -136,7 +146,88 @@ func (t *target) writeRule(ctx context.Context, before, after *sentinel.AlertRul
 	}
 	audit.RecordChange(ctx, before, written)
 	out.Rule, out.Changed = summarize(written), changed
-	return nil, out, nil
+	verb := "Updated"
+	if len(changed) == 1 && changed[0] == "enabled" {
+		verb = map[bool]string{true: "Enabled", false: "Disabled"}[written.Enabled()]
+		changed = nil
+	}
+	return writeText(verb, t, written, before, changed, warns), out, nil
+}
+
+// writeText is the answer of a rule write: what was done to which rule where, the changes (before ->
+// after), and the warnings.
+func writeText(verb string, t *target, r, before *sentinel.AlertRule, changed, warns []string) *mcp.CallToolResult {
+	var b strings.Builder
+	state := "enabled"
+	if !r.Enabled() {
+		state = "disabled"
+	}
+	fmt.Fprintf(&b, "%s analytics rule %q in %s: %s, severity %s, %s; name %s (pass it as rule).", verb, r.DisplayName(),
+		toolkit.WorkspaceName(t.ws), r.Kind, orNone(r.Severity()), state, r.Name)
+	if len(changed) > 0 {
+		b.WriteString("\nChanged:")
+		for _, k := range changed {
+			b.WriteString("\n- " + changeLine(k, before.Properties[k], r.Properties[k]))
+		}
+	}
+	for _, w := range warns {
+		b.WriteString("\nWarning: " + w)
+	}
+	return toolkit.Text(b.String())
+}
+
+// changeLine says how one property changed: "triggerThreshold: 0 -> 5"; long or structured values
+// (the query, entity mappings) only say that they changed.
+func changeLine(k string, before, after any) string {
+	short := func(v any) (string, bool) {
+		switch x := v.(type) {
+		case nil:
+			return "(none)", true
+		case string:
+			return x, len(x) <= 60 && !strings.Contains(x, "\n")
+		case bool, float64, int, int64:
+			return fmt.Sprint(x), true
+		case []any:
+			if len(x) == 0 {
+				return "(none)", true
+			}
+			parts := make([]string, len(x))
+			for i, e := range x {
+				s, ok := e.(string)
+				if !ok {
+					return "", false
+				}
+				parts[i] = s
+			}
+			s := strings.Join(parts, ", ")
+			return s, len(s) <= 80
+		}
+		return "", false
+	}
+	b, okb := short(before)
+	a, oka := short(after)
+	if !okb || !oka {
+		return k + " changed"
+	}
+	return k + ": " + b + " -> " + a
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// sameDisplayName lists the rules named like display (any case).
+func sameDisplayName(rules []*sentinel.AlertRule, display string) []string {
+	var out []string
+	for _, r := range rules {
+		if strings.EqualFold(strings.TrimSpace(r.DisplayName()), strings.TrimSpace(display)) {
+			out = append(out, r.Name)
+		}
+	}
+	return out
 }
 
 func sameEtag(a, b string) bool {
@@ -211,7 +302,8 @@ func deleteRule(d *toolkit.Deps) inventory.Tool {
 		// Its provenance record (written by import_analytics_rules) goes with it; a failure leaves an orphan
 		// record that nothing reads, so it is not an error of the deletion.
 		_ = t.c.DeleteAlertRuleMetadata(ctx, r.Name)
-		return nil, deleteOut{Tenant: t.ws.TenantName, Workspace: t.ws.Alias, Deleted: summarize(r)}, nil
+		return toolkit.Text(fmt.Sprintf("Deleted analytics rule %q (%s, name %s) from %s.", r.DisplayName(), r.Kind, r.Name, toolkit.WorkspaceName(t.ws))),
+			deleteOut{Tenant: t.ws.TenantName, Workspace: t.ws.Alias, Deleted: summarize(r)}, nil
 	}, inventory.Plan(func(ctx context.Context, in deleteIn) (string, error) {
 		t, err := workspace(ctx, d, in.Workspace)
 		if err != nil {

@@ -129,6 +129,7 @@ func listSavedSearches(d *toolkit.Deps) inventory.Tool {
 		}
 		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
 		out.Result = rep
+		toolkit.WithHeading(res, toolkit.Count(len(tbl.Rows), "saved search", "saved searches")+" in "+toolkit.WorkspaceName(c.Workspace())+".")
 		return res, out, nil
 	}, inventory.Enum("format", "table", "csv", "json"), inventory.Range("limit", 1, 1000))
 }

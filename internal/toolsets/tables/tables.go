@@ -113,7 +113,7 @@ type listOut struct {
 func listTables(d *toolkit.Deps) inventory.Tool {
 	return inventory.New(Name, mcp.Tool{
 		Name:        "list_table_settings",
-		Description: "List a workspace's tables with type (Microsoft, custom, restored, search results), plan and interactive/total retention.",
+		Description: "List a workspace's table settings: type (Microsoft, custom, restored, search results), plan and interactive/total retention. For costs and retention; list_tables shows what has data.",
 		Annotations: inventory.Annotations("List table settings", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in listIn) (*mcp.CallToolResult, listOut, error) {
 		c, err := clientFor(ctx, d, in.Workspace)
@@ -149,6 +149,7 @@ func listTables(d *toolkit.Deps) inventory.Tool {
 		}
 		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
 		out.Result = rep
+		toolkit.WithHeading(res, toolkit.Count(len(tbl.Rows), "table", "tables")+" of "+toolkit.WorkspaceName(c.Workspace())+".")
 		return res, out, nil
 	}, inventory.Enum("type", typeFilters...), inventory.Enum("plan", sentinel.PlanAnalytics, sentinel.PlanBasic, sentinel.PlanAuxiliary),
 		inventory.Enum("format", "table", "csv", "json"), inventory.Range("limit", 1, 1000))
@@ -178,7 +179,7 @@ type getOut struct {
 func getTableSchema(d *toolkit.Deps) inventory.Tool {
 	return inventory.New(Name, mcp.Tool{
 		Name:        "get_table",
-		Description: "Show a table's columns and types, with its plan and retention.",
+		Description: "Show a table's settings (plan, retention) and columns, to manage it; get_table_schema is enough to write queries.",
 		Annotations: inventory.Annotations("Get a table definition", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in getIn) (*mcp.CallToolResult, getOut, error) {
 		c, err := clientFor(ctx, d, in.Workspace)

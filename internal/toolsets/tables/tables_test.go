@@ -3,6 +3,7 @@ package tables_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/config"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/content"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
@@ -252,16 +254,32 @@ func TestDeleteRefusesMicrosoftTables(t *testing.T) {
 func TestSetTablePlan(t *testing.T) {
 	env := start(t, toolsettest.Options{Writes: true})
 	var out info
-	env.CallOK("set_table_plan", map[string]any{"workspace": prod, "table": "Syslog", "plan": "Basic"}).Decode(&out)
+	res := env.CallOK("set_table_plan", map[string]any{"workspace": prod, "table": "Syslog", "plan": "Basic"})
+	res.Decode(&out)
 	if out.Plan != "Basic" || out.RetentionDays != 30 {
 		t.Errorf("Syslog: %+v", out)
 	}
+	// The seeded rules that read Syslog stop detecting: the answer names them.
+	var readers []string
+	for _, r := range content.Rules() {
+		if strings.Contains(r.Query, "Syslog") && world.SeededFacts().RuleEnabled(prodWS.Name, r.ID) {
+			readers = append(readers, r.Name)
+		}
+	}
+	if len(readers) == 0 || !strings.Contains(res.Text, fmt.Sprintf("Warning: %d enabled analytics rule(s) of %s query Syslog", len(readers), prod)) {
+		t.Errorf("readers %v:\n%s", readers, res.Text)
+	}
+	for _, r := range readers {
+		if !strings.Contains(res.Text, fmt.Sprintf("%q", r)) {
+			t.Errorf("rule %q not named:\n%s", r, res.Text)
+		}
+	}
 	// Azure refuses the Basic plan on a table that does not support it, and says why.
-	if msg := env.CallError("set_table_plan", map[string]any{"workspace": prod, "table": "SecurityEvent", "plan": "Basic"}); !strings.Contains(msg, "Azure refused") || !strings.Contains(msg, "does not support the Basic plan") {
+	if msg := env.CallError("set_table_plan", map[string]any{"workspace": prod, "table": "SecurityEvent", "plan": "Basic"}); !strings.Contains(msg, "Azure refused") || !strings.Contains(msg, "does not support the Basic plan. Nothing was changed") || strings.Contains(msg, "..") {
 		t.Errorf("SecurityEvent Basic: %s", msg)
 	}
 	n := env.RequestCount()
-	res := env.CallOK("set_table_plan", map[string]any{"workspace": prod, "table": "Syslog", "plan": "Basic"})
+	res = env.CallOK("set_table_plan", map[string]any{"workspace": prod, "table": "Syslog", "plan": "Basic"})
 	if !strings.Contains(res.Text, "already on the Basic plan") || len(writes(env, n)) != 0 {
 		t.Errorf("no-op: %s %v", res.Text, writes(env, n))
 	}

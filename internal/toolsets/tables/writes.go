@@ -181,7 +181,7 @@ func checkRetention(plan string, ret, total *int, current int) error {
 // refused wraps Azure's answer to a table write: a refusal (400) keeps Azure's reason.
 func refused(what string, err error) error {
 	if e, ok := azure.AsError(err); ok && e.Status == 400 {
-		return fmt.Errorf("Azure refused %s: %s. Nothing was changed", what, e.Message)
+		return fmt.Errorf("Azure refused %s: %s. Nothing was changed", what, strings.TrimRight(strings.TrimSpace(e.Message), "."))
 	}
 	return toolkit.Unavailable(what, err, "get_table shows the table's current state")
 }
@@ -293,12 +293,33 @@ func setTablePlan(d *toolkit.Deps) inventory.Tool {
 		out := writeOut{Target: targetOf(c.Workspace()), TableInfo: infoOf(after)}
 		if plan == sentinel.PlanBasic {
 			out.Notes = append(out.Notes, "Basic tables keep 30 days interactively, support a subset of KQL and cannot drive scheduled analytics rules.")
+			if users := rulesReading(ctx, c, after.Name); len(users) > 0 {
+				out.Notes = append(out.Notes, fmt.Sprintf("Warning: %d enabled analytics rule(s) of %s query %s and stop detecting on the Basic plan: %s. Switch back with plan Analytics, or point them at another table.",
+					len(users), c.Workspace().Alias, after.Name, strings.Join(users, ", ")))
+			}
 		}
 		res := toolkit.Text(fmt.Sprintf("%s in %s is now on the %s plan (was %s): retention %d days interactive, %d days total.",
 			after.Name, c.Workspace().Alias, out.Plan, cur, out.RetentionDays, out.TotalRetentionDays))
 		addNotes(res, out.Notes)
 		return res, out, nil
 	}, inventory.Enum("plan", sentinel.PlanAnalytics, sentinel.PlanBasic, sentinel.PlanAuxiliary))
+}
+
+// rulesReading names the enabled analytics rules whose query reads table (a best effort: a failure
+// to list the rules leaves the warning out, not the change).
+func rulesReading(ctx context.Context, c *sentinel.Client, table string) []string {
+	rules, err := c.AlertRules(ctx)
+	if err != nil {
+		return nil
+	}
+	word := regexp.MustCompile(`(^|[^A-Za-z0-9_])` + regexp.QuoteMeta(table) + `($|[^A-Za-z0-9_])`)
+	var out []string
+	for _, r := range rules {
+		if r.Enabled() && r.HasQuery() && word.MatchString(r.Query()) {
+			out = append(out, fmt.Sprintf("%q", r.DisplayName()))
+		}
+	}
+	return out
 }
 
 type retentionIn struct {

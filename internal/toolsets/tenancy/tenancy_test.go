@@ -3,6 +3,7 @@ package tenancy_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -198,7 +199,7 @@ func TestNoToolCrossesTenants(t *testing.T) {
 	wg := start(t, toolsettest.Options{})
 	adatum := addCounter(t, wg.Emulator, world.Adatum)
 	wg.CallOK("list_tenants", nil)
-	if msg := wg.CallError("list_workspaces", map[string]any{"tenant": world.MustTenant(world.Adatum).ID}); !strings.Contains(msg, "unknown tenant") {
+	if msg := wg.CallError("list_workspaces", map[string]any{"tenant": world.MustTenant(world.Adatum).ID}); !strings.Contains(msg, fmt.Sprintf("unknown tenant %q. list_tenants shows", world.MustTenant(world.Adatum).ID)) {
 		t.Errorf("adatum: %s", msg)
 	}
 	if h := wg.Emulator.Faults().Hits(adatum); h != 0 {

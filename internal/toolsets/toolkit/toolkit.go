@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -110,7 +111,8 @@ func NotFound(what, name, hint string) error {
 func Unavailable(what string, err error, hint string) error {
 	msg := fmt.Sprintf("%s failed: %v", what, err)
 	if hint != "" {
-		msg += ". " + hint
+		// Azure's messages often end with a period already.
+		msg = strings.TrimRight(msg, ". ") + ". " + hint
 	}
 	return errors.New(msg)
 }

@@ -2,6 +2,7 @@ package watchlists
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -26,7 +27,7 @@ type listItemsIn struct {
 	toolkit.WorkspaceArg
 	Watchlist string `json:"watchlist" jsonschema:"Watchlist alias."`
 	Cursor    string `json:"cursor,omitempty" jsonschema:"The next_cursor of a previous call, to read the following items."`
-	Limit     int    `json:"limit,omitempty" jsonschema:"Items to read at least (whole pages are read; default 100)."`
+	Limit     int    `json:"limit,omitempty" jsonschema:"Items per answer (default 100)."`
 	Format    string `json:"format,omitempty" jsonschema:"table (default), csv or json."`
 }
 
@@ -56,39 +57,80 @@ func listItems(d *toolkit.Deps) inventory.Tool {
 		if limit <= 0 {
 			limit = 100
 		}
+		at, err := parseItemsCursor(in.Cursor)
+		if err != nil {
+			return nil, listItemsOut{}, err
+		}
+		// Azure's pages do not end where the limit does: the cursor is the page the answer stopped
+		// in and how many of its items were shown, so no item is skipped or shown twice.
 		var items []sentinel.WatchlistItem
-		q := sentinel.Query{NextLink: in.Cursor}
 		next := ""
 		for {
-			page, p, err := c.WatchlistItems(ctx, w.Name, q)
+			page, p, err := c.WatchlistItems(ctx, w.Name, sentinel.Query{NextLink: at.Link})
 			if err != nil {
-				if in.Cursor != "" && q.NextLink == in.Cursor {
+				if in.Cursor != "" && at.Link != "" && len(items) == 0 {
 					return nil, listItemsOut{}, toolkit.ArgError("cursor", "%v: pass the next_cursor of a previous list_watchlist_items call for this watchlist", err)
 				}
 				return nil, listItemsOut{}, toolkit.Unavailable("reading the items of watchlist "+w.Name, err, "")
 			}
-			items = append(items, page...)
-			next = p.NextLink
-			if next == "" || len(items) >= limit {
+			rest := page[min(at.Skip, len(page)):]
+			if need := limit - len(items); len(rest) > need {
+				items = append(items, rest[:need]...)
+				next = itemsCursor{Link: at.Link, Skip: at.Skip + need}.encode()
 				break
 			}
-			q = sentinel.Query{NextLink: next}
+			items = append(items, rest...)
+			if p.NextLink == "" {
+				break
+			}
+			at = itemsCursor{Link: p.NextLink}
+			if len(items) == limit {
+				next = at.encode()
+				break
+			}
 		}
 		tbl := itemsTable(columnsOf(w.Properties.ItemsSearchKey, items), items, true)
 		res, rep := d.Table(tbl, render.Format(in.Format), 0)
+		toolkit.WithHeading(res, toolkit.Count(len(items), "item", "items")+" of watchlist "+w.Name+" in "+toolkit.WorkspaceName(c.Workspace())+".")
 		out := listItemsOut{Target: targetOf(c.Workspace()), Watchlist: w.Name, Items: len(items), Result: rep}
 		switch {
 		case rep.Truncated && next != "":
 			appendText(res, "The answer was cut: call again with a smaller limit to page through every item.")
 		case next != "":
 			out.NextCursor = next
-			appendText(res, "More items follow: call again with cursor set to next_cursor.")
+			// The cursor goes in the text too: not every client shows the model the structured output.
+			appendText(res, fmt.Sprintf("More items follow: call list_watchlist_items again with the same watchlist and cursor %q.", next))
 		}
 		if len(items) == 0 {
 			res = toolkit.Text("Watchlist " + w.Name + " has no items. add_watchlist_items adds some.")
 		}
 		return res, out, nil
 	}, inventory.Enum("format", "table", "csv", "json"), inventory.Range("limit", 1, 1000), inventory.MaxLength("cursor", 4000))
+}
+
+// itemsCursor is where list_watchlist_items resumes: a page (its link; "" the first) and the items of
+// it already shown.
+type itemsCursor struct {
+	Link string `json:"l,omitempty"`
+	Skip int    `json:"s,omitempty"`
+}
+
+func (c itemsCursor) encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func parseItemsCursor(s string) (itemsCursor, error) {
+	var c itemsCursor
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return c, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || json.Unmarshal(b, &c) != nil || c.Skip < 0 {
+		return c, toolkit.ArgError("cursor", "is not a cursor of list_watchlist_items: pass its next_cursor unchanged, or leave cursor out to start from the first item")
+	}
+	return c, nil
 }
 
 // stringValues converts the values of an item to the strings Sentinel stores.

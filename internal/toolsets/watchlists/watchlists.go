@@ -36,8 +36,7 @@ func Tools(d *toolkit.Deps) []inventory.Tool {
 const maxItemsRead = 10_000
 
 type listIn struct {
-	toolkit.WorkspacesArg
-	toolkit.TenantArg
+	toolkit.TargetsArg
 	Limit  int    `json:"limit,omitempty" jsonschema:"Maximum rows to show."`
 	Format string `json:"format,omitempty" jsonschema:"table (default), csv or json."`
 }
@@ -57,7 +56,7 @@ func listWatchlists(d *toolkit.Deps) inventory.Tool {
 		if d == nil || d.Registry == nil || d.Azure == nil {
 			return nil, listOut{}, errNoAzure
 		}
-		wss, err := d.Registry.Select(ctx, tenancy.Selector{Workspaces: in.Workspaces, Tenant: in.Tenant})
+		wss, err := d.Registry.Select(ctx, in.Selector())
 		if err != nil {
 			return nil, listOut{}, err
 		}
@@ -90,6 +89,7 @@ func listWatchlists(d *toolkit.Deps) inventory.Tool {
 		out.Count = len(tbl.Rows)
 		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
 		out.Result = rep
+		toolkit.WithHeading(res, toolkit.Count(out.Count, "watchlist", "watchlists")+" in "+toolkit.Scope(wss)+".")
 		for _, f := range out.Failures {
 			appendText(res, fmt.Sprintf("%s failed: %s", f.Workspace, f.Error))
 		}

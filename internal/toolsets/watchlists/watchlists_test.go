@@ -1,6 +1,7 @@
 package watchlists_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -255,7 +256,8 @@ func TestListItemsPages(t *testing.T) {
 	seen := map[string]bool{}
 	cursor := ""
 	for page := 0; ; page++ {
-		args := map[string]any{"workspace": contoso, "watchlist": "Hosts", "limit": 2, "format": "json"}
+		// Pages of 3 over Azure pages of 2: an answer ends inside an Azure page and the next resumes there.
+		args := map[string]any{"workspace": contoso, "watchlist": "Hosts", "limit": 3, "format": "json"}
 		if cursor != "" {
 			args["cursor"] = cursor
 		}
@@ -266,10 +268,22 @@ func TestListItemsPages(t *testing.T) {
 		res := env.CallOK("list_watchlist_items", args)
 		res.Decode(&out)
 		var body struct{ Rows [][]any }
-		if err := json.Unmarshal([]byte(res.Content[0].(*mcp.TextContent).Text), &body); err != nil {
+		if err := json.Unmarshal([]byte(res.Content[1].(*mcp.TextContent).Text), &body); err != nil {
 			t.Fatalf("page %d: %v\n%s", page, err, res.Text)
 		}
+		// The heading says what and where; the text carries the cursor (not every client shows the
+		// model the structured output).
+		if !strings.Contains(res.Text, fmt.Sprintf(" of watchlist Hosts in %s (tenant ", contoso)) ||
+			(out.NextCursor != "" && !strings.Contains(res.Text, fmt.Sprintf("cursor %q", out.NextCursor))) {
+			t.Errorf("page %d:\n%s", page, res.Text)
+		}
+		if len(body.Rows) > 3 || (out.NextCursor != "" && len(body.Rows) != 3) {
+			t.Errorf("page %d has %d items for limit 3", page, len(body.Rows))
+		}
 		for _, r := range body.Rows {
+			if seen[fmt.Sprint(r[1])] {
+				t.Errorf("page %d repeats %v", page, r[1])
+			}
 			seen[fmt.Sprint(r[1])] = true
 		}
 		if out.NextCursor == "" {
@@ -290,11 +304,13 @@ func TestListItemsPages(t *testing.T) {
 	if n := countWatchlists(env, contoso); n != before+3 {
 		t.Errorf("listed %d watchlists over pages of 2, want %d", n, before+3)
 	}
-	// A cursor of another collection is refused.
-	msg := env.CallError("list_watchlist_items", map[string]any{"workspace": contoso, "watchlist": "Hosts",
-		"cursor": "https://management.azure.com/subscriptions/x/providers/Microsoft.Insights/workbooks?$skipToken=abc"})
-	if !strings.Contains(msg, "cursor") {
-		t.Errorf("bad cursor: %s", msg)
+	// A cursor of another collection, or not a cursor at all, is refused.
+	foreign, _ := json.Marshal(map[string]any{"l": "https://management.azure.com/subscriptions/x/providers/Microsoft.Insights/workbooks?$skipToken=abc"})
+	for _, c := range []string{base64.RawURLEncoding.EncodeToString(foreign), "https://management.azure.com/subscriptions/x", "%%%"} {
+		msg := env.CallError("list_watchlist_items", map[string]any{"workspace": contoso, "watchlist": "Hosts", "cursor": c})
+		if !strings.Contains(msg, `argument "cursor"`) {
+			t.Errorf("bad cursor %q: %s", c, msg)
+		}
 	}
 }
 

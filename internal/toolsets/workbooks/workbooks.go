@@ -100,6 +100,7 @@ func listWorkbooks(d *toolkit.Deps) inventory.Tool {
 		}
 		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
 		out.Result = rep
+		toolkit.WithHeading(res, toolkit.Count(len(tbl.Rows), in.Category+" workbook", in.Category+" workbooks")+" in "+toolkit.WorkspaceName(c.Workspace())+".")
 		if truncated {
 			res.Content = append(res.Content, &mcp.TextContent{Text: fmt.Sprintf("Only the first %d workbooks were read.", maxWorkbooks)})
 		}
