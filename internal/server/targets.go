@@ -23,6 +23,9 @@ type Tenancy interface {
 	ResolveWorkspace(ctx context.Context, ref string) (Target, error)
 	ResolveTenant(ctx context.Context, ref string) (Target, error)
 	TenantAllowed(tenantID string) bool
+	// ResolveQuery returns the workspaces a KQL query names itself (workspace("...")), resolved and
+	// allow-listed, or why the query may not be sent (see tenancy.Registry.QueryWorkspaces).
+	ResolveQuery(ctx context.Context, query string) ([]Target, error)
 }
 
 // Argument naming convention for addressing (ARCHITECTURE.md): the middleware resolves, before the
@@ -34,6 +37,14 @@ type Tenancy interface {
 //	tenant, *_tenant              one tenant reference (string)
 //
 // so that "baseline_workspace" or "target_workspace" of a drift or restore tool are checked too.
+//
+// A KQL query can name other workspaces itself (workspace("x"), which Log Analytics resolves with
+// the server's credential, allow-list or not), so every top-level argument named
+//
+//	query, *_query, kql, *_kql    KQL text
+//
+// is resolved too (Tenancy.ResolveQuery): the workspaces it names are targets of the call like
+// those of workspace arguments, and a cross-resource call the server never sends refuses it.
 type argKind int
 
 const (
@@ -41,10 +52,13 @@ const (
 	argWorkspace
 	argWorkspaces
 	argTenant
+	argKQL
 )
 
 func classifyArg(name string) argKind {
 	switch {
+	case name == "query" || name == "kql" || strings.HasSuffix(name, "_query") || strings.HasSuffix(name, "_kql"):
+		return argKQL
 	case name == "workspace" || strings.HasSuffix(name, "_workspace"):
 		return argWorkspace
 	case name == "workspaces" || strings.HasSuffix(name, "_workspaces"):
@@ -59,9 +73,15 @@ func classifyArg(name string) argKind {
 type addressing struct {
 	workspaces []string
 	tenants    []string
+	queries    []kqlArg
 }
 
-func (a addressing) empty() bool { return len(a.workspaces) == 0 && len(a.tenants) == 0 }
+// kqlArg is a KQL argument (name and text).
+type kqlArg struct{ name, query string }
+
+func (a addressing) empty() bool {
+	return len(a.workspaces) == 0 && len(a.tenants) == 0 && len(a.queries) == 0
+}
 
 // extractAddressing reads the addressing arguments of validated call arguments.
 func extractAddressing(args json.RawMessage) addressing {
@@ -92,6 +112,10 @@ func extractAddressing(args json.RawMessage) addressing {
 		case argTenant:
 			if s, ok := m[k].(string); ok && strings.TrimSpace(s) != "" && !isWildcard(s) {
 				a.tenants = append(a.tenants, strings.TrimSpace(s))
+			}
+		case argKQL:
+			if s, ok := m[k].(string); ok && strings.TrimSpace(s) != "" {
+				a.queries = append(a.queries, kqlArg{k, s})
 			}
 		}
 	}
@@ -126,6 +150,13 @@ func resolveTargets(ctx context.Context, t Tenancy, a addressing) ([]Target, err
 			return nil, err
 		}
 		out = append(out, tg)
+	}
+	for _, q := range a.queries {
+		tgs, err := t.ResolveQuery(ctx, q.query)
+		if err != nil {
+			return nil, fmt.Errorf("argument %q: %w", q.name, err)
+		}
+		out = append(out, tgs...)
 	}
 	for _, tg := range out {
 		if !t.TenantAllowed(tg.TenantID) {
