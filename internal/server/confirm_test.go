@@ -156,3 +156,26 @@ func TestForgedElicitationResponseRefused(t *testing.T) {
 		t.Errorf("forged confirmation: isError=%v %q", res.IsError, text(res))
 	}
 }
+
+// A plan is bounded whatever the arguments: a long value is cut in the plan (the token still covers
+// the complete arguments), and so is a tool plan over the result budget.
+func TestPlanIsBounded(t *testing.T) {
+	f := newFixture(t, fixtureOpts{filter: writes})
+	cs := f.connect(nil, "2025-11-25")
+	note := strings.Repeat("ABCDEFGHIJ", 100_000) // 1 MB: the tool's plan repeats it
+	args := map[string]any{"workspace": "contoso/contoso-prod", "note": note}
+	res, msg := callTool(t, cs, "delete_thing", args)
+	p := pending(t, res)
+	if len(msg) > f.cfg.Limits.MaxBytes || len(p.Plan) > f.cfg.Limits.MaxBytes/2 {
+		t.Fatalf("plan of %d bytes (text %d bytes), over the result budget of %d", len(p.Plan), len(msg), f.cfg.Limits.MaxBytes)
+	}
+	for _, want := range []string{"Would delete the thing named ABCDEFGHIJ", "the plan is cut here", "more bytes", "Workspace: contoso/contoso-prod"} {
+		if !strings.Contains(p.Plan, want) {
+			t.Errorf("plan lacks %q:\n%s", want, p.Plan)
+		}
+	}
+	args["confirm_token"] = p.ConfirmToken
+	if res, msg := callTool(t, cs, "delete_thing", args); res.IsError || f.env.count("delete_thing") != 1 {
+		t.Fatalf("confirmed call: %s", msg[:min(len(msg), 300)])
+	}
+}
