@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/sentinel-mcp/sentinel-mcp/internal/textsafe"
 )
 
 // Target is a tenant or workspace that a call addresses, as resolved by the tenancy layer.
@@ -133,6 +136,11 @@ func resolveTargets(ctx context.Context, t Tenancy, a addressing) ([]Target, err
 	if a.empty() {
 		return nil, nil
 	}
+	for _, ref := range append(slices.Clone(a.workspaces), a.tenants...) {
+		if err := checkRef(ref); err != nil {
+			return nil, err
+		}
+	}
 	if t == nil {
 		return nil, fmt.Errorf("no tenants are configured, so no workspace or tenant can be addressed: configure Azure access (see README, Configuration) or run with --emulator")
 	}
@@ -140,14 +148,14 @@ func resolveTargets(ctx context.Context, t Tenancy, a addressing) ([]Target, err
 	for _, ref := range a.workspaces {
 		tg, err := t.ResolveWorkspace(ctx, ref)
 		if err != nil {
-			return nil, err
+			return nil, escapedRef(ref, err)
 		}
 		out = append(out, tg)
 	}
 	for _, ref := range a.tenants {
 		tg, err := t.ResolveTenant(ctx, ref)
 		if err != nil {
-			return nil, err
+			return nil, escapedRef(ref, err)
 		}
 		out = append(out, tg)
 	}
@@ -169,6 +177,34 @@ func resolveTargets(ctx context.Context, t Tenancy, a addressing) ([]Target, err
 	}
 	return out, nil
 }
+
+// checkRef refuses, before any resolution, references that can only mislead: overlong ones, and
+// ones with a character that case-insensitive matching equates with a plain ASCII letter (KELVIN
+// SIGN for k, LONG S for s), which would otherwise resolve to the workspace they imitate.
+func checkRef(ref string) error {
+	if n := utf8.RuneCountInString(ref); n > maxRefChars {
+		return fmt.Errorf("a workspace or tenant reference of %d characters (%.40q…) names nothing: use an alias, name, id or resource id (at most %d characters) from list_workspaces or list_tenants", n, ref, maxRefChars)
+	}
+	if r, ascii, ok := textsafe.FoldLookalike(ref); ok {
+		return fmt.Errorf("the reference %+q contains %U, a look-alike of the letter %q: workspace and tenant names are plain ASCII, so it names nothing. Nothing was called; list_workspaces shows the names", ref, r, ascii)
+	}
+	return nil
+}
+
+// escapedRef adds the ASCII-escaped form of a reference with non-ASCII characters to its resolution
+// error, so that a homoglyph (a Cyrillic о for an o) or an invisible character shows as what it is.
+func escapedRef(ref string, err error) error {
+	for _, r := range ref {
+		if r >= utf8.RuneSelf {
+			return fmt.Errorf("%w (the reference, escaped: %+q: it contains non-ASCII characters)", err, ref)
+		}
+	}
+	return err
+}
+
+// maxRefChars bounds a workspace or tenant reference (a resource id is under 300 characters): a
+// longer one is refused before the tenancy layer compares it with every known name.
+const maxRefChars = 512
 
 // tenantIDs returns the distinct tenant ids of targets, in order.
 func tenantIDs(ts []Target) []string {

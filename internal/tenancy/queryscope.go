@@ -7,6 +7,7 @@ import (
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/config"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/kql/syntax"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/textsafe"
 )
 
 // QueryWorkspaces returns the workspaces a KQL query reads besides the one it is sent to, through
@@ -41,6 +42,9 @@ func (r *Registry) queryRef(ctx context.Context, ref syntax.CrossRef) (*Workspac
 	name := strings.TrimSpace(ref.Arg)
 	if name == "" {
 		return nil, fmt.Errorf("the query calls workspace(\"\"): name a workspace by its resource id (list_workspaces shows them); nothing was called")
+	}
+	if c, ascii, ok := textsafe.FoldLookalike(name); ok {
+		return nil, fmt.Errorf("the query names workspace(%+q), which contains %U, a look-alike of %q: name the workspace by its resource id; nothing was called", name, c, ascii)
 	}
 	ws, err := r.Resolve(ctx, name)
 	if err != nil {
