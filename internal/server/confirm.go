@@ -194,6 +194,7 @@ func (s *Server) plan(ctx context.Context, call *inventory.Call, st *callState) 
 		} else {
 			detail = strings.TrimSpace(p)
 		}
+		detail = elide(detail, longValues(call.Args))
 	}
 	targets, _, _ := st.snapshot()
 	for _, t := range targets {

@@ -51,6 +51,7 @@ func (st *callState) snapshot() (targets []Target, refused error, pending bool) 
 //
 //	recover   a panic or an internal error becomes a tool error, logged with its stack; never a dead server
 //	audit     one result record per call (and the correlation id in the result's _meta)
+//	bound     results within the result budget; errors quote only the beginning of long arguments
 //	gate      write tools refused unless writes are enabled (they are not even listed otherwise)
 //	args      invalid arguments are reported before any rail touches them
 //	rate      global token bucket
@@ -59,7 +60,7 @@ func (st *callState) snapshot() (targets []Target, refused error, pending bool) 
 //	confirm   destructive calls need a confirm_token or an accepted elicitation
 //	intent    write calls: the intent record must be durably written before the handler runs
 func (s *Server) middleware() inventory.Middleware {
-	layers := []inventory.Middleware{s.recoverMW, s.auditMW, s.gateMW, s.argsMW, s.rateMW, s.tenancyMW, s.timeoutMW, s.confirmMW, s.intentMW}
+	layers := []inventory.Middleware{s.recoverMW, s.auditMW, s.boundMW, s.gateMW, s.argsMW, s.rateMW, s.tenancyMW, s.timeoutMW, s.confirmMW, s.intentMW}
 	return func(next inventory.Handler) inventory.Handler {
 		for i := len(layers) - 1; i >= 0; i-- {
 			next = layers[i](next)
