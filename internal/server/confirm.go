@@ -206,7 +206,7 @@ func (s *Server) plan(ctx context.Context, call *inventory.Call, st *callState) 
 	}
 	// Shown as the audit log records them (secrets redacted), with long values shortened.
 	args, _ := canonicalArgs(call.Args)
-	fmt.Fprintf(&tail, "\nArguments: %s", planArguments(audit.Redact(args)))
+	fmt.Fprintf(&tail, "\nArguments: %s", planArguments(args))
 	room := s.planBudget() - head.Len() - tail.Len() - 1
 	if detail != "" {
 		head.WriteString("\n" + cutLines(detail, room))
@@ -261,17 +261,18 @@ const (
 )
 
 // planArguments renders arguments for a plan: strings over planMaxString bytes and lists over
-// planMaxItems items are shortened with a note, and the whole stays under planMaxArgs bytes.
-func planArguments(doc json.RawMessage) string {
+// planMaxItems items are shortened with a note, secrets redacted as in the audit log, and the whole
+// stays under planMaxArgs bytes.
+func planArguments(doc []byte) string {
 	var v any
 	if err := json.Unmarshal(doc, &v); err != nil {
-		return string(doc)
+		return "(unprintable)"
 	}
 	b, err := json.Marshal(shortenValue(v))
 	if err != nil {
 		return "(unprintable)"
 	}
-	out := string(b)
+	out := string(audit.Redact(b))
 	if len(out) > planMaxArgs {
 		cut := planMaxArgs
 		for cut > 0 && !utf8.RuneStart(out[cut]) {
