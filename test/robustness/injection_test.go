@@ -70,7 +70,9 @@ func sameShape(plain, hostile string, wants ...string) error {
 	if !slices.Equal(pk, hk) {
 		return fmt.Errorf("the value changed the query's structure: %d tokens instead of %d", len(hk), len(pk))
 	}
-	if !slices.ContainsFunc(strs, func(s string) bool { return slices.ContainsFunc(wants, func(w string) bool { return strings.Contains(s, w) }) }) {
+	if !slices.ContainsFunc(strs, func(s string) bool {
+		return slices.ContainsFunc(wants, func(w string) bool { return strings.Contains(s, w) })
+	}) {
 		return fmt.Errorf("no string literal carries the value (%q): %q", wants, strs)
 	}
 	if _, diags := syntax.Parse(hostile); len(diags) > 0 && diags[0].Severity == syntax.SeverityError {
