@@ -164,13 +164,13 @@ func TestLookalikeNamesDoNotResolve(t *testing.T) {
 		"fabri\u212aam/fabrikam-sentinel", // KELVIN SIGN folds to k
 	}
 	tenants := []string{"c\u043entoso", "conto\u017fo", "contoso\u200d", "\u202dcontoso", "contoso\u2024onmicrosoft\u2024com"}
-	for _, lt := range listTools(t, env) {
+	for i, lt := range listTools(t, env) {
 		for _, arg := range addressingArgs(lt.Schema) {
 			refs := workspaces
 			if addressingKind(arg) == "tenant" {
 				refs = tenants
 			}
-			for _, ref := range refs {
+			for _, ref := range rotate(refs, i, refsPerArg) {
 				addr := addrFor(lt, map[string]any{"workspace": own.Alias(), "workspaces": []any{own.Alias()}, "tenant": own.TenantAlias})
 				addr[arg] = ref
 				if addressingKind(arg) == "workspaces" {
@@ -199,13 +199,13 @@ func TestLookalikeNamesDoNotResolve(t *testing.T) {
 	}
 }
 
-// TestLongValuesAreNotEchoed gives each string argument of each tool, in turn, a 20,000-character
+// TestLongValuesAreNotEchoed gives each string argument of each tool, in turn, a 2,000-character
 // value the schema admits, so the handlers run with it (against the emulator): whatever they answer,
 // an error quotes at most the beginning of the value and no result is longer than the result budget.
 func TestLongValuesAreNotEchoed(t *testing.T) {
 	env := startAll(t, toolsettest.Options{})
 	own := world.MustWorkspace(world.WSContosoProd)
-	long := strings.Repeat("L", 20_000)
+	long := strings.Repeat("L", 2_000)
 	addr := map[string]any{"workspace": own.Alias(), "workspaces": []any{own.Alias()}, "tenant": own.TenantAlias}
 	calls := 0
 	for _, lt := range listTools(t, env) {
@@ -223,14 +223,14 @@ func TestLongValuesAreNotEchoed(t *testing.T) {
 			args[name] = long
 			res, text, err := call(env, lt.Name, args)
 			if err != nil {
-				t.Fatalf("%s(%s: 20,000 characters): protocol error %v", lt.Name, name, err)
+				t.Fatalf("%s(%s: 2,000 characters): protocol error %v", lt.Name, name, err)
 			}
 			calls++
 			if len(text) > env.Config.Limits.MaxBytes+300 {
-				t.Errorf("%s(%s: 20,000 characters): a %d-byte result, over the %d-byte budget", lt.Name, name, len(text), env.Config.Limits.MaxBytes)
+				t.Errorf("%s(%s: 2,000 characters): a %d-byte result, over the %d-byte budget", lt.Name, name, len(text), env.Config.Limits.MaxBytes)
 			}
 			if res.IsError && strings.Contains(strings.ToUpper(text), strings.Repeat("L", 200)) {
-				t.Errorf("%s(%s: 20,000 characters): the error repeats the value: %s", lt.Name, name, short(text))
+				t.Errorf("%s(%s: 2,000 characters): the error repeats the value: %s", lt.Name, name, short(text))
 			}
 		}
 	}

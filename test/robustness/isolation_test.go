@@ -117,7 +117,7 @@ func TestTenantIsolationMatrix(t *testing.T) {
 					if kind == "tenant" {
 						refs = tenantRefs(sc.foreign)
 					}
-					for _, ref := range refs {
+					for _, ref := range rotate(refs, covered, refsPerArg) {
 						addr := clone(base)
 						switch kind {
 						case "workspaces":
@@ -169,6 +169,23 @@ func TestTenantIsolationMatrix(t *testing.T) {
 			t.Logf("%d tools, %d refused calls, 0 requests to %v", covered, len(calls), sc.counted)
 		})
 	}
+}
+
+// refsPerArg is how many foreign references each addressing argument gets; the references rotate
+// from one tool to the next, so every form (alias, resource id, customer id, name, tenant id, domain)
+// is sent to many tools, and each tool gets several.
+const refsPerArg = 4
+
+// rotate returns n items of list starting at offset k (wrapping).
+func rotate(list []string, k, n int) []string {
+	if n >= len(list) {
+		return list
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = list[(k+i)%len(list)]
+	}
+	return out
 }
 
 func contains(list []string, s string) bool {
