@@ -41,8 +41,14 @@ func everyToolset() []toolsettest.Toolset {
 // send hundreds of calls, and the limiters have their own tests in internal/server.
 func startAll(t testing.TB, o toolsettest.Options) *toolsettest.Env {
 	t.Helper()
+	return startEvery(t, o, true)
+}
+
+// startEvery is startAll with writes enabled or not.
+func startEvery(t testing.TB, o toolsettest.Options, writes bool) *toolsettest.Env {
+	t.Helper()
 	o.Toolsets = everyToolset()
-	o.Writes = true
+	o.Writes = writes
 	configure := o.Configure
 	o.Configure = func(c *config.Config) {
 		c.Limits.Rate, c.Limits.TenantRate = 0, 0
