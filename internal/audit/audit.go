@@ -60,12 +60,22 @@ type Change struct {
 
 // Log appends records to a file. The file is opened on first use (start-up never touches the disk)
 // and reopened after a failure, so fixing the path or permissions recovers without a restart.
+//
+// Writes are group-committed: each record is written under a lock, then fsynced outside it, and one
+// fsync covers every record written before it started, so concurrent calls share fsyncs instead of
+// queueing behind each other's. Write still returns only once its record is durable.
 type Log struct {
 	path string
 	now  func() time.Time
 
-	mu sync.Mutex
-	f  *os.File
+	mu      sync.Mutex // guards f, gen and written, and serializes the file writes
+	f       *os.File
+	gen     uint64 // incremented each time the file is opened
+	written uint64 // records written to the file of generation gen
+
+	syncMu  sync.Mutex // one fsync at a time
+	syncGen uint64     // generation and count of the records known durable
+	synced  uint64
 }
 
 // New returns a Log writing to path; the parent directory is created (0700) on first write.
@@ -87,20 +97,47 @@ func (l *Log) Write(r *Record) error {
 	}
 	line = append(line, '\n')
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.f == nil {
 		if err := l.open(); err != nil {
+			l.mu.Unlock()
 			return err
 		}
 	}
 	if _, err := l.f.Write(line); err != nil {
 		l.closeLocked()
+		l.mu.Unlock()
 		return fmt.Errorf("audit: write %s: %w", l.path, err)
 	}
-	if err := l.f.Sync(); err != nil {
-		l.closeLocked()
+	l.written++
+	seq, gen, f := l.written, l.gen, l.f
+	l.mu.Unlock()
+	return l.sync(f, gen, seq)
+}
+
+// sync makes record seq of generation gen durable: done already if an fsync that started after it
+// was written succeeded, else one fsync now, covering every record written so far.
+func (l *Log) sync(f *os.File, gen, seq uint64) error {
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
+	if l.syncGen == gen && l.synced >= seq {
+		return nil
+	}
+	l.mu.Lock()
+	covered, current := l.written, l.gen
+	l.mu.Unlock()
+	if current != gen {
+		// The file was closed (a failure or Close) after this record was written, before any fsync.
+		return fmt.Errorf("audit: %s was closed before the record was synced", l.path)
+	}
+	if err := f.Sync(); err != nil {
+		l.mu.Lock()
+		if l.gen == gen {
+			l.closeLocked()
+		}
+		l.mu.Unlock()
 		return fmt.Errorf("audit: fsync %s: %w", l.path, err)
 	}
+	l.syncGen, l.synced = gen, covered
 	return nil
 }
 
@@ -116,6 +153,8 @@ func (l *Log) open() error {
 		return fmt.Errorf("audit: open %s: %w", l.path, err)
 	}
 	l.f = f
+	l.gen++
+	l.written = 0
 	return nil
 }
 
@@ -123,18 +162,28 @@ func (l *Log) closeLocked() {
 	if l.f != nil {
 		_ = l.f.Close()
 		l.f = nil
+		l.gen++ // records written to the closed file and not yet synced cannot be confirmed
 	}
 }
 
-// Close closes the file; a later Write reopens it.
+// Close syncs and closes the file; a later Write reopens it.
 func (l *Log) Close() error {
+	l.syncMu.Lock() // in sync's order: syncMu, then mu
+	defer l.syncMu.Unlock()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f == nil {
 		return nil
 	}
-	err := l.f.Close()
+	err := l.f.Sync()
+	if err == nil {
+		l.syncGen, l.synced = l.gen, l.written // writers waiting for an fsync: this one covered them
+	}
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
 	l.f = nil
+	l.gen++
 	return err
 }
 

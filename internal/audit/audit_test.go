@@ -103,6 +103,11 @@ func TestRedact(t *testing.T) {
 	if got := string(Redact([]byte("{not json"))); !strings.Contains(got, "invalid JSON") || strings.Contains(got, "not json") {
 		t.Errorf("invalid JSON redaction = %s", got)
 	}
+	// A long list keeps its first items and says how many more there were.
+	long := `{"items":[` + strings.TrimSuffix(strings.Repeat(`"x",`, 100_000), ",") + `]}`
+	if got := string(Redact([]byte(long))); len(got) > 10_000 || !strings.Contains(got, "99000 more items") {
+		t.Errorf("long list: %d bytes, ends %s", len(got), got[len(got)-40:])
+	}
 }
 
 func TestRecordChange(t *testing.T) {

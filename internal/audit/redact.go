@@ -14,6 +14,13 @@ const Redacted = "<redacted>"
 // maxStringBytes bounds each string value kept in a record (a pasted 1 MB query is cut, not logged).
 const maxStringBytes = 8 << 10
 
+// maxListItems bounds each list kept in a record: the first items are kept and a note says how many
+// more there were (a 100,000-item argument would otherwise make one record megabytes long).
+const maxListItems = 1000
+
+// keyNormalizer removes the separators of a key before it is matched against secretKeyParts.
+var keyNormalizer = strings.NewReplacer("_", "", "-", "", ".", "")
+
 // secretKeyParts are substrings of a normalized key (lower case, no '_' '-' '.') that mark a secret.
 // They are specific on purpose: "key" alone would also hide harmless values such as a watchlist's
 // search key column.
@@ -25,7 +32,7 @@ var secretKeyParts = []string{
 // jwtLike matches values that look like bearer tokens whatever their key.
 var jwtLike = regexp.MustCompile(`^(?i:bearer\s+)?eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$`)
 
-// Redact returns the JSON document with secret values replaced and overlong strings cut. Input that is
+// Redact returns the JSON document with secret values replaced and overlong strings and lists cut. Input that is
 // not JSON is replaced by a note rather than logged verbatim.
 func Redact(doc []byte) json.RawMessage {
 	if len(bytes.TrimSpace(doc)) == 0 {
@@ -59,7 +66,7 @@ func marshal(v any) ([]byte, error) {
 
 // IsSecretKey reports whether an object key names a secret.
 func IsSecretKey(k string) bool {
-	n := strings.ToLower(strings.NewReplacer("_", "", "-", "", ".", "").Replace(k))
+	n := strings.ToLower(keyNormalizer.Replace(k))
 	for _, p := range secretKeyParts {
 		if strings.Contains(n, p) {
 			return true
@@ -76,7 +83,11 @@ func redactValue(v any, secret bool) any {
 		}
 		return x
 	case []any:
-		for i, val := range x {
+		n := len(x)
+		if n > maxListItems {
+			x = append(x[:maxListItems:maxListItems], fmt.Sprintf("…(%d more items)", n-maxListItems))
+		}
+		for i, val := range x[:min(n, maxListItems)] {
 			x[i] = redactValue(val, secret)
 		}
 		return x

@@ -51,6 +51,14 @@ type Inventory struct {
 	Toolsets []Toolset // toolsets that contribute at least one selected tool
 	Filter   Filter    // the filter that selected them
 	byName   map[string]int
+	// unavailable says, for every known tool the filter left out, why (see Unavailable).
+	unavailable map[string]unavailableTool
+}
+
+type unavailableTool struct {
+	toolset string
+	write   bool
+	reason  string
 }
 
 // Build applies f. Unknown toolset or tool names are errors (with the closest valid name), and so is
@@ -110,17 +118,15 @@ func (b *Builder) Build(f Filter) (*Inventory, error) {
 		return nil, errors.Join(errs...)
 	}
 
-	inv := &Inventory{Filter: f, byName: map[string]int{}}
+	inv := &Inventory{Filter: f, byName: map[string]int{}, unavailable: map[string]unavailableTool{}}
 	used := map[string]bool{}
 	for _, ts := range b.toolsets {
 		for _, t := range b.tools {
 			if t.Toolset != ts.Name {
 				continue
 			}
-			if !enabled[ts.Name] && !slices.Contains(f.Tools, t.Name()) || slices.Contains(f.Exclude, t.Name()) {
-				continue
-			}
-			if t.Write() && !f.WritesAllowed() {
+			if why := leftOut(f, enabled[ts.Name], &t); why != "" {
+				inv.unavailable[t.Name()] = unavailableTool{toolset: t.Toolset, write: t.Write(), reason: why}
 				continue
 			}
 			if !f.OutputSchemas && t.Def.OutputSchema != nil {
@@ -137,6 +143,40 @@ func (b *Builder) Build(f Filter) (*Inventory, error) {
 		}
 	}
 	return inv, nil
+}
+
+// leftOut says why the filter leaves a tool out ("" when it is selected), as the model will read it
+// when it calls the tool anyway.
+func leftOut(f Filter, toolsetEnabled bool, t *Tool) string {
+	name := t.Name()
+	writes := ""
+	if t.Write() && !f.WritesAllowed() {
+		writes = "writes are disabled on this server (read-only is the default; start it with --enable-writes, or enable_writes: true in its configuration)"
+		if f.ReadOnly {
+			writes = "this server runs with --read-only (read_only: true), which disables every write tool"
+		}
+	}
+	switch {
+	case slices.Contains(f.Exclude, name):
+		return fmt.Sprintf("%s exists but is excluded by this server's configuration (exclude_tools / --exclude-tools): it was not run", name)
+	case !toolsetEnabled && !slices.Contains(f.Tools, name):
+		msg := fmt.Sprintf("%s exists but its toolset %q is not enabled on this server: it was not run. Enable it with --toolsets (e.g. --toolsets default,%s) or --tools %s", name, t.Toolset, t.Toolset, name)
+		if writes != "" {
+			msg += "; it also changes data, and " + writes
+		}
+		return msg
+	case writes != "":
+		return fmt.Sprintf("%s exists but changes data, and %s: it was not run and nothing was changed", name, writes)
+	}
+	return ""
+}
+
+// Unavailable reports whether name is a known tool that this inventory leaves out, and why (its
+// toolset not enabled, excluded, or a write tool while writes are disabled). A name no toolset
+// defines is not reported.
+func (inv *Inventory) Unavailable(name string) (toolset string, write bool, reason string, ok bool) {
+	u, ok := inv.unavailable[name]
+	return u.toolset, u.write, u.reason, ok
 }
 
 func unknown(kind, name string, valid []string) error {

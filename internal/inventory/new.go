@@ -267,7 +267,7 @@ func validateArgs(raw json.RawMessage, resolved *jsonschema.Resolved, props []st
 	args := map[string]any{}
 	if len(bytes.TrimSpace(raw)) > 0 && !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 		if err := json.Unmarshal(raw, &args); err != nil {
-			return nil, fmt.Errorf("invalid arguments: they must be a JSON object (%v)", err)
+			return nil, fmt.Errorf("invalid arguments: they must be a JSON object (%s)", clip(err.Error(), maxFallback))
 		}
 	}
 	for k, v := range args {
@@ -283,18 +283,24 @@ func validateArgs(raw json.RawMessage, resolved *jsonschema.Resolved, props []st
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		msg := fmt.Sprintf("invalid arguments: unknown argument %q", unknown[0])
-		if s := Closest(unknown[0], props); s != "" {
+		msg := fmt.Sprintf("invalid arguments: unknown argument %s", quote(unknown[0]))
+		if s := Closest(unknown[0], props); len(unknown[0]) <= 64 && s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return nil, fmt.Errorf("%s; valid arguments: %s", msg, strings.Join(props, ", "))
 	}
+	if msg := overLimit(resolved.Schema(), args); msg != "" {
+		return nil, fmt.Errorf("invalid arguments: %s", msg)
+	}
 	var v any = args
 	if err := resolved.ApplyDefaults(&v); err != nil {
-		return nil, fmt.Errorf("invalid arguments: %v", err)
+		return nil, fmt.Errorf("invalid arguments: %s", clip(err.Error(), maxFallback))
 	}
 	if err := resolved.Validate(&v); err != nil {
-		return nil, fmt.Errorf("invalid arguments: %s", cleanSchemaError(err))
+		if msg := violation(resolved.Schema(), args); msg != "" {
+			return nil, fmt.Errorf("invalid arguments: %s", msg)
+		}
+		return nil, fmt.Errorf("invalid arguments: %s", clip(cleanSchemaError(err), maxFallback))
 	}
 	return encodeOutput(v)
 }

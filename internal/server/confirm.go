@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -176,34 +177,139 @@ func (s *Server) confirmCall(ctx context.Context, call *inventory.Call, st *call
 }
 
 // plan describes what a destructive call would do: the tool's own plan when it has one, the targets
-// and the arguments.
+// and the arguments. It is shown twice in a result (text and structured plan) and may be kept by the
+// client, so it is bounded: long argument values are cut, and a tool plan over the budget loses its
+// last lines, with a note (the confirm token still covers the exact, complete arguments).
 func (s *Server) plan(ctx context.Context, call *inventory.Call, st *callState) string {
-	var b strings.Builder
+	var head, tail strings.Builder
 	title := call.Tool.Def.Name
 	if a := call.Tool.Def.Annotations; a != nil && a.Title != "" {
 		title = a.Title + " (" + call.Tool.Def.Name + ")"
 	}
-	fmt.Fprintf(&b, "Plan: %s. This operation is destructive: it may delete or overwrite data.", title)
+	fmt.Fprintf(&head, "Plan: %s. This operation is destructive: it may delete or overwrite data.", title)
+	var detail string
 	if call.Tool.Plan != nil {
 		if p, err := call.Tool.Plan(ctx, call.Args); err != nil {
-			fmt.Fprintf(&b, "\n(The detailed plan could not be prepared: %v)", err)
-		} else if p = strings.TrimSpace(p); p != "" {
-			b.WriteString("\n" + p)
+			detail = fmt.Sprintf("(The detailed plan could not be prepared: %v)", err)
+		} else {
+			detail = strings.TrimSpace(p)
 		}
+		detail = elide(detail, longValues(call.Args))
 	}
 	targets, _, _ := st.snapshot()
 	for _, t := range targets {
 		if t.Workspace != "" {
-			fmt.Fprintf(&b, "\nWorkspace: %s (tenant %s)", t.Workspace, t.TenantName)
+			fmt.Fprintf(&tail, "\nWorkspace: %s (tenant %s)", t.Workspace, t.TenantName)
 		} else {
-			fmt.Fprintf(&b, "\nTenant: %s (%s)", t.TenantName, t.TenantID)
+			fmt.Fprintf(&tail, "\nTenant: %s (%s)", t.TenantName, t.TenantID)
 		}
 	}
-	// Shown as the audit log records them: secrets redacted, overlong strings cut (the plan is displayed
-	// and may be kept by the client; the token still covers the exact arguments).
+	// Shown as the audit log records them (secrets redacted), with long values shortened.
 	args, _ := canonicalArgs(call.Args)
-	fmt.Fprintf(&b, "\nArguments: %s", audit.Redact(args))
+	fmt.Fprintf(&tail, "\nArguments: %s", planArguments(args))
+	room := s.planBudget() - head.Len() - tail.Len() - 1
+	if detail != "" {
+		head.WriteString("\n" + cutLines(detail, room))
+	}
+	return head.String() + tail.String()
+}
+
+// planBudget is the longest plan: a confirmation result carries it twice and must stay within the
+// result budget (limits.max_bytes), with room for the instructions around it.
+func (s *Server) planBudget() int {
+	b := s.opts.Config.Limits.MaxBytes
+	if b <= 0 {
+		b = 32 << 10
+	}
+	return max(b/2-600, 1024)
+}
+
+// cutLines returns s if it fits in max bytes, else its first lines that do, and a note of what was left out.
+func cutLines(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	var b strings.Builder
+	kept := 0
+	for _, l := range lines {
+		if b.Len()+len(l)+1 > limit-120 {
+			break
+		}
+		if kept > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l)
+		kept++
+	}
+	if kept == 0 { // one overlong line
+		cut := max(limit-120, 0)
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		b.WriteString(s[:cut])
+	}
+	fmt.Fprintf(&b, "\n… (the plan is cut here: %d more lines, %d bytes; the call does exactly what its arguments say)", len(lines)-kept, len(s)-b.Len())
 	return b.String()
+}
+
+// Bounds of the arguments shown in a plan.
+const (
+	planMaxString = 200 // bytes of one string value
+	planMaxItems  = 10  // items of one list
+	planMaxArgs   = 2048
+)
+
+// planArguments renders arguments for a plan: strings over planMaxString bytes and lists over
+// planMaxItems items are shortened with a note, secrets redacted as in the audit log, and the whole
+// stays under planMaxArgs bytes.
+func planArguments(doc []byte) string {
+	var v any
+	if err := json.Unmarshal(doc, &v); err != nil {
+		return "(unprintable)"
+	}
+	b, err := json.Marshal(shortenValue(v))
+	if err != nil {
+		return "(unprintable)"
+	}
+	out := string(audit.Redact(b))
+	if len(out) > planMaxArgs {
+		cut := planMaxArgs
+		for cut > 0 && !utf8.RuneStart(out[cut]) {
+			cut--
+		}
+		out = fmt.Sprintf("%s… (%d more bytes)", out[:cut], len(out)-cut)
+	}
+	return out
+}
+
+func shortenValue(v any) any {
+	switch x := v.(type) {
+	case string:
+		if len(x) > planMaxString {
+			cut := planMaxString
+			for cut > 0 && !utf8.RuneStart(x[cut]) {
+				cut--
+			}
+			return fmt.Sprintf("%s… (%d more bytes)", x[:cut], len(x)-cut)
+		}
+		return x
+	case []any:
+		n := len(x)
+		if n > planMaxItems {
+			x = append(x[:planMaxItems:planMaxItems], fmt.Sprintf("… (%d more items)", n-planMaxItems))
+		}
+		for i := range x {
+			x[i] = shortenValue(x[i])
+		}
+		return x
+	case map[string]any:
+		for k, val := range x {
+			x[k] = shortenValue(val)
+		}
+		return x
+	}
+	return v
 }
 
 // supportsElicitation reports whether the client can answer a form elicitation.

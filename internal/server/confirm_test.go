@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/audit"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
 )
 
 func pending(t *testing.T, res *mcp.CallToolResult) inventory.Pending {
@@ -154,5 +156,56 @@ func TestForgedElicitationResponseRefused(t *testing.T) {
 	}
 	if !res.IsError || !strings.Contains(text(res), "does not match") || f.env.count("delete_thing") != 0 {
 		t.Errorf("forged confirmation: isError=%v %q", res.IsError, text(res))
+	}
+}
+
+// A plan is bounded whatever the arguments: a long value is cut in the plan (the token still covers
+// the complete arguments), and so is a tool plan over the result budget.
+func TestPlanIsBounded(t *testing.T) {
+	type in struct {
+		Count int    `json:"count" jsonschema:"Things."`
+		Note  string `json:"note,omitempty" jsonschema:"A note."`
+	}
+	ran := 0
+	purge := inventory.New("beta", mcp.Tool{Name: "purge_things", Description: "Purge.", Annotations: inventory.Annotations("Purge things", inventory.Destructive)},
+		func(ctx context.Context, _ *mcp.CallToolRequest, in in) (*mcp.CallToolResult, any, error) {
+			ran++
+			return toolkit.Text(fmt.Sprintf("purged %d", in.Count)), nil, nil
+		}, inventory.Plan(func(_ context.Context, in in) (string, error) {
+			var b strings.Builder
+			for i := range in.Count {
+				fmt.Fprintf(&b, "- would purge thing %d\n", i)
+			}
+			return b.String(), nil
+		}))
+	f := newFixture(t, fixtureOpts{filter: writes, extraTools: []inventory.Tool{purge}})
+	cs := f.connect(nil, "2025-11-25")
+	for _, args := range []map[string]any{
+		{"count": 20_000, "note": "n"},                         // a plan of 500 KB
+		{"count": 1, "note": strings.Repeat("ABCDE", 200_000)}, // a megabyte argument
+	} {
+		res, msg := callTool(t, cs, "purge_things", args)
+		p := pending(t, res)
+		if len(msg) > f.cfg.Limits.MaxBytes || len(p.Plan) > f.cfg.Limits.MaxBytes/2 {
+			t.Fatalf("plan of %d bytes (text %d bytes), over the result budget of %d", len(p.Plan), len(msg), f.cfg.Limits.MaxBytes)
+		}
+		want := []string{"- would purge thing 0", "Arguments: {"}
+		if args["count"] == 20_000 {
+			want = append(want, "the plan is cut here")
+		} else {
+			want = append(want, "ABCDEABCDE", "more bytes")
+		}
+		for _, w := range want {
+			if !strings.Contains(p.Plan, w) {
+				t.Errorf("plan lacks %q:\n%.3000s", w, p.Plan)
+			}
+		}
+		args["confirm_token"] = p.ConfirmToken
+		if res, msg := callTool(t, cs, "purge_things", args); res.IsError {
+			t.Fatalf("confirmed call: %.300s", msg)
+		}
+	}
+	if ran != 2 {
+		t.Fatalf("%d confirmed calls ran, want 2", ran)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/audit"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/config"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/kql/syntax"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
 )
 
@@ -65,6 +66,23 @@ func (s *staticTenancy) ResolveTenant(_ context.Context, ref string) (Target, er
 }
 
 func (s *staticTenancy) TenantAllowed(id string) bool { return s.allowed[id] }
+
+// ResolveQuery resolves the literal workspace("...") references of a query (the production policy,
+// ids only and the other cross-resource functions refused, is tenancy's and tested there).
+func (s *staticTenancy) ResolveQuery(ctx context.Context, q string) ([]Target, error) {
+	var out []Target
+	for _, r := range syntax.CrossRefs(q) {
+		if r.Func != "workspace" || !r.Literal {
+			return nil, fmt.Errorf("the query calls %s() and this server does not send that", r.Func)
+		}
+		t, err := s.ResolveWorkspace(ctx, r.Arg)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
 
 type wsIn struct {
 	toolkit.WorkspaceArg

@@ -51,6 +51,7 @@ func (st *callState) snapshot() (targets []Target, refused error, pending bool) 
 //
 //	recover   a panic or an internal error becomes a tool error, logged with its stack; never a dead server
 //	audit     one result record per call (and the correlation id in the result's _meta)
+//	bound     results within the result budget; errors quote only the beginning of long arguments
 //	gate      write tools refused unless writes are enabled (they are not even listed otherwise)
 //	args      invalid arguments are reported before any rail touches them
 //	rate      global token bucket
@@ -59,7 +60,7 @@ func (st *callState) snapshot() (targets []Target, refused error, pending bool) 
 //	confirm   destructive calls need a confirm_token or an accepted elicitation
 //	intent    write calls: the intent record must be durably written before the handler runs
 func (s *Server) middleware() inventory.Middleware {
-	layers := []inventory.Middleware{s.recoverMW, s.auditMW, s.gateMW, s.argsMW, s.rateMW, s.tenancyMW, s.timeoutMW, s.confirmMW, s.intentMW}
+	layers := []inventory.Middleware{s.recoverMW, s.auditMW, s.boundMW, s.gateMW, s.argsMW, s.rateMW, s.tenancyMW, s.timeoutMW, s.confirmMW, s.intentMW}
 	return func(next inventory.Handler) inventory.Handler {
 		for i := len(layers) - 1; i >= 0; i-- {
 			next = layers[i](next)
@@ -159,18 +160,52 @@ func (s *Server) record(call *inventory.Call, st *callState, phase string) *audi
 		Tenants:       tenantIDs(targets),
 		Workspaces:    workspaceNames(targets),
 	}
-	if req.Session != nil {
-		rec.SessionID = req.Session.ID()
-	}
-	if ci := req.ClientInfo(); ci != nil {
-		rec.Client = strings.TrimSuffix(ci.Name+"/"+ci.Version, "/")
-	}
+	rec.SessionID, rec.Client = caller(req)
 	args := call.Args
 	if args == nil {
 		args = req.Params.Arguments
 	}
 	rec.Arguments = audit.Redact(args)
 	return rec
+}
+
+// caller returns the session id and client name/version of a request.
+func caller(req *mcp.CallToolRequest) (session, client string) {
+	if req.Session != nil {
+		session = req.Session.ID()
+	}
+	if ci := req.ClientInfo(); ci != nil {
+		client = strings.TrimSuffix(ci.Name+"/"+ci.Version, "/")
+	}
+	return session, client
+}
+
+// unavailableMW answers a call of a tool that exists but that this server leaves out (a write tool
+// while writes are disabled, a toolset not enabled, an excluded tool) with a tool error that says
+// why and how to enable it, rather than the SDK's "unknown tool" protocol error. Such a call never
+// runs; it is audited as refused. Names no toolset defines still get the protocol error.
+func (s *Server) unavailableMW(next mcp.MethodHandler) mcp.MethodHandler {
+	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		ctr, ok := req.(*mcp.CallToolRequest)
+		if method != "tools/call" || !ok || ctr.Params == nil {
+			return next(ctx, method, req)
+		}
+		toolset, write, reason, hidden := s.opts.Inventory.Unavailable(ctr.Params.Name)
+		if !hidden {
+			return next(ctx, method, req)
+		}
+		id := newID()
+		rec := &audit.Record{Phase: audit.PhaseResult, CorrelationID: id, Tool: ctr.Params.Name, Toolset: toolset, Write: write,
+			Arguments: audit.Redact(ctr.Params.Arguments), Outcome: audit.OutcomeRefused, Reason: reason}
+		rec.SessionID, rec.Client = caller(ctr)
+		if err := s.opts.Audit.Write(rec); err != nil {
+			s.log.Error("audit record not written", "tool", rec.Tool, "correlation_id", id, "err", err)
+		}
+		s.log.Info("tool call", "tool", rec.Tool, "outcome", rec.Outcome, "reason", reason, "correlation_id", id)
+		res := inventory.ErrorResult(errors.New(reason))
+		res.Meta = mcp.Meta{MetaCorrelationID: id}
+		return res, nil
+	}
 }
 
 func outcome(st *callState, res *mcp.CallToolResult, err error) (string, string) {

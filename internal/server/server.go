@@ -101,6 +101,7 @@ func New(opts Options) (*Server, error) {
 		},
 	})
 	opts.Inventory.Register(s.mcp, s.middleware())
+	s.mcp.AddReceivingMiddleware(s.unavailableMW)
 	s.addPrompts()
 	s.addResources()
 	return s, nil

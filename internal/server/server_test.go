@@ -8,6 +8,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/sentinel-mcp/sentinel-mcp/internal/audit"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 )
 
@@ -65,14 +66,41 @@ func TestToolsetFiltersAndReadOnlyThroughProtocol(t *testing.T) {
 			t.Errorf("%+v: tools = %v, want %v", c.filter, got, c.want)
 		}
 	}
-	// A write tool that is not listed cannot be called either.
-	f := newFixture(t, fixtureOpts{filter: inventory.Filter{Toolsets: []string{"all"}, EnableWrites: true, ReadOnly: true}})
-	cs := f.connect(nil, "")
-	if _, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "update_thing", Arguments: map[string]any{"workspace": "contoso/contoso-prod"}}); err == nil {
-		t.Error("update_thing callable in read-only mode")
+	// A tool that is not listed cannot be called either: the call is refused with a tool error that says
+	// why (not the protocol's "unknown tool"), audited, and never runs.
+	for _, c := range []struct {
+		filter inventory.Filter
+		tool   string
+		want   string
+	}{
+		{inventory.Filter{Toolsets: []string{"all"}, EnableWrites: true, ReadOnly: true}, "update_thing", "--read-only"},
+		{inventory.Filter{Toolsets: []string{"all"}}, "update_thing", "--enable-writes"},
+		{inventory.Filter{Toolsets: []string{"all"}}, "delete_thing", "--enable-writes"},
+		{inventory.Filter{Toolsets: []string{"all"}, Exclude: []string{"get_echo"}}, "get_echo", "excluded by this server's configuration"},
+		{inventory.Filter{Toolsets: []string{"beta"}}, "get_echo", `toolset "alpha" is not enabled`},
+	} {
+		f := newFixture(t, fixtureOpts{filter: c.filter})
+		cs := f.connect(nil, "")
+		res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: c.tool, Arguments: map[string]any{"workspace": "contoso/contoso-prod", "note": "n"}})
+		if err != nil {
+			t.Errorf("%+v: %s: protocol error %v, want a tool error", c.filter, c.tool, err)
+			continue
+		}
+		if msg := text(res); !res.IsError || !strings.Contains(msg, c.want) || !strings.Contains(msg, "exists") {
+			t.Errorf("%+v: %s: isError=%v %q, want %q", c.filter, c.tool, res.IsError, msg, c.want)
+		}
+		if f.env.count(c.tool) != 0 {
+			t.Errorf("%+v: %s ran", c.filter, c.tool)
+		}
+		recs := f.records()
+		if len(recs) != 1 || recs[0].Outcome != audit.OutcomeRefused || recs[0].Tool != c.tool || recs[0].CorrelationID != res.Meta[MetaCorrelationID] {
+			t.Errorf("%+v: %s: audit records %+v", c.filter, c.tool, recs)
+		}
 	}
-	if f.env.count("update_thing") != 0 {
-		t.Error("update_thing ran in read-only mode")
+	// A name no toolset defines stays a protocol error.
+	cs := newFixture(t, fixtureOpts{}).connect(nil, "")
+	if _, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "no_such_tool"}); err == nil || !strings.Contains(err.Error(), "unknown tool") {
+		t.Errorf("unknown tool: %v", err)
 	}
 }
 

@@ -25,6 +25,9 @@ func TestStdioAnswersMalformedLines(t *testing.T) {
 		{`"str"`, -32600, "null", "a message is a JSON object"},
 		{`{"foo":1,"id":9}`, -32600, "9", "invalid JSON-RPC message"},
 		{`{"jsonrpc":"2.0","id":"abc","method":5}`, -32600, `"abc"`, "invalid JSON-RPC message"},
+		// Arguments nested deeper than the SDK decodes: refused with a short answer, the session goes on.
+		{`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_echo","arguments":{"workspace":` +
+			strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + `}}}`, -32600, "7", "nesting depth"},
 	} {
 		s.send(t, c.line)
 		got := s.next(t)
@@ -36,7 +39,7 @@ func TestStdioAnswersMalformedLines(t *testing.T) {
 			}
 		}
 		if err := json.Unmarshal([]byte(got), &m); err != nil || m.Error.Code != c.code || string(m.ID) != c.id || !strings.Contains(m.Error.Message, c.msg) {
-			t.Errorf("%s: answered %s, want code %d, id %s, message with %q", c.line, got, c.code, c.id, c.msg)
+			t.Errorf("%.200s: answered %.500s, want code %d, id %s, message with %q", c.line, got, c.code, c.id, c.msg)
 		}
 	}
 	// Blank lines are ignored; the session still works.

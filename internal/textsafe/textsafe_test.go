@@ -108,3 +108,12 @@ func TestHiddenNamesWhatCleaningRemoves(t *testing.T) {
 		t.Errorf("visible text and controls: %q", got)
 	}
 }
+
+func TestFoldLookalike(t *testing.T) {
+	for s, want := range map[string]rune{"contoso": 0, "conto\u017fo": 's', "fabri\u212aam": 'k', "c\u043entoso": 0, "Société": 0, "\u212b": 0} {
+		_, got, ok := FoldLookalike(s)
+		if ok != (want != 0) || got != want {
+			t.Errorf("FoldLookalike(%+q) = %q, %v; want %q", s, got, ok, want)
+		}
+	}
+}

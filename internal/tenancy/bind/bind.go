@@ -32,3 +32,15 @@ func (b registry) ResolveTenant(ctx context.Context, ref string) (server.Target,
 }
 
 func (b registry) TenantAllowed(tenantID string) bool { return b.r.TenantAllowed(tenantID) }
+
+func (b registry) ResolveQuery(ctx context.Context, query string) ([]server.Target, error) {
+	wss, err := b.r.QueryWorkspaces(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]server.Target, len(wss))
+	for i, ws := range wss {
+		out[i] = server.Target{TenantID: ws.TenantID, TenantName: ws.TenantName, Workspace: ws.Alias, ResourceID: ws.ResourceID}
+	}
+	return out, nil
+}

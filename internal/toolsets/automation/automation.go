@@ -156,6 +156,9 @@ func listRules(d *toolkit.Deps) inventory.Tool {
 				}
 				return t.listAll(ctx)
 			})
+		if err := toolkit.AllFailed("listing automation rules", outs); err != nil {
+			return nil, listOut{}, err
+		}
 		multi := len(wss) > 1
 		tbl := &render.Table{}
 		if multi {

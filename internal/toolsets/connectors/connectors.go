@@ -122,6 +122,9 @@ func listConnectors(d *toolkit.Deps) inventory.Tool {
 			func(ctx context.Context, ws *tenancy.Workspace) ([]sentinel.DataConnector, error) {
 				return connectorsOf(ctx, d, ws, in.Kind)
 			})
+		if err := toolkit.AllFailed("listing data connectors", outs); err != nil {
+			return nil, listOut{}, err
+		}
 		tbl := &render.Table{Columns: []render.Column{{Name: "workspace"}, {Name: "kind"}, {Name: "state"}, {Name: "data_types"}, {Name: "tables"}, {Name: "name"}}}
 		out := listOut{}
 		for _, o := range outs {
@@ -205,6 +208,9 @@ func checkFreshness(d *toolkit.Deps) inventory.Tool {
 			func(ctx context.Context, ws *tenancy.Workspace) ([]Freshness, error) {
 				return freshness(ctx, d, ws, in.Kind, lookback, stale, now)
 			})
+		if err := toolkit.AllFailed("checking connector freshness", outs); err != nil {
+			return nil, freshOut{}, err
+		}
 		out := freshOut{Rows: []Freshness{}}
 		var all []Freshness
 		for _, o := range outs {

@@ -46,6 +46,9 @@ func mitreCoverage(d *toolkit.Deps) inventory.Tool {
 			return nil, coverageOut{}, err
 		}
 		outs := forEach(ctx, d, wss, func(ctx context.Context, t *target) ([]*sentinel.AlertRule, error) { return t.listAll(ctx) })
+		if err := toolkit.AllFailed("reading the analytics rules", outs); err != nil {
+			return nil, coverageOut{}, err
+		}
 		out := coverageOut{Workspaces: []string{}}
 		var read []*tenancy.Workspace
 		byTechnique := in.By == "technique"

@@ -163,6 +163,9 @@ func (t *target) planImport(ctx context.Context, in importIn) (*importPlan, erro
 		if it.rule.HasQuery() {
 			if _, err := checkRuleQuery(fmt.Sprintf("rule %q", it.DisplayName), it.rule.Query()); err != nil {
 				bad = append(bad, err.Error())
+			} else if _, err := t.reg.QueryWorkspaces(ctx, it.rule.Query()); err != nil {
+				// The server checks the workspaces named in query arguments; these queries come in the text.
+				bad = append(bad, fmt.Sprintf("rule %q: %v", it.DisplayName, err))
 			}
 		}
 	}

@@ -68,6 +68,9 @@ func listRules(d *toolkit.Deps) inventory.Tool {
 		outs := forEach(ctx, d, wss, func(ctx context.Context, t *target) ([]*sentinel.AlertRule, error) {
 			return t.listAll(ctx)
 		})
+		if err := toolkit.AllFailed("listing analytics rules", outs); err != nil {
+			return nil, listOut{}, err
+		}
 		multi := len(wss) > 1
 		tbl := &render.Table{}
 		if multi {

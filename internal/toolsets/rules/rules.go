@@ -38,8 +38,9 @@ var errNoAzure = errors.New("no Azure access is configured: configure azure.cred
 
 // target is one workspace and the ARM client of the identity that reaches it.
 type target struct {
-	ws *tenancy.Workspace
-	c  *sentinel.Client
+	ws  *tenancy.Workspace
+	c   *sentinel.Client
+	reg *tenancy.Registry
 }
 
 // workspace resolves a workspace argument (already resolved and allow-listed by the server) and its client.
@@ -59,7 +60,7 @@ func clientFor(d *toolkit.Deps, ws *tenancy.Workspace) (*target, error) {
 	if err != nil {
 		return nil, toolkit.Unavailable("connecting to "+ws.Alias, err, "")
 	}
-	return &target{ws: ws, c: c}, nil
+	return &target{ws: ws, c: c, reg: d.Registry}, nil
 }
 
 // selectWorkspaces resolves the workspaces/tenant arguments of a multi-workspace tool.

@@ -264,6 +264,10 @@ func (e *Env) ToolNames() []string {
 // sign-ins included, in order.
 func (e *Env) Requests() []string { return e.wire.requests() }
 
+// Queries returns the KQL text of every Log Analytics query the provider sent, retries included, in
+// order: what a tool built from its arguments, as Azure receives it.
+func (e *Env) Queries() []string { return e.wire.sentQueries() }
+
 // RequestCount is len(Requests()): note it before a call to count that call's requests.
 func (e *Env) RequestCount() int { return len(e.wire.requests()) }
 
@@ -303,16 +307,40 @@ func text(res *mcp.CallToolResult) string {
 
 // wire records the requests the provider sends.
 type wire struct {
-	next http.RoundTripper
-	mu   sync.Mutex
-	reqs []string
+	next    http.RoundTripper
+	mu      sync.Mutex
+	reqs    []string
+	queries []string // KQL of the Log Analytics queries sent (POST .../query)
 }
 
 func (w *wire) RoundTrip(r *http.Request) (*http.Response, error) {
+	var query string
+	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/query") && r.Body != nil && r.GetBody != nil {
+		if body, err := r.GetBody(); err == nil {
+			var q struct {
+				Query string `json:"query"`
+			}
+			if json.NewDecoder(body).Decode(&q) == nil {
+				query = q.Query
+			}
+			// The Azure pipeline's GetBody seeks its one body back to the start: call it again so the
+			// request goes out whole (closing it is the transport's job).
+			_, _ = r.GetBody()
+		}
+	}
 	w.mu.Lock()
 	w.reqs = append(w.reqs, r.Method+" "+r.URL.Path)
+	if query != "" {
+		w.queries = append(w.queries, query)
+	}
 	w.mu.Unlock()
 	return w.next.RoundTrip(r)
+}
+
+func (w *wire) sentQueries() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.queries)
 }
 
 func (w *wire) requests() []string {

@@ -72,6 +72,9 @@ func listWatchlists(d *toolkit.Deps) inventory.Tool {
 				wls, _, err := c.AllWatchlists(ctx, 0)
 				return wls, err
 			})
+		if err := toolkit.AllFailed("listing watchlists", outs); err != nil {
+			return nil, listOut{}, err
+		}
 		tbl := &render.Table{Columns: []render.Column{{Name: "workspace"}, {Name: "alias"}, {Name: "display_name"},
 			{Name: "search_key"}, {Name: "source"}, {Name: "labels"}, {Name: "updated", Type: "datetime"}}}
 		out := listOut{}
