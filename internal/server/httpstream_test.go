@@ -177,15 +177,26 @@ func TestHTTPStreamResumption(t *testing.T) {
 	call.Body.Close() // the connection drops while the call runs
 	close(release)
 
-	hr, _ = http.NewRequest("GET", l.endpoint, nil)
-	hr.Header.Set("Accept", "text/event-stream")
-	hr.Header.Set("Last-Event-ID", prime.id)
-	for k, v := range h {
-		hr.Header.Set(k, v)
-	}
-	resumed, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}).Do(hr)
-	if err != nil {
-		t.Fatal(err)
+	// Until the server has seen the connection drop, the stream is still "ongoing" and a resume is
+	// refused with 409; a client retries with a backoff, as this does.
+	var resumed *http.Response
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		hr, _ = http.NewRequest("GET", l.endpoint, nil)
+		hr.Header.Set("Accept", "text/event-stream")
+		hr.Header.Set("Last-Event-ID", prime.id)
+		for k, v := range h {
+			hr.Header.Set(k, v)
+		}
+		resumed, err = (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}).Do(hr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resumed.StatusCode == http.StatusConflict && time.Now().Before(deadline) {
+			resumed.Body.Close()
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		break
 	}
 	defer resumed.Body.Close()
 	if resumed.StatusCode != 200 {
