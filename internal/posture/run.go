@@ -133,7 +133,8 @@ func Run(ctx context.Context, d Deps, wss []*tenancy.Workspace, req Request) *Re
 	for _, o := range outs {
 		if o.Err != nil {
 			msg := o.Err.Error()
-			if errors.Is(o.Err, fanout.ErrTimeout) || errors.Is(o.Err, context.DeadlineExceeded) {
+			// fanout's own timeout error already says so; a deadline from inside the collection does not.
+			if !errors.Is(o.Err, fanout.ErrTimeout) && errors.Is(o.Err, context.DeadlineExceeded) {
 				msg = "timed out after " + d.FanOut.PerWorkspaceTimeout.String() + " (azure.fanout.per_workspace_timeout): " + msg
 			}
 			rep.Failed = append(rep.Failed, Failure{Workspace: o.Target.Alias, Tenant: o.Target.TenantAlias, Error: msg})
