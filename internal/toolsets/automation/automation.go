@@ -121,6 +121,7 @@ type listIn struct {
 	Enabled *bool  `json:"enabled,omitempty"`
 	Search  string `json:"search,omitempty" jsonschema:"Text in the display name."`
 	Limit   int    `json:"limit,omitempty"`
+	Cursor  string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page (same other arguments)."`
 }
 
 type failure struct {
@@ -132,6 +133,7 @@ type listOut struct {
 	Workspaces []string      `json:"workspaces"`
 	Result     render.Result `json:"result"`
 	Failed     []failure     `json:"failed,omitempty"`
+	NextCursor string        `json:"next_cursor,omitempty"`
 }
 
 func listRules(d *toolkit.Deps) inventory.Tool {
@@ -142,6 +144,12 @@ func listRules(d *toolkit.Deps) inventory.Tool {
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in listIn) (*mcp.CallToolResult, listOut, error) {
 		if d == nil || d.Registry == nil || d.Azure == nil {
 			return nil, listOut{}, errNoAzure
+		}
+		filters := in
+		filters.Cursor, filters.Limit = "", 0
+		pager, err := toolkit.NewPager("list_automation_rules", filters, in.Cursor)
+		if err != nil {
+			return nil, listOut{}, err
 		}
 		wss, err := d.Registry.Select(ctx, in.Selector())
 		if err != nil {
@@ -189,8 +197,11 @@ func listRules(d *toolkit.Deps) inventory.Tool {
 				tbl.Rows = append(tbl.Rows, row)
 			}
 		}
-		res, rep := d.Table(tbl, render.FormatTable, in.Limit)
-		out.Result = rep
+		res, rep, next, err := pager.Page(d, tbl, render.FormatTable, in.Limit)
+		if err != nil {
+			return nil, listOut{}, err
+		}
+		out.Result, out.NextCursor = rep, next
 		if len(out.Failed) > 0 {
 			var b strings.Builder
 			fmt.Fprintf(&b, "\n%d workspace(s) could not be read:", len(out.Failed))

@@ -44,13 +44,15 @@ type listIn struct {
 	toolkit.TargetsArg
 	Kind   string `json:"kind,omitempty" jsonschema:"Only connectors of this kind (e.g. Office365, AzureActiveDirectory)."`
 	Limit  int    `json:"limit,omitempty" jsonschema:"Maximum rows to show."`
+	Cursor string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page (same other arguments)."`
 	Format string `json:"format,omitempty" jsonschema:"table (default), csv or json."`
 }
 
 type listOut struct {
-	Count    int           `json:"count"`
-	Failures []Failure     `json:"failures,omitempty"`
-	Result   render.Result `json:"result"`
+	Count      int           `json:"count"`
+	Failures   []Failure     `json:"failures,omitempty"`
+	Result     render.Result `json:"result"`
+	NextCursor string        `json:"next_cursor,omitempty"`
 }
 
 func selectWorkspaces(ctx context.Context, d *toolkit.Deps, targets toolkit.TargetsArg) ([]*tenancy.Workspace, error) {
@@ -76,7 +78,7 @@ func connectorsOf(ctx context.Context, d *toolkit.Deps, ws *tenancy.Workspace, k
 			out = append(out, dc)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Kind+out[i].Name < out[j].Kind+out[j].Name })
+	sort.Slice(out, func(i, j int) bool { return out[i].Kind+"\x00"+out[i].Name < out[j].Kind+"\x00"+out[j].Name })
 	return out, nil
 }
 
@@ -111,6 +113,12 @@ func listConnectors(d *toolkit.Deps) inventory.Tool {
 		Description: "List data connectors of one or more workspaces: kind, state of each data type, and the tables they fill.",
 		Annotations: inventory.Annotations("List data connectors", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, req *mcp.CallToolRequest, in listIn) (*mcp.CallToolResult, listOut, error) {
+		filters := in
+		filters.Cursor, filters.Limit, filters.Format = "", 0, ""
+		pager, err := toolkit.NewPager("list_data_connectors", filters, in.Cursor)
+		if err != nil {
+			return nil, listOut{}, err
+		}
 		wss, err := selectWorkspaces(ctx, d, in.TargetsArg)
 		if err != nil {
 			return nil, listOut{}, err
@@ -137,8 +145,11 @@ func listConnectors(d *toolkit.Deps) inventory.Tool {
 			}
 		}
 		out.Count = len(tbl.Rows)
-		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
-		out.Result = rep
+		res, rep, next, err := pager.Page(d, tbl, render.Format(in.Format), in.Limit)
+		if err != nil {
+			return nil, listOut{}, err
+		}
+		out.Result, out.NextCursor = rep, next
 		toolkit.WithHeading(res, toolkit.Count(out.Count, "data connector", "data connectors")+" in "+toolkit.Scope(wss)+".")
 		if out.Count == 0 && len(out.Failures) == 0 {
 			res = toolkit.Text("No data connectors in " + toolkit.Scope(wss) + ".")

@@ -118,13 +118,15 @@ type listIn struct {
 	toolkit.WorkspaceArg
 	All    bool   `json:"all,omitempty" jsonschema:"Every rule of the workspace's subscription, not only those sending to the workspace."`
 	Limit  int    `json:"limit,omitempty" jsonschema:"Maximum rows to show."`
+	Cursor string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page (same other arguments)."`
 	Format string `json:"format,omitempty" jsonschema:"table (default), csv or json."`
 }
 
 type listOut struct {
 	Target
-	Count  int           `json:"count"`
-	Result render.Result `json:"result"`
+	Count      int           `json:"count"`
+	Result     render.Result `json:"result"`
+	NextCursor string        `json:"next_cursor,omitempty"`
 }
 
 func listRules(d *toolkit.Deps) inventory.Tool {
@@ -133,6 +135,12 @@ func listRules(d *toolkit.Deps) inventory.Tool {
 		Description: "List the data collection rules sending data to a workspace: streams, sources, flows, transformations, endpoint.",
 		Annotations: inventory.Annotations("List data collection rules", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in listIn) (*mcp.CallToolResult, listOut, error) {
+		filters := in
+		filters.Cursor, filters.Limit, filters.Format = "", 0, ""
+		pager, err := toolkit.NewPager("list_data_collection_rules", filters, in.Cursor)
+		if err != nil {
+			return nil, listOut{}, err
+		}
 		c, err := clientFor(ctx, d, in.Workspace)
 		if err != nil {
 			return nil, listOut{}, err
@@ -141,7 +149,13 @@ func listRules(d *toolkit.Deps) inventory.Tool {
 		if err != nil {
 			return nil, listOut{}, toolkit.Unavailable("listing the data collection rules of subscription "+c.Workspace().SubscriptionID, err, "")
 		}
-		sort.Slice(rules, func(i, j int) bool { return rules[i].Name < rules[j].Name })
+		// A total order (names repeat across resource groups): pages split the same way every time.
+		sort.Slice(rules, func(i, j int) bool {
+			if rules[i].Name != rules[j].Name {
+				return rules[i].Name < rules[j].Name
+			}
+			return strings.ToLower(rules[i].ID) < strings.ToLower(rules[j].ID)
+		})
 		tbl := &render.Table{Columns: []render.Column{{Name: "name"}, {Name: "resource_group"}, {Name: "kind"}, {Name: "streams"},
 			{Name: "sources"}, {Name: "flows", Type: "long"}, {Name: "transforms", Type: "long"}, {Name: "to_workspace", Type: "bool"}}}
 		for i := range rules {
@@ -160,8 +174,11 @@ func listRules(d *toolkit.Deps) inventory.Tool {
 			}
 			return toolkit.Text(msg), out, nil
 		}
-		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
-		out.Result = rep
+		res, rep, next, err := pager.Page(d, tbl, render.Format(in.Format), in.Limit)
+		if err != nil {
+			return nil, listOut{}, err
+		}
+		out.Result, out.NextCursor = rep, next
 		scope := " sending to "
 		if in.All {
 			scope = " in the subscription of "

@@ -36,6 +36,7 @@ func endpointInfo(e *sentinel.DataCollectionEndpoint) EndpointInfo {
 type listEndpointsIn struct {
 	toolkit.WorkspaceArg
 	Limit  int    `json:"limit,omitempty" jsonschema:"Maximum rows to show."`
+	Cursor string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page (same other arguments)."`
 	Format string `json:"format,omitempty" jsonschema:"table (default), csv or json."`
 }
 
@@ -45,6 +46,12 @@ func listEndpoints(d *toolkit.Deps) inventory.Tool {
 		Description: "List the data collection endpoints of the workspace's subscription with their ingestion URLs.",
 		Annotations: inventory.Annotations("List data collection endpoints", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in listEndpointsIn) (*mcp.CallToolResult, listOut, error) {
+		filters := in
+		filters.Cursor, filters.Limit, filters.Format = "", 0, ""
+		pager, err := toolkit.NewPager("list_data_collection_endpoints", filters, in.Cursor)
+		if err != nil {
+			return nil, listOut{}, err
+		}
 		c, err := clientFor(ctx, d, in.Workspace)
 		if err != nil {
 			return nil, listOut{}, err
@@ -53,7 +60,12 @@ func listEndpoints(d *toolkit.Deps) inventory.Tool {
 		if err != nil {
 			return nil, listOut{}, toolkit.Unavailable("listing the data collection endpoints of subscription "+c.Workspace().SubscriptionID, err, "")
 		}
-		sort.Slice(eps, func(i, j int) bool { return eps[i].Name < eps[j].Name })
+		sort.Slice(eps, func(i, j int) bool {
+			if eps[i].Name != eps[j].Name {
+				return eps[i].Name < eps[j].Name
+			}
+			return strings.ToLower(eps[i].ID) < strings.ToLower(eps[j].ID)
+		})
 		tbl := &render.Table{Columns: []render.Column{{Name: "name"}, {Name: "resource_group"}, {Name: "location"}, {Name: "logs_ingestion"}, {Name: "public_network_access"}}}
 		for i := range eps {
 			e := endpointInfo(&eps[i])
@@ -63,8 +75,11 @@ func listEndpoints(d *toolkit.Deps) inventory.Tool {
 		if len(eps) == 0 {
 			return toolkit.Text("No data collection endpoint in the subscription of " + c.Workspace().Alias + "."), out, nil
 		}
-		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
-		out.Result = rep
+		res, rep, next, err := pager.Page(d, tbl, render.Format(in.Format), in.Limit)
+		if err != nil {
+			return nil, listOut{}, err
+		}
+		out.Result, out.NextCursor = rep, next
 		toolkit.WithHeading(res, toolkit.Count(len(tbl.Rows), "data collection endpoint", "data collection endpoints")+" in the subscription of "+toolkit.WorkspaceName(c.Workspace())+".")
 		return res, out, nil
 	}, inventory.Enum("format", "table", "csv", "json"), inventory.Range("limit", 1, 1000))

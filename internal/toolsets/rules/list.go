@@ -24,6 +24,7 @@ type listIn struct {
 	Technique string `json:"technique,omitempty" jsonschema:"e.g. T1110 (matches its sub-techniques)."`
 	Search    string `json:"search,omitempty" jsonschema:"Text in the display name."`
 	Limit     int    `json:"limit,omitempty"`
+	Cursor    string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page (same other arguments)."`
 	Format    string `json:"format,omitempty"`
 }
 
@@ -37,6 +38,7 @@ type listOut struct {
 	Workspaces []string      `json:"workspaces"`
 	Result     render.Result `json:"result"`
 	Failed     []failure     `json:"failed,omitempty"`
+	NextCursor string        `json:"next_cursor,omitempty"`
 }
 
 var ruleKinds = []any{sentinel.AlertRuleScheduled, sentinel.AlertRuleNRT, sentinel.AlertRuleFusion, sentinel.AlertRuleIncidentCreation}
@@ -60,6 +62,12 @@ func listRules(d *toolkit.Deps) inventory.Tool {
 				return nil, listOut{}, err
 			}
 			tactic = ts[0]
+		}
+		filters := in
+		filters.Cursor, filters.Limit, filters.Format = "", 0, ""
+		pager, err := toolkit.NewPager("list_analytics_rules", filters, in.Cursor)
+		if err != nil {
+			return nil, listOut{}, err
 		}
 		wss, err := selectWorkspaces(ctx, d, in.TargetsArg)
 		if err != nil {
@@ -100,8 +108,11 @@ func listRules(d *toolkit.Deps) inventory.Tool {
 				tbl.Rows = append(tbl.Rows, row)
 			}
 		}
-		res, rep := d.Table(tbl, format, in.Limit)
-		out.Result = rep
+		res, rep, next, err := pager.Page(d, tbl, format, in.Limit)
+		if err != nil {
+			return nil, listOut{}, err
+		}
+		out.Result, out.NextCursor = rep, next
 		toolkit.WithHeading(res, toolkit.Count(len(tbl.Rows), "analytics rule", "analytics rules")+" in "+toolkit.Scope(read)+".")
 		appendFailures(res, out.Failed)
 		return res, out, nil

@@ -23,11 +23,13 @@ type listTemplatesIn struct {
 	Search   string `json:"search,omitempty" jsonschema:"Text in the display name."`
 	NotInUse bool   `json:"not_in_use,omitempty" jsonschema:"Only templates no rule uses yet."`
 	Limit    int    `json:"limit,omitempty"`
+	Cursor   string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page (same other arguments)."`
 }
 
 type listTemplatesOut struct {
-	Workspace string        `json:"workspace"`
-	Result    render.Result `json:"result"`
+	Workspace  string        `json:"workspace"`
+	Result     render.Result `json:"result"`
+	NextCursor string        `json:"next_cursor,omitempty"`
 }
 
 func listTemplates(d *toolkit.Deps) inventory.Tool {
@@ -43,6 +45,12 @@ func listTemplates(d *toolkit.Deps) inventory.Tool {
 				return nil, listTemplatesOut{}, err
 			}
 			tactic = ts[0]
+		}
+		filters := in
+		filters.Cursor, filters.Limit = "", 0
+		pager, err := toolkit.NewPager("list_rule_templates", filters, in.Cursor)
+		if err != nil {
+			return nil, listTemplatesOut{}, err
 		}
 		t, err := workspace(ctx, d, in.Workspace)
 		if err != nil {
@@ -77,9 +85,12 @@ func listTemplates(d *toolkit.Deps) inventory.Tool {
 			tbl.Rows = append(tbl.Rows, []any{tp.Name, tp.DisplayName(), tp.Kind, tp.Severity(), strings.Join(tp.Tactics(), ", "),
 				strings.Join(tp.Techniques(), ", "), strings.Join(tp.DataTypes(), ", "), tp.Version(), used})
 		}
-		res, rep := d.Table(tbl, render.FormatTable, in.Limit)
+		res, rep, next, err := pager.Page(d, tbl, render.FormatTable, in.Limit)
+		if err != nil {
+			return nil, listTemplatesOut{}, err
+		}
 		toolkit.WithHeading(res, toolkit.Count(len(tbl.Rows), "rule template", "rule templates")+" in "+toolkit.WorkspaceName(t.ws)+".")
-		return res, listTemplatesOut{Workspace: t.ws.Alias, Result: rep}, nil
+		return res, listTemplatesOut{Workspace: t.ws.Alias, Result: rep, NextCursor: next}, nil
 	}, inventory.Enum("kind", ruleKinds...), inventory.Range("limit", 1, 1000))
 }
 

@@ -83,13 +83,15 @@ type listIn struct {
 	Functions bool   `json:"functions,omitempty" jsonschema:"Only functions (saved searches with a function alias)."`
 	Name      string `json:"name,omitempty" jsonschema:"Only those whose display name or alias contains this text."`
 	Limit     int    `json:"limit,omitempty" jsonschema:"Maximum rows to show."`
+	Cursor    string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page (same other arguments)."`
 	Format    string `json:"format,omitempty" jsonschema:"table (default), csv or json."`
 }
 
 type listOut struct {
 	Target
-	Count  int           `json:"count"`
-	Result render.Result `json:"result"`
+	Count      int           `json:"count"`
+	Result     render.Result `json:"result"`
+	NextCursor string        `json:"next_cursor,omitempty"`
 }
 
 func listSavedSearches(d *toolkit.Deps) inventory.Tool {
@@ -98,6 +100,12 @@ func listSavedSearches(d *toolkit.Deps) inventory.Tool {
 		Description: "List a workspace's saved searches and functions (id, name, category, function alias and parameters).",
 		Annotations: inventory.Annotations("List saved searches", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in listIn) (*mcp.CallToolResult, listOut, error) {
+		filters := in
+		filters.Cursor, filters.Limit, filters.Format = "", 0, ""
+		pager, err := toolkit.NewPager("list_saved_searches", filters, in.Cursor)
+		if err != nil {
+			return nil, listOut{}, err
+		}
 		c, err := clientFor(ctx, d, in.Workspace)
 		if err != nil {
 			return nil, listOut{}, err
@@ -110,7 +118,10 @@ func listSavedSearches(d *toolkit.Deps) inventory.Tool {
 			if ss[i].Properties.Category != ss[j].Properties.Category {
 				return ss[i].Properties.Category < ss[j].Properties.Category
 			}
-			return ss[i].Properties.DisplayName < ss[j].Properties.DisplayName
+			if ss[i].Properties.DisplayName != ss[j].Properties.DisplayName {
+				return ss[i].Properties.DisplayName < ss[j].Properties.DisplayName
+			}
+			return ss[i].Name < ss[j].Name // a total order: pages split the same way every time
 		})
 		tbl := &render.Table{Columns: []render.Column{{Name: "id"}, {Name: "display_name"}, {Name: "category"}, {Name: "function_alias"}, {Name: "parameters"}}}
 		needle := strings.ToLower(in.Name)
@@ -127,8 +138,11 @@ func listSavedSearches(d *toolkit.Deps) inventory.Tool {
 		if out.Count == 0 {
 			return toolkit.Text("No saved search of " + c.Workspace().Alias + " matches."), out, nil
 		}
-		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
-		out.Result = rep
+		res, rep, next, err := pager.Page(d, tbl, render.Format(in.Format), in.Limit)
+		if err != nil {
+			return nil, listOut{}, err
+		}
+		out.Result, out.NextCursor = rep, next
 		toolkit.WithHeading(res, toolkit.Count(len(tbl.Rows), "saved search", "saved searches")+" in "+toolkit.WorkspaceName(c.Workspace())+".")
 		return res, out, nil
 	}, inventory.Enum("format", "table", "csv", "json"), inventory.Range("limit", 1, 1000))

@@ -100,14 +100,16 @@ type listIn struct {
 	Plan   string `json:"plan,omitempty" jsonschema:"Only tables on this plan."`
 	Name   string `json:"name,omitempty" jsonschema:"Only tables whose name contains this text (case-insensitive)."`
 	Limit  int    `json:"limit,omitempty" jsonschema:"Maximum rows to show."`
+	Cursor string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page (same other arguments)."`
 	Format string `json:"format,omitempty" jsonschema:"table (default), csv or json."`
 }
 
 type listOut struct {
 	Target
-	Count  int            `json:"count"`
-	ByPlan map[string]int `json:"by_plan"`
-	Result render.Result  `json:"result"`
+	Count      int            `json:"count"`
+	ByPlan     map[string]int `json:"by_plan"`
+	Result     render.Result  `json:"result"`
+	NextCursor string         `json:"next_cursor,omitempty"`
 }
 
 func listTables(d *toolkit.Deps) inventory.Tool {
@@ -116,6 +118,12 @@ func listTables(d *toolkit.Deps) inventory.Tool {
 		Description: "List a workspace's table settings: type (Microsoft, custom, restored, search results), plan and interactive/total retention. For costs and retention; list_tables shows what has data.",
 		Annotations: inventory.Annotations("List table settings", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in listIn) (*mcp.CallToolResult, listOut, error) {
+		filters := in
+		filters.Cursor, filters.Limit, filters.Format = "", 0, ""
+		pager, err := toolkit.NewPager("list_table_settings", filters, in.Cursor)
+		if err != nil {
+			return nil, listOut{}, err
+		}
 		c, err := clientFor(ctx, d, in.Workspace)
 		if err != nil {
 			return nil, listOut{}, err
@@ -147,8 +155,11 @@ func listTables(d *toolkit.Deps) inventory.Tool {
 		if out.Count == 0 {
 			return toolkit.Text("No table of " + c.Workspace().Alias + " matches."), out, nil
 		}
-		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
-		out.Result = rep
+		res, rep, next, err := pager.Page(d, tbl, render.Format(in.Format), in.Limit)
+		if err != nil {
+			return nil, listOut{}, err
+		}
+		out.Result, out.NextCursor = rep, next
 		toolkit.WithHeading(res, toolkit.Count(len(tbl.Rows), "table", "tables")+" of "+toolkit.WorkspaceName(c.Workspace())+".")
 		return res, out, nil
 	}, inventory.Enum("type", typeFilters...), inventory.Enum("plan", sentinel.PlanAnalytics, sentinel.PlanBasic, sentinel.PlanAuxiliary),

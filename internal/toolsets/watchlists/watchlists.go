@@ -38,13 +38,15 @@ const maxItemsRead = 10_000
 type listIn struct {
 	toolkit.TargetsArg
 	Limit  int    `json:"limit,omitempty" jsonschema:"Maximum rows to show."`
+	Cursor string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page (same other arguments)."`
 	Format string `json:"format,omitempty" jsonschema:"table (default), csv or json."`
 }
 
 type listOut struct {
-	Count    int           `json:"count"`
-	Failures []Failure     `json:"failures,omitempty"`
-	Result   render.Result `json:"result"`
+	Count      int           `json:"count"`
+	Failures   []Failure     `json:"failures,omitempty"`
+	Result     render.Result `json:"result"`
+	NextCursor string        `json:"next_cursor,omitempty"`
 }
 
 func listWatchlists(d *toolkit.Deps) inventory.Tool {
@@ -55,6 +57,12 @@ func listWatchlists(d *toolkit.Deps) inventory.Tool {
 	}, func(ctx context.Context, req *mcp.CallToolRequest, in listIn) (*mcp.CallToolResult, listOut, error) {
 		if d == nil || d.Registry == nil || d.Azure == nil {
 			return nil, listOut{}, errNoAzure
+		}
+		filters := in
+		filters.Cursor, filters.Limit, filters.Format = "", 0, ""
+		pager, err := toolkit.NewPager("list_watchlists", filters, in.Cursor)
+		if err != nil {
+			return nil, listOut{}, err
 		}
 		wss, err := d.Registry.Select(ctx, in.Selector())
 		if err != nil {
@@ -90,8 +98,11 @@ func listWatchlists(d *toolkit.Deps) inventory.Tool {
 			}
 		}
 		out.Count = len(tbl.Rows)
-		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
-		out.Result = rep
+		res, rep, next, err := pager.Page(d, tbl, render.Format(in.Format), in.Limit)
+		if err != nil {
+			return nil, listOut{}, err
+		}
+		out.Result, out.NextCursor = rep, next
 		toolkit.WithHeading(res, toolkit.Count(out.Count, "watchlist", "watchlists")+" in "+toolkit.Scope(wss)+".")
 		for _, f := range out.Failures {
 			appendText(res, fmt.Sprintf("%s failed: %s", f.Workspace, f.Error))

@@ -62,13 +62,15 @@ type listIn struct {
 	toolkit.WorkspaceArg
 	Category string `json:"category,omitempty" jsonschema:"sentinel (default: Sentinel workbooks) or workbook (Azure Monitor)."`
 	Limit    int    `json:"limit,omitempty" jsonschema:"Maximum rows to show."`
+	Cursor   string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page (same other arguments)."`
 	Format   string `json:"format,omitempty" jsonschema:"table (default), csv or json."`
 }
 
 type listOut struct {
 	Target
-	Count  int           `json:"count"`
-	Result render.Result `json:"result"`
+	Count      int           `json:"count"`
+	Result     render.Result `json:"result"`
+	NextCursor string        `json:"next_cursor,omitempty"`
 }
 
 func listWorkbooks(d *toolkit.Deps) inventory.Tool {
@@ -77,6 +79,12 @@ func listWorkbooks(d *toolkit.Deps) inventory.Tool {
 		Description: "List the workbooks of a workspace (id, name, resource group, last change).",
 		Annotations: inventory.Annotations("List workbooks", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in listIn) (*mcp.CallToolResult, listOut, error) {
+		filters := in
+		filters.Cursor, filters.Limit, filters.Format = "", 0, ""
+		pager, err := toolkit.NewPager("list_workbooks", filters, in.Cursor)
+		if err != nil {
+			return nil, listOut{}, err
+		}
 		c, err := clientFor(ctx, d, in.Workspace)
 		if err != nil {
 			return nil, listOut{}, err
@@ -85,7 +93,13 @@ func listWorkbooks(d *toolkit.Deps) inventory.Tool {
 		if err != nil {
 			return nil, listOut{}, toolkit.Unavailable("listing the workbooks of "+c.Workspace().Alias, err, "")
 		}
-		sort.Slice(wbs, func(i, j int) bool { return wbs[i].Properties.DisplayName < wbs[j].Properties.DisplayName })
+		// A total order, so that pages split the same way every time.
+		sort.Slice(wbs, func(i, j int) bool {
+			if wbs[i].Properties.DisplayName != wbs[j].Properties.DisplayName {
+				return wbs[i].Properties.DisplayName < wbs[j].Properties.DisplayName
+			}
+			return wbs[i].ID < wbs[j].ID
+		})
 		tbl := &render.Table{Columns: []render.Column{{Name: "id"}, {Name: "display_name"}, {Name: "resource_group"}, {Name: "modified", Type: "datetime"}}}
 		for _, w := range wbs {
 			var mod any
@@ -98,8 +112,11 @@ func listWorkbooks(d *toolkit.Deps) inventory.Tool {
 		if len(wbs) == 0 {
 			return toolkit.Text(fmt.Sprintf("No %s workbooks in %s. import_workbook adds one.", in.Category, c.Workspace().Alias)), out, nil
 		}
-		res, rep := d.Table(tbl, render.Format(in.Format), in.Limit)
-		out.Result = rep
+		res, rep, next, err := pager.Page(d, tbl, render.Format(in.Format), in.Limit)
+		if err != nil {
+			return nil, listOut{}, err
+		}
+		out.Result, out.NextCursor = rep, next
 		toolkit.WithHeading(res, toolkit.Count(len(tbl.Rows), in.Category+" workbook", in.Category+" workbooks")+" in "+toolkit.WorkspaceName(c.Workspace())+".")
 		if truncated {
 			res.Content = append(res.Content, &mcp.TextContent{Text: fmt.Sprintf("Only the first %d workbooks were read.", maxWorkbooks)})
