@@ -449,3 +449,60 @@ func lineWith(text, s string) string {
 	}
 	return fmt.Sprintf("(no line with %q)", s)
 }
+
+// The listing filters on kind and state, and shows when each rule was last modified.
+func TestListFiltersOnKindAndState(t *testing.T) {
+	env := start(t, envOptions{})
+	clearRules(t, env, world.WSContosoDev)
+	var nrt, sched []*content.Rule
+	for _, r := range content.Rules() {
+		if r.Kind == content.KindNRT {
+			nrt = append(nrt, r)
+		} else if len(sched) < 3 {
+			sched = append(sched, r)
+		}
+	}
+	if len(nrt) == 0 {
+		t.Fatal("no shipped NRT rule")
+	}
+	names := deploy(t, env, world.WSContosoDev, append(sched, nrt...)...)
+	ws := alias(world.WSContosoDev)
+	env.CallOK("disable_analytics_rule", map[string]any{"workspace": ws, "rule": names[1]})
+	list := func(extra map[string]any) []map[string]any {
+		args := map[string]any{"workspace": ws, "format": "json"}
+		for k, v := range extra {
+			args[k] = v
+		}
+		return rows(t, env.CallOK("list_analytics_rules", args))
+	}
+	got := list(map[string]any{"kind": "NRT"})
+	if len(got) != len(nrt) {
+		t.Errorf("kind NRT: %d rows, want %d: %v", len(got), len(nrt), got)
+	}
+	for _, r := range got {
+		if r["kind"] != "NRT" {
+			t.Errorf("kind NRT kept %v", r)
+		}
+	}
+	off := list(map[string]any{"enabled": false})
+	if len(off) != 1 || off[0]["name"] != names[1] || off[0]["enabled"] != false {
+		t.Errorf("enabled=false: %v", off)
+	}
+	on := list(map[string]any{"enabled": true, "kind": "Scheduled"})
+	if len(on) != len(sched)-1 {
+		t.Errorf("enabled Scheduled: %d rows, want %d", len(on), len(sched)-1)
+	}
+	for _, r := range list(nil) {
+		lm, _ := r["last_modified"].(string)
+		if r["name"] == names[1] {
+			if lm == "" || strings.HasPrefix(lm, "2025-05-01") {
+				t.Errorf("the disabled rule's last_modified did not move: %v", r)
+			}
+		} else if !strings.HasPrefix(lm, "2025-05-01T10:00:00") {
+			t.Errorf("last_modified of %v, want the deployed 2025-05-01T10:00:00Z", r)
+		}
+	}
+	if msg := env.CallError("list_analytics_rules", map[string]any{"workspace": ws, "kind": "Hunting"}); !strings.Contains(msg, "kind") {
+		t.Errorf("unknown kind: %s", msg)
+	}
+}

@@ -342,3 +342,36 @@ func TestReadOnlyHidesWrites(t *testing.T) {
 		t.Errorf("read-only tools %v, want %v", got, want)
 	}
 }
+
+// Every table write is a long-running operation: a plan switch and a deletion wait for theirs too,
+// with progress, and the deleted table's definition is in the audit log.
+func TestLongRunningPlanSwitchAndDeleteReportProgress(t *testing.T) {
+	env := start(t, toolsettest.Options{Writes: true, Emulator: emulator.Options{AsyncDelay: 200 * time.Millisecond}})
+	res, msgs := callWithProgress(t, env, "set_table_plan", map[string]any{"workspace": prod, "table": "Syslog", "plan": "Basic"})
+	if res.IsError || !strings.Contains(strings.Join(msgs, "\n"), "setting the plan of Syslog: Succeeded") {
+		t.Errorf("plan switch: %v, progress %q", res.Content, msgs)
+	}
+	env.CallOK("create_custom_table", map[string]any{"workspace": prod, "table": "Gone_CL", "columns": auditCols})
+	args := map[string]any{"workspace": prod, "table": "Gone_CL"}
+	var p inventory.Pending
+	env.CallOK("delete_custom_table", args).Decode(&p)
+	args[inventory.ConfirmTokenArg] = p.ConfirmToken
+	res, msgs = callWithProgress(t, env, "delete_custom_table", args)
+	if res.IsError || !strings.Contains(strings.Join(msgs, "\n"), "deleting table Gone_CL: Succeeded") {
+		t.Errorf("delete: %v, progress %q", res.Content, msgs)
+	}
+	if msg := env.CallError("get_table", map[string]any{"workspace": prod, "table": "Gone_CL"}); !strings.Contains(msg, "not found") {
+		t.Errorf("after delete: %s", msg)
+	}
+	var deleted string
+	for _, r := range env.AuditRecords() {
+		for _, c := range r.Changes {
+			if r.Tool == "delete_custom_table" && string(c.After) == "null" {
+				deleted = string(c.Before)
+			}
+		}
+	}
+	if !strings.Contains(deleted, "Gone_CL") || !strings.Contains(deleted, "Details") {
+		t.Errorf("audit before-image of the deleted table: %s", deleted)
+	}
+}
