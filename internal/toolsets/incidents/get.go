@@ -284,14 +284,16 @@ type listCommentsIn struct {
 	toolkit.WorkspaceArg
 	Incident incidentRef `json:"incident" jsonschema:"Incident number (e.g. 42, as in the portal), name (GUID) or resource id."`
 	Limit    int         `json:"limit,omitempty" jsonschema:"Comments to show, newest first (default 50)."`
+	Cursor   string      `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page (same other arguments)."`
 	Format   string      `json:"format,omitempty" jsonschema:"table (default), csv or json."`
 }
 
 type listCommentsOut struct {
-	Tenant    string        `json:"tenant"`
-	Workspace string        `json:"workspace"`
-	Incident  int64         `json:"incident"`
-	Result    render.Result `json:"result"`
+	Tenant     string        `json:"tenant"`
+	Workspace  string        `json:"workspace"`
+	Incident   int64         `json:"incident"`
+	Result     render.Result `json:"result"`
+	NextCursor string        `json:"next_cursor,omitempty"`
 }
 
 func (t *tools) listIncidentComments() inventory.Tool {
@@ -303,6 +305,12 @@ func (t *tools) listIncidentComments() inventory.Tool {
 		format, err := render.ParseFormat(in.Format)
 		if err != nil {
 			return nil, listCommentsOut{}, toolkit.ArgError("format", "%v", err)
+		}
+		filters := in
+		filters.Cursor, filters.Limit, filters.Format = "", 0, ""
+		pager, err := toolkit.NewPager("list_incident_comments", filters, in.Cursor)
+		if err != nil {
+			return nil, listCommentsOut{}, err
 		}
 		ws, c, err := t.resolve(ctx, in.Workspace)
 		if err != nil {
@@ -325,12 +333,18 @@ func (t *tools) listIncidentComments() inventory.Tool {
 		if limit <= 0 {
 			limit = defaultLimit
 		}
-		budget := t.d.Budget().Limit(limit)
-		budget.MaxBytes = max(2048, budget.MaxBytes-500)
-		out.Result = render.Render(commentTable(comments), format, budget)
+		data, moreRows, rep, next, err := pager.Render(t.d, commentTable(comments), format, limit)
+		if err != nil {
+			return nil, listCommentsOut{}, err
+		}
+		out.Result, out.NextCursor = rep, next
 		var b strings.Builder
 		fmt.Fprintf(&b, "Comments of incident %s in %s (%d), newest first.\n%s\n", number(inc.Properties.IncidentNumber), toolkit.WorkspaceName(ws), len(comments), textsafe.DataNote)
-		b.WriteString(textsafe.Fence(fmt.Sprintf("incident #%d: comments", inc.Properties.IncidentNumber), strings.TrimRight(out.Result.TextWithFooter(), "\n")))
+		// The cursor sentence stays outside the fence: it is the tool's own word, not the incident's.
+		b.WriteString(textsafe.Fence(fmt.Sprintf("incident #%d: comments", inc.Properties.IncidentNumber), strings.TrimRight(data, "\n")))
+		if moreRows != "" {
+			b.WriteString("\n" + moreRows)
+		}
 		if more {
 			fmt.Fprintf(&b, "\n[only the newest %d comments were read]", maxComments)
 		}

@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -266,6 +267,17 @@ func TestCreateUpdateEnableDisable(t *testing.T) {
 	}
 	if changes != 7 {
 		t.Errorf("%d changes audited, want 7 (create, update, disable, enable, create, create, create)", changes)
+	}
+	// The update's record holds the rule as it was and as it is.
+	for _, rec := range env.AuditRecords() {
+		if rec.Tool != "update_analytics_rule" || len(rec.Changes) == 0 {
+			continue
+		}
+		var before, after struct{ Properties map[string]any }
+		if json.Unmarshal(rec.Changes[0].Before, &before) != nil || json.Unmarshal(rec.Changes[0].After, &after) != nil ||
+			before.Properties["severity"] != "Medium" || after.Properties["severity"] != "High" || after.Properties["triggerThreshold"] != float64(3) {
+			t.Errorf("audit before/after of the update: %s -> %s", rec.Changes[0].Before, rec.Changes[0].After)
+		}
 	}
 }
 

@@ -334,6 +334,22 @@ func TestSetTableRetention(t *testing.T) {
 	if changes != 4 {
 		t.Errorf("audit changes %d, want 4", changes)
 	}
+	// The first change's record holds the table's retention before and after.
+	for _, r := range env.AuditRecords() {
+		if r.Tool != "set_table_retention" || len(r.Changes) == 0 {
+			continue
+		}
+		var before, after struct {
+			Name       string
+			Properties struct{ RetentionInDays, TotalRetentionInDays int }
+		}
+		if json.Unmarshal(r.Changes[0].Before, &before) != nil || json.Unmarshal(r.Changes[0].After, &after) != nil ||
+			before.Name != "AuditLogs" || before.Properties.RetentionInDays != 90 || after.Properties.RetentionInDays != 120 ||
+			after.Properties.TotalRetentionInDays != 120 {
+			t.Errorf("audit before/after: %s -> %s", r.Changes[0].Before, r.Changes[0].After)
+		}
+		break
+	}
 }
 
 func TestReadOnlyHidesWrites(t *testing.T) {

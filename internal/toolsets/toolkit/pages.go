@@ -67,9 +67,22 @@ func (p *Pager) Offset() int { return p.offset }
 // Page renders the rows of t from the cursor's offset within the budget (narrowed by limit). next
 // is the cursor of the following page, "" on the last one; the text ends with how to get it.
 func (p *Pager) Page(d *Deps, t *render.Table, format render.Format, limit int) (res *mcp.CallToolResult, rep render.Result, next string, err error) {
+	body, more, rep, next, err := p.Render(d, t, format, limit)
+	if err != nil {
+		return nil, rep, "", err
+	}
+	if more != "" {
+		body += "\n" + more
+	}
+	return Text(body), rep, next, nil
+}
+
+// Render is Page with the rendered rows (and their notes) apart from the sentence that gives the
+// next cursor ("" on the last page), for a tool that fences the rows as untrusted data.
+func (p *Pager) Render(d *Deps, t *render.Table, format render.Format, limit int) (body, more string, rep render.Result, next string, err error) {
 	total := len(t.Rows)
 	if p.offset > total {
-		return nil, render.Result{}, "", ArgError("cursor", "points past the end of the listing (%d rows now; it shrank since the previous page): call %s again without cursor", total, p.tool)
+		return "", "", render.Result{}, "", ArgError("cursor", "points past the end of the listing (%d rows now; it shrank since the previous page): call %s again without cursor", total, p.tool)
 	}
 	page := *t
 	page.Rows = t.Rows[p.offset:]
@@ -78,15 +91,15 @@ func (p *Pager) Page(d *Deps, t *render.Table, format render.Format, limit int) 
 	b := d.Budget().Limit(limit)
 	b.MaxBytes = max(1024, b.MaxBytes-pageOverhead)
 	rep = render.Render(&page, format, b)
-	text := rep.TextWithFooter()
+	body = rep.TextWithFooter()
 	if p.offset > 0 && rep.Rows > 0 {
-		text += fmt.Sprintf("\n[rows %d to %d of %d]", p.offset+1, p.offset+rep.Rows, total)
+		body += fmt.Sprintf("\n[rows %d to %d of %d]", p.offset+1, p.offset+rep.Rows, total)
 	}
 	if end := p.offset + rep.Rows; end < total && rep.Rows > 0 {
 		next = p.encode(end)
-		text += fmt.Sprintf("\nMore rows (%d not shown yet): call %s again with the same arguments and cursor %q.", total-end, p.tool, next)
+		more = fmt.Sprintf("More rows (%d not shown yet): call %s again with the same arguments and cursor %q.", total-end, p.tool, next)
 	}
-	return Text(text), rep, next, nil
+	return body, more, rep, next, nil
 }
 
 // pageOverhead is the part of the byte budget kept for the text around a page's table.
