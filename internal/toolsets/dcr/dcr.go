@@ -279,12 +279,21 @@ func getRule(d *toolkit.Deps) inventory.Tool {
 	})
 }
 
+type assocIn struct {
+	toolkit.WorkspaceArg
+	Rule   string `json:"rule" jsonschema:"Rule: name, resourceGroup/name or resource id (in the workspace's subscription)."`
+	Limit  int    `json:"limit,omitempty" jsonschema:"Maximum rows to show."`
+	Cursor string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page (same other arguments)."`
+	Format string `json:"format,omitempty" jsonschema:"table (default), csv or json."`
+}
+
 type assocOut struct {
 	Target
-	Rule      string        `json:"rule"`
-	Count     int           `json:"count"`
-	Truncated bool          `json:"truncated,omitempty"`
-	Result    render.Result `json:"result"`
+	Rule       string        `json:"rule"`
+	Count      int           `json:"count"`
+	Truncated  bool          `json:"truncated,omitempty"`
+	Result     render.Result `json:"result"`
+	NextCursor string        `json:"next_cursor,omitempty"`
 }
 
 func listAssociations(d *toolkit.Deps) inventory.Tool {
@@ -292,7 +301,13 @@ func listAssociations(d *toolkit.Deps) inventory.Tool {
 		Name:        "list_dcr_associations",
 		Description: "List the resources (VMs, Arc servers...) associated with a data collection rule.",
 		Annotations: inventory.Annotations("List DCR associations", inventory.ReadOnly|inventory.Idempotent|inventory.OpenWorld),
-	}, func(ctx context.Context, _ *mcp.CallToolRequest, in ruleIn) (*mcp.CallToolResult, assocOut, error) {
+	}, func(ctx context.Context, _ *mcp.CallToolRequest, in assocIn) (*mcp.CallToolResult, assocOut, error) {
+		filters := in
+		filters.Cursor, filters.Limit, filters.Format = "", 0, ""
+		pager, err := toolkit.NewPager("list_dcr_associations", filters, in.Cursor)
+		if err != nil {
+			return nil, assocOut{}, err
+		}
 		c, err := clientFor(ctx, d, in.Workspace)
 		if err != nil {
 			return nil, assocOut{}, err
@@ -305,6 +320,8 @@ func listAssociations(d *toolkit.Deps) inventory.Tool {
 		if err != nil {
 			return nil, assocOut{}, toolkit.Unavailable("listing the associations of "+r.Name, err, "")
 		}
+		// A total order, so that pages split the same way every time.
+		sort.Slice(as, func(i, j int) bool { return strings.ToLower(as[i].ID) < strings.ToLower(as[j].ID) })
 		tbl := &render.Table{Columns: []render.Column{{Name: "association"}, {Name: "resource"}, {Name: "description"}}}
 		for _, a := range as {
 			tbl.Rows = append(tbl.Rows, []any{a.Name, a.Resource(), a.Properties.Description})
@@ -313,9 +330,12 @@ func listAssociations(d *toolkit.Deps) inventory.Tool {
 		if len(as) == 0 {
 			return toolkit.Text("No resource is associated with " + r.Name + "."), out, nil
 		}
-		res, rep := d.Table(tbl, render.FormatTable, 0)
-		out.Result = rep
+		res, rep, next, err := pager.Page(d, tbl, render.Format(in.Format), in.Limit)
+		if err != nil {
+			return nil, assocOut{}, err
+		}
+		out.Result, out.NextCursor = rep, next
 		toolkit.WithHeading(res, toolkit.Count(len(tbl.Rows), "resource", "resources")+" associated with data collection rule "+r.Name+" of "+toolkit.WorkspaceName(c.Workspace())+".")
 		return res, out, nil
-	})
+	}, inventory.Enum("format", "table", "csv", "json"), inventory.Range("limit", 1, 1000))
 }

@@ -115,3 +115,21 @@ func checkPaging(t *testing.T, env *toolsettest.Env, tool string, args map[strin
 		t.Errorf("%s: a damaged cursor: %s", tool, msg)
 	}
 }
+
+func TestAssociationsPageWithACursor(t *testing.T) {
+	env := start(t, toolsettest.Options{Writes: true, Emulator: emulator.Options{PageSize: 2}})
+	env.CallOK("create_data_collection_rule", firewallRule(nil))
+	arm, err := env.Provider.ARM("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dcrID := "/subscriptions/" + prodWS.SubscriptionID + "/resourceGroups/" + prodWS.ResourceGroup + "/providers/Microsoft.Insights/dataCollectionRules/dcr-firewall"
+	for i := range 8 {
+		vm := fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/virtualMachines/vm-%02d", prodWS.SubscriptionID, prodWS.ResourceGroup, i)
+		if _, err := arm.Put(t.Context(), vm+"/providers/Microsoft.Insights/dataCollectionRuleAssociations/assoc",
+			map[string]any{"properties": map[string]any{"dataCollectionRuleId": dcrID}}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkPaging(t, env, "list_dcr_associations", map[string]any{"workspace": prod, "rule": "dcr-firewall"}, 3, map[string]any{"rule": dcrID})
+}
