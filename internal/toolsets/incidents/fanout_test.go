@@ -12,11 +12,11 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolsettest"
 )
 
-// An MSSP with many customers: one listing over every workspace, paged with the cursor over small
+// An MSSP with many customers (eight more than the seeded world): one listing over every workspace, paged with the cursor over small
 // Azure pages, yields every matching incident exactly once, in one global order (newest first, or
 // by severity), with each row naming its workspace and the per-workspace outcomes adding up.
 func TestFanOutOverManyWorkspacesPagesEveryIncidentOnce(t *testing.T) {
-	const customers, perWorkspace = 12, 4
+	const customers, perWorkspace = 8, 3
 	e := start(t, toolsettest.Options{Emulator: emulator.Options{ExtraTenants: customers, PageSize: 3}})
 	type seeded struct {
 		alias string

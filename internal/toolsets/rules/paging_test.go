@@ -11,10 +11,11 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolsettest"
 )
 
-// The listings page with a cursor: every rule of every workspace, and every template, in pages.
+// The listings page with a cursor: the rules of two workspaces, and every template, in pages.
 func TestListsPageWithACursor(t *testing.T) {
-	env := start(t, envOptions{readOnly: true, pageSize: 4})
-	checkPaging(t, env, "list_analytics_rules", map[string]any{"workspaces": []string{"all"}}, 7, map[string]any{"severity": "High"})
+	env := start(t, envOptions{readOnly: true, pageSize: 10})
+	checkPaging(t, env, "list_analytics_rules", map[string]any{"workspaces": []string{alias(world.WSContosoProd), alias(world.WSNorthwindSentinel)}},
+		12, map[string]any{"severity": "High"})
 	seedTemplates(t, env, world.WSLitwareSentinel, content.Rules()...)
 	checkPaging(t, env, "list_rule_templates", map[string]any{"workspace": alias(world.WSLitwareSentinel)}, 5, map[string]any{"not_in_use": true})
 }
