@@ -349,3 +349,53 @@ func promptText(res *mcp.GetPromptResult) string {
 	}
 	return b.String()
 }
+
+// Every incident write sends the etag it read: closing or assigning an incident that someone else
+// changed meanwhile is refused as well, and leaves the other change standing.
+func TestEveryWriteRefusesAStaleEtag(t *testing.T) {
+	e := start(t, toolsettest.Options{Writes: true})
+	ws := e.workspace("contoso-prod", "ir-conflicts")
+	w, _ := e.Registry.Resolve(context.Background(), ws.Alias)
+	c, _ := sentinel.New(e.Provider, w)
+	for i, call := range []struct {
+		tool string
+		args map[string]any
+	}{
+		{"close_incident", map[string]any{"classification": "FalsePositive", "classification_reason": "InaccurateData"}},
+		{"assign_incident", map[string]any{"owner": "frank@contoso.com"}},
+	} {
+		n := int64(1551 + i)
+		id := e.incident(ws, inc{Number: n, Status: "Active", Age: h})
+		fid, err := e.Emulator.Faults().Add(emulator.Fault{Route: id, Method: "PUT", Latency: 1500 * time.Millisecond, Times: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		args := map[string]any{"workspace": ws.Alias, "incident": n}
+		for k, v := range call.args {
+			args[k] = v
+		}
+		done := make(chan *toolsettest.Result, 1)
+		go func() { done <- e.Call(call.tool, args) }()
+		for deadline := time.Now().Add(20 * time.Second); e.Emulator.Faults().Hits(fid) == 0; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never sent its PUT", call.tool)
+			}
+		}
+		other := e.read(ws, n)
+		other.Properties.Severity = "High"
+		if _, err := c.PutIncident(context.Background(), other); err != nil {
+			t.Fatal(err)
+		}
+		r := <-done
+		if !r.IsError || !strings.Contains(r.Text, "nothing was changed") {
+			t.Errorf("%s with a stale etag: %s", call.tool, r.Text)
+		}
+		got := e.read(ws, n).Properties
+		if got.Severity != "High" || got.Status != "Active" || got.Owner.Assigned() {
+			t.Errorf("%s: after the conflict %+v (the other change must stand, the tool's must not)", call.tool, got)
+		}
+		if ch := e.changes(call.tool); len(ch) != 0 {
+			t.Errorf("%s: a refused write recorded changes: %+v", call.tool, ch)
+		}
+	}
+}
