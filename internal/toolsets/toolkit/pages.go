@@ -86,6 +86,9 @@ func (p *Pager) Render(d *Deps, t *render.Table, format render.Format, limit int
 	}
 	page := *t
 	page.Rows = t.Rows[p.offset:]
+	if page.Advice == nil {
+		page.Advice = pageAdvice
+	}
 	// Room for what surrounds the table within the result budget: the tool's heading and notes,
 	// and the cursor line, which must never be what the budget cuts.
 	b := d.Budget().Limit(limit)
@@ -100,6 +103,14 @@ func (p *Pager) Render(d *Deps, t *render.Table, format render.Format, limit int
 		more = fmt.Sprintf("More rows (%d not shown yet): call %s again with the same arguments and cursor %q.", total-end, p.tool, next)
 	}
 	return body, more, rep, next, nil
+}
+
+// pageAdvice is the advice of a cut page: the cursor gets the others.
+func pageAdvice(r render.Result) string {
+	if r.Reason == "rows" || r.Reason == "bytes" {
+		return "The cursor below gives the next rows; the tool's filters narrow the listing."
+	}
+	return "Some values were too long to show in full: read the object with its own get tool."
 }
 
 // pageOverhead is the part of the byte budget kept for the text around a page's table.
