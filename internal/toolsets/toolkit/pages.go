@@ -94,6 +94,7 @@ func (p *Pager) Render(d *Deps, t *render.Table, format render.Format, limit int
 	b := d.Budget().Limit(limit)
 	b.MaxBytes = max(1024, b.MaxBytes-pageOverhead)
 	rep = render.Render(&page, format, b)
+	rep.TotalRows = total // of the whole listing, not of the rows from the cursor on
 	body = rep.TextWithFooter()
 	if p.offset > 0 && rep.Rows > 0 {
 		body += fmt.Sprintf("\n[rows %d to %d of %d]", p.offset+1, p.offset+rep.Rows, total)

@@ -48,7 +48,7 @@ func TestPagerCoversTheListingOnce(t *testing.T) {
 		if next != "" && !strings.Contains(text, fmt.Sprintf("cursor %q", next)) {
 			t.Errorf("page %d does not give its cursor:\n%s", page, text)
 		}
-		if page == 1 && !strings.Contains(text, "[rows 5 to 8 of 10]") {
+		if page == 1 && (!strings.Contains(text, "[rows 5 to 8 of 10]") || !strings.Contains(text, "showing 4 of 10 rows") || rep.TotalRows != 10) {
 			t.Errorf("page 2 does not say which rows it shows:\n%s", text)
 		}
 		if rep.Rows > 4 {
