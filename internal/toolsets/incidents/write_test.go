@@ -399,3 +399,28 @@ func TestEveryWriteRefusesAStaleEtag(t *testing.T) {
 		}
 	}
 }
+
+// An incident closed in the portal (not by this tool) is reopened to New: the verdict goes, and the
+// audit record shows it closed before and open after.
+func TestReopenAnIncidentClosedElsewhere(t *testing.T) {
+	e := start(t, toolsettest.Options{Writes: true})
+	ws := e.workspace("contoso-prod", "ir-reopen")
+	e.incident(ws, inc{Number: 1951, Status: "Closed", Class: "BenignPositive", Reason: "SuspiciousButExpected", Owner: "alice@contoso.com", Age: 30 * h})
+	r := e.CallOK("update_incident", map[string]any{"workspace": ws.Alias, "incident": 1951, "status": "New"})
+	if !strings.Contains(r.Text, "status: Closed -> New") || !strings.Contains(r.Text, "classification: BenignPositive -> (none)") {
+		t.Errorf("reopen answer: %s", r.Text)
+	}
+	got := e.read(ws, 1951).Properties
+	if got.Status != "New" || got.Classification != "" || got.ClassificationReason != "" || got.Owner.Email != "alice@contoso.com" {
+		t.Errorf("reopened: %+v", got)
+	}
+	ch := e.changes("update_incident")
+	if len(ch) != 1 || props(t, ch[0].Before)["status"] != "Closed" || props(t, ch[0].Before)["classification"] != "BenignPositive" ||
+		props(t, ch[0].After)["status"] != "New" {
+		t.Errorf("audit of the reopen: %+v", ch)
+	}
+	// It is listed among the open incidents again.
+	if _, ns, text := e.list(map[string]any{"workspace": ws.Alias}); len(ns) != 1 || ns[0] != 1951 {
+		t.Errorf("open incidents after the reopen: %v\n%s", ns, text)
+	}
+}
