@@ -230,6 +230,7 @@ var acceptanceCases = []struct{ item, query, want string }{
 // TestAcceptance runs acceptanceCases.
 func TestAcceptance(t *testing.T) {
 	src := testSource(t)
+	t.Logf("%d items", len(acceptanceCases))
 	for _, c := range acceptanceCases {
 		got, err := runQuery(t, src, c.query)
 		if err != nil {

@@ -43,6 +43,10 @@ func TestTypeRules(t *testing.T) {
 		t.Fatalf("%d cases but %d verdicts: regenerate them (see testdata/README.md)", len(cases), len(oracle))
 	}
 	src := testSource(t)
+	agree, rejected := 0, 0
+	defer func() {
+		t.Logf("%d queries (%d rejected by Kusto.Language): %d agree, %d documented divergences", len(cases), rejected, agree, len(typeDivergences))
+	}()
 	for i, c := range cases {
 		o := oracle[i]
 		if o.Name != c.Name {
@@ -50,9 +54,14 @@ func TestTypeRules(t *testing.T) {
 		}
 		res, err := Execute(t.Context(), src, c.Query, Options{Now: testNow})
 		why, diverges := typeDivergences[c.Name]
+		if !o.OK {
+			rejected++
+		}
 		switch {
 		case diverges:
 			t.Logf("%s: diverges from Kusto.Language (%s): err=%v", c.Name, why, err)
+		case !o.OK && err != nil:
+			agree++
 		case !o.OK && err == nil:
 			t.Errorf("%s: %s\n  runs, but Kusto rejects it: %s", c.Name, c.Query, strings.Join(o.Errors, "; "))
 		case o.OK && err != nil:
@@ -67,6 +76,8 @@ func TestTypeRules(t *testing.T) {
 			}
 			if strings.Join(got, " ") != strings.Join(want, " ") {
 				t.Errorf("%s: %s\n  got  %s\n  want %s", c.Name, c.Query, strings.Join(got, " "), strings.Join(want, " "))
+			} else {
+				agree++
 			}
 		}
 	}
