@@ -242,3 +242,19 @@ func TestAcceptance(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderIsReported checks that render changes no rows and hands its
+// visualization and properties to the caller (the query API's render
+// option).
+func TestRenderIsReported(t *testing.T) {
+	res, err := Execute(t.Context(), testSource(t), `SigninLogs | summarize n = count() by Location | render barchart with (title="Sign-ins", ytitle="n")`, Options{Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Tables) != 1 || len(res.Tables[0].Rows) != 3 || len(res.Tables[0].Columns) != 2 {
+		t.Errorf("render changed the result: %+v", res.Tables)
+	}
+	if res.Render == nil || res.Render.Visualization != "barchart" || res.Render.Props["title"] != "Sign-ins" {
+		t.Errorf("render: %+v", res.Render)
+	}
+}
