@@ -27,6 +27,7 @@ var typeDivergences = map[string]string{
 	"cond-mismatch-err":    "iff() with a long and a string branch: the engine asks for branches of one type where the binder falls back to dynamic",
 	"op-getschema":         "ColumnOrdinal is an int here; the binder types it long, the documentation does not say",
 	"op-bag-unpack":        "bag_unpack's columns come from the data, which the binder does not see",
+	"arith-dynamic-time":   "a dynamic with a datetime or a timespan stays dynamic (the value may be either, and unknown columns in Validate are dynamic); the binder types dynamic + 1h a timespan",
 	"cmp-long-datetime-eq": "a number equal to a datetime: the engine refuses == between unrelated types (number, datetime, timespan, guid) where the binder allows it",
 	"op-union-kind-inner":  "union kind=inner keeps the columns common to every input, as the union documentation says; the binder lists them all",
 }
