@@ -6,7 +6,7 @@ package kql
 
 var semanticCases = []struct{ query, want string }{
 	{`print a = 5 / 2, b = 5.0 / 2, c = 5 % 3, d = int(7) / int(2), f = 1.0 / 0`,
-		`a:long b:real c:long d:int f:real
+		`a:long b:real c:long d:long f:real
 [2,2.5,2,3,"Infinity"]`},
 	{`print a = datetime(2025-01-01) + 1d, b = datetime(2025-01-02) - datetime(2025-01-01), c = 1h * 2, d = 1d / 1h, e = bin(datetime(2025-01-01 13:45), 1h)`,
 		`a:datetime b:timespan c:timespan d:real e:datetime
@@ -26,9 +26,14 @@ var semanticCases = []struct{ query, want string }{
 	{`print a = isnull(long(null)), b = isempty(""), c = isnotempty("x"), d = isnull(""), e = coalesce(long(null), 5)`,
 		`a:bool b:bool c:bool d:bool e:long
 [true,true,true,false,5]`},
-	{`print a = long(null) + 1, b = long(null) == 1, c = iff(long(null) > 1, "y", "n")`,
-		`a:long b:bool c:string
-[null,null,"n"]`},
+	// null == value is false and null != value true; null against null,
+	// and ordering with a null, are null (Kusto's "null values" page).
+	{`print a = long(null) + 1, b = long(null) == 1, c = iff(long(null) > 1, "y", "n"), d = long(null) != 1, e = long(null) == long(null)`,
+		`a:long b:bool c:string d:bool e:bool
+[null,false,"n",true,null]`},
+	{`datatable(val:int, s:string)[5, "a", int(null), "b"] | where val != 5`,
+		`val:int s:string
+[null,"b"]`},
 	{`print d = dynamic({"a":{"b":[1,2,3]}}) | extend x = d.a.b[1], y = d["a"]["b"], z = d.a.missing, w = array_length(d.a.b)`,
 		`d:dynamic x:dynamic y:dynamic z:dynamic w:long
 ["{\"a\":{\"b\":[1,2,3]}}","2","[1,2,3]",null,3]`},

@@ -100,7 +100,17 @@ func TestLimits(t *testing.T) {
 	if err == nil || err.(*Error).Code != CodeLimitExceeded {
 		t.Errorf("memory limit: %v", err)
 	}
+	// A many-to-many join grows by a whole right side per left row: its
+	// output is charged as it is made, not once per 4096 left rows.
 	start := time.Now()
+	_, err = Execute(ctx, src, "range x from 1 to 20000 step 1 | extend k = 1 | join kind=inner (range y from 1 to 20000 step 1 | extend k = 1) on k | count", Options{MaxMemory: 16 << 20})
+	if err == nil || err.(*Error).Code != CodeLimitExceeded {
+		t.Errorf("join memory limit: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the memory limit took %v to stop the join", d)
+	}
+	start = time.Now()
 	_, err = Execute(ctx, src, "range x from 1 to 9000000 step 1 | extend y = strcat('row', x) | where y has 'z' | count", Options{Timeout: 50 * time.Millisecond})
 	if err == nil || err.(*Error).Code != CodeTimeout {
 		t.Errorf("timeout: %v", err)

@@ -27,6 +27,7 @@ type Result struct {
 	Best      time.Duration // fastest run through the full path (parse, compile, execute)
 	RowsPerS  float64       // input rows per second at Best
 	Rows      int           // result rows
+	Single    string        // the value of a one-row, one-column result
 	AllocsOp  float64       // allocations per run (from testing.Benchmark when available)
 	SQLite    time.Duration // best SQLite time (0 when sqlite3 is absent)
 	SQLiteOut string
@@ -35,19 +36,28 @@ type Result struct {
 // Run executes q reps times over src and returns the best time and the
 // number of result rows.
 func Run(src kql.DataSource, q Query, reps int) (time.Duration, int, error) {
+	best, rows, _, err := run(src, q, reps)
+	return best, rows, err
+}
+
+func run(src kql.DataSource, q Query, reps int) (time.Duration, int, string, error) {
 	best := time.Duration(-1)
 	rows := 0
+	single := ""
 	for i := 0; i < reps; i++ {
 		start := time.Now()
 		res, err := kql.Execute(context.Background(), src, q.KQL, kql.Options{Now: SigninEnd, MaxMemory: -1, Timeout: -1})
 		d := time.Since(start)
 		if err != nil {
-			return 0, 0, fmt.Errorf("%s: %w", q.Name, err)
+			return 0, 0, "", fmt.Errorf("%s: %w", q.Name, err)
 		}
 		if best < 0 || d < best {
 			best = d
 		}
 		rows = len(res.Tables[0].Rows)
+		if rows == 1 && len(res.Tables[0].Columns) == 1 {
+			single = fmt.Sprint(res.Tables[0].Rows[0][0])
+		}
 	}
-	return best, rows, nil
+	return best, rows, single, nil
 }

@@ -95,3 +95,24 @@ func (s *SQLite) Time(sql string, reps int) (time.Duration, string, error) {
 	}
 	return best, first, nil
 }
+
+// Count returns the number of rows sql returns and, for a one-row,
+// one-column answer, that value: the comparison checks both engines
+// give the same answer before it compares their times.
+func (s *SQLite) Count(sql string) (rows int, single string, err error) {
+	inner := strings.TrimSuffix(strings.TrimSpace(sql), ";")
+	cmd := exec.Command(s.Bin, s.DB)
+	cmd.Stdin = strings.NewReader("SELECT count(*) FROM (" + inner + ");\n" + inner + " LIMIT 2;\n")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return 0, "", fmt.Errorf("sqlite3: %v: %s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if rows, err = strconv.Atoi(strings.TrimSpace(lines[0])); err != nil {
+		return 0, "", fmt.Errorf("sqlite3 count: %q", lines[0])
+	}
+	if rows == 1 && len(lines) == 2 && !strings.Contains(lines[1], "|") {
+		single = strings.TrimSpace(lines[1])
+	}
+	return rows, single, nil
+}

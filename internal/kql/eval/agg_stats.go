@@ -73,7 +73,9 @@ func (s *momentsState) result(n int) []*data.Vector {
 func pctType(s *aggSpec) ([]data.Type, error) {
 	t := s.argTypes[0]
 	switch t {
-	case data.Int, data.Long, data.Real, data.Decimal, data.DateTime, data.TimeSpan:
+	case data.Int:
+		t = data.Long
+	case data.Long, data.Real, data.Decimal, data.DateTime, data.TimeSpan:
 	case data.Dynamic, data.String:
 		t = data.Real
 	default:

@@ -284,8 +284,9 @@ func (c *compiler) binary(x *syntax.BinaryExpr, sc *env, r *rel) (expr, error) {
 		}
 		return &logicExpr{and: x.Op == syntax.OpAnd, l: l, r: rt}, nil
 	case syntax.OpEq, syntax.OpNe, syntax.OpLt, syntax.OpLe, syntax.OpGt, syntax.OpGe:
-		if !comparableTypes(l.typ(), rt.typ()) {
-			return c.failExpr(errAt(x, SemType, "", "%scannot compare values of types %s and %s with '%s'; convert one side (todatetime(), totimespan(), tolong()...)", c.opPrefix(), l.typ(), rt.typ(), x.Op))
+		ordering := x.Op != syntax.OpEq && x.Op != syntax.OpNe
+		if !comparableTypes(l.typ(), rt.typ()) || ordering && !orderableTypes(l.typ(), rt.typ()) {
+			return c.failExpr(errAt(x, SemType, "", "%sthe operator '%s' is not defined for the operand types %s and %s; %s", c.opPrefix(), x.Op, l.typ(), rt.typ(), compareHint(l.typ(), rt.typ(), ordering)))
 		}
 		return &cmpExpr{op: cmpOps[x.Op], l: l, r: rt}, nil
 	case syntax.OpAdd, syntax.OpSub, syntax.OpMul, syntax.OpDiv, syntax.OpMod:
@@ -338,9 +339,60 @@ func comparableTypes(a, b data.Type) bool {
 	return class(a) == class(b)
 }
 
+// orderableTypes reports whether <, <=, > and >= apply: Kusto orders
+// numbers (with bools), datetimes with datetimes and timespans with
+// timespans, but never strings or guids. A dynamic side is accepted with
+// any of those: it may hold a datetime at run time, and it stands for the
+// columns of tables and parsers Validate does not know.
+func orderableTypes(a, b data.Type) bool {
+	if a == data.Invalid || b == data.Invalid {
+		return true
+	}
+	if a == data.Dynamic || b == data.Dynamic {
+		other := a
+		if a == data.Dynamic {
+			other = b
+		}
+		return other != data.String && other != data.Guid
+	}
+	class := func(t data.Type) int {
+		switch {
+		case t.IsNumeric() || t == data.Bool:
+			return 1
+		case t == data.DateTime:
+			return 2
+		case t == data.TimeSpan:
+			return 3
+		}
+		return 0
+	}
+	return class(a) != 0 && class(a) == class(b)
+}
+
+func compareHint(a, b data.Type, ordering bool) string {
+	switch {
+	case ordering && a == data.String && b == data.String:
+		return "strings cannot be ordered: use strcmp(a, b) < 0"
+	case a == data.String || b == data.String:
+		return "convert the string (todatetime(), totimespan(), tolong(), todouble())"
+	}
+	return "convert one side (todatetime(), totimespan(), tolong(), todouble())"
+}
+
+// strOperandTypes checks the operands of a string operator as Kusto
+// does: text (string or dynamic) on both sides.
+func strOperandTypes(op string, l, r data.Type) bool {
+	text := func(t data.Type) bool { return t == data.String || t == data.Dynamic || t == data.Invalid }
+	return text(l) && text(r)
+}
+
 // strOp compiles a string operator. With a constant right side the
 // predicate is prepared once (and a bad regex is reported at compile time).
 func (c *compiler) strOp(x *syntax.BinaryExpr, op string, negate bool, l, r expr) (expr, error) {
+	if !strOperandTypes(op, l.typ(), r.typ()) {
+		name := x.Op.String()
+		return c.failExpr(errAt(x, SemType, "", "%sthe operator '%s' is not defined for the operand types %s and %s; it compares text: convert with tostring()", c.opPrefix(), name, l.typ(), r.typ()))
+	}
 	e := &strOpExpr{op: op, negate: negate, l: l, r: r}
 	if k, ok := r.(*constExpr); ok {
 		p, err := makeStrPred(op, k.v.String())
@@ -389,6 +441,9 @@ func (c *compiler) inList(x *syntax.InExpr, sc *env, r *rel) (expr, error) {
 	}
 	switch x.Op {
 	case syntax.OpHasAny, syntax.OpHasAll:
+		if t := v.typ(); t != data.String && t != data.Dynamic && t != data.Invalid {
+			return c.failExpr(errAt(x.X, SemType, "", "%sthe left side of '%s' must be a string or dynamic value, got %s; convert it with tostring()", c.opPrefix(), x.Op, t))
+		}
 		var terms []string
 		for i, it := range items {
 			vals, ok, err := c.constItems(it)

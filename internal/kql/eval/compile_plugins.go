@@ -351,8 +351,18 @@ func (c *compiler) search(op *syntax.SearchOp, sc *env, r *rel) (*rel, error) {
 		if err != nil {
 			return nil, err
 		}
-		out.open = r.open
-		return out, nil
+		if out.schema.Index("$table") >= 0 {
+			out.open = r.open
+			return out, nil
+		}
+		// Like a search over tables, the result starts with $table: the
+		// input's table name.
+		cols := append([]data.Column{{Name: "$table", Type: data.String}}, out.schema.Columns...)
+		lc := append([]lazyCol{{base: data.ConstVector(data.StringValue(r.schema.Name), out.n)}}, out.cols...)
+		res := newRel(out.schema.Name, cols, lc, out.n)
+		res.schema.TimeColumn = out.schema.TimeColumn
+		res.ordered, res.open = out.ordered, r.open
+		return res, nil
 	}
 	var names []string
 	if len(op.Tables) == 0 {

@@ -272,7 +272,7 @@ func (c *compiler) aggCall(call *syntax.CallExpr, sc *env, r *rel, byCols map[in
 	case "arg_max", "arg_min", "argmax", "argmin":
 		return c.argExtreme(call, def, args, argNames, named, star, r, byCols)
 	case "take_any", "any":
-		return c.takeAny(def, args, argNames, star, r, byCols)
+		return c.takeAny(def, call.Name.Name == "any", args, argNames, star, r, byCols)
 	}
 	for i, a := range args {
 		if a == nil {
@@ -382,7 +382,10 @@ func (c *compiler) argExtreme(call *syntax.CallExpr, def *aggDef, args []expr, a
 
 // takeAny compiles take_any(a, b, ...) and take_any(*): one output column
 // per argument, from one arbitrary row of each group.
-func (c *compiler) takeAny(def *aggDef, args []expr, argNames []string, star int, r *rel, byCols map[int]bool) (*aggCall, error) {
+// Kusto names take_any's columns after their arguments, and those of its
+// older alias any() with the prefix any_ (any(s) is any_s, any(*) any_ +
+// each column).
+func (c *compiler) takeAny(def *aggDef, prefixed bool, args []expr, argNames []string, star int, r *rel, byCols map[int]bool) (*aggCall, error) {
 	ac := &aggCall{def: def}
 	added := map[int]bool{}
 	for j := range byCols {
@@ -396,16 +399,20 @@ func (c *compiler) takeAny(def *aggDef, args []expr, argNames []string, star int
 				}
 				added[j] = true
 				ac.args = append(ac.args, &colExpr{idx: j, t: col.Type, name: col.Name})
-				ac.names = append(ac.names, col.Name)
+				if prefixed {
+					ac.names = append(ac.names, "any_"+col.Name)
+				} else {
+					ac.names = append(ac.names, col.Name)
+				}
 			}
 			continue
 		}
 		n := argNames[i]
-		if n == "" {
+		switch {
+		case n == "":
 			n = "any_arg" + strconv.Itoa(i)
-			if def.name == "any" {
-				n = "any_" + n[4:]
-			}
+		case prefixed:
+			n = "any_" + n
 		}
 		if ce, ok := a.(*colExpr); ok {
 			if star >= 0 && added[ce.idx] {

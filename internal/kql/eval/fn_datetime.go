@@ -49,16 +49,16 @@ func init() {
 		}
 		return data.LongValue(r)
 	}})
-	reg(&fnDef{name: "datetime_part", minArgs: 2, retType: L, constArgs: []int{0}, row: func(_ *fnCtx, a []data.Value) data.Value {
+	reg(&fnDef{name: "datetime_part", minArgs: 2, retType: data.Int, constArgs: []int{0}, row: func(_ *fnCtx, a []data.Value) data.Value {
 		t, ok := argTicks(a[1], DT)
 		if !ok {
-			return data.NullValue(L)
+			return data.NullValue(data.Int)
 		}
 		r, ok := datetimePart(lowerName(a[0]), t)
 		if !ok {
-			return data.NullValue(L)
+			return data.NullValue(data.Int)
 		}
-		return data.LongValue(r)
+		return data.IntValue(r)
 	}}, "datepart")
 	for _, p := range []struct {
 		name string
@@ -232,7 +232,13 @@ func periodFn(start func(time.Time, int64) time.Time, end bool) func(*fnCtx, []d
 
 func binType(a []data.Type) (data.Type, error) {
 	switch a[0] {
-	case data.DateTime, data.TimeSpan, data.Int, data.Long, data.Real, data.Decimal:
+	case data.Int, data.Long:
+		// integers round to long, or to real by a fractional-typed size
+		if len(a) > 1 && (a[1] == data.Real || a[1] == data.Decimal) {
+			return data.Real, nil
+		}
+		return data.Long, nil
+	case data.DateTime, data.TimeSpan, data.Real, data.Decimal:
 		return a[0], nil
 	case data.Dynamic, data.String:
 		return data.Real, nil
@@ -270,21 +276,17 @@ func binScalar(v, size, at data.Value) data.Value {
 		if size.Type.Storage() == data.StoreReal {
 			f, _ := argFloat(size)
 			if f <= 0 {
-				return data.NullValue(v.Type)
+				return data.NullValue(data.Real)
 			}
-			if f == math.Trunc(f) {
-				size = data.LongValue(int64(f))
-			} else {
-				o, _ := argFloat(at)
-				return data.RealValue(math.Floor((float64(v.I)-o)/f)*f + o)
-			}
+			o, _ := argFloat(at)
+			return data.RealValue(math.Floor((float64(v.I)-o)/f)*f + o)
 		}
 		s, ok := argInt(size)
 		if !ok || s <= 0 {
-			return data.NullValue(v.Type)
+			return data.NullValue(data.Long)
 		}
 		o, _ := argInt(at)
-		return data.Value{Type: v.Type, I: floorTo(v.I-o, s) + o}
+		return data.Value{Type: data.Long, I: floorTo(v.I-o, s) + o}
 	default:
 		f, ok := argFloat(v)
 		s, ok2 := argFloat(size)

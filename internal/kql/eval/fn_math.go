@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"math/bits"
 	mrand "math/rand/v2"
@@ -62,8 +61,11 @@ func init() {
 		return data.RealValue(math.Pow(x, y))
 	}})
 	reg(&fnDef{name: "abs", minArgs: 1, ret: func(a []data.Type) (data.Type, error) {
-		if a[0] == data.TimeSpan {
+		switch a[0] {
+		case data.TimeSpan:
 			return data.TimeSpan, nil
+		case data.Int:
+			return data.Long, nil
 		}
 		return numericSame(a)
 	}, row: func(_ *fnCtx, a []data.Value) data.Value {
@@ -76,6 +78,9 @@ func init() {
 			if v.I < 0 {
 				v.I = -v.I
 			}
+			if v.Type == data.Int {
+				v.Type = data.Long
+			}
 			return v
 		case data.StoreReal:
 			v.F = math.Abs(v.F)
@@ -83,7 +88,12 @@ func init() {
 		}
 		return data.NullValue(R)
 	}})
-	reg(&fnDef{name: "sign", minArgs: 1, ret: numericSame, row: func(_ *fnCtx, a []data.Value) data.Value {
+	reg(&fnDef{name: "sign", minArgs: 1, ret: func(a []data.Type) (data.Type, error) {
+		if _, err := numericSame(a); err != nil {
+			return data.Invalid, err
+		}
+		return data.Real, nil
+	}, row: func(_ *fnCtx, a []data.Value) data.Value {
 		v := unwrap(a[0])
 		if v.Null {
 			return v
@@ -258,17 +268,18 @@ func init() {
 		return data.GuidValue(u)
 	}})
 	reg(&fnDef{name: "hash", minArgs: 1, maxArgs: 2, retType: L, row: func(_ *fnCtx, a []data.Value) data.Value {
-		h := fnv.New64a()
-		h.Write([]byte(a[0].String()))
-		x := int64(h.Sum64() & math.MaxInt64)
+		if unwrap(a[0]).Null {
+			return data.NullValue(L)
+		}
+		h := xxhash64(hashBytes(a[0]))
 		if len(a) == 2 {
 			m, ok := argInt(a[1])
 			if !ok || m <= 0 {
 				return data.NullValue(L)
 			}
-			x %= m
+			return data.LongValue(int64(h % uint64(m)))
 		}
-		return data.LongValue(x)
+		return data.LongValue(int64(h))
 	}}, "hash_xxhash64")
 	hashHex := func(name string, f func([]byte) []byte) {
 		reg(&fnDef{name: name, minArgs: 1, retType: S, row: func(_ *fnCtx, a []data.Value) data.Value {

@@ -186,8 +186,8 @@ func init() {
 	reg(&fnDef{name: "isnotnull", minArgs: 1, retType: B, row: func(_ *fnCtx, a []data.Value) data.Value {
 		return data.BoolValue(!a[0].Null)
 	}}, "notnull")
-	reg(&fnDef{name: "strcmp", minArgs: 2, retType: data.Int, row: func(_ *fnCtx, a []data.Value) data.Value {
-		return data.IntValue(int64(strings.Compare(a[0].String(), a[1].String())))
+	reg(&fnDef{name: "strcmp", minArgs: 2, retType: data.Long, row: func(_ *fnCtx, a []data.Value) data.Value {
+		return data.LongValue(int64(strings.Compare(a[0].String(), a[1].String())))
 	}})
 	reg(&fnDef{name: "isascii", minArgs: 1, retType: B, row: func(_ *fnCtx, a []data.Value) data.Value {
 		return data.BoolValue(isASCII(a[0].String()))

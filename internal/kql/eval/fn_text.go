@@ -54,8 +54,11 @@ func init() {
 		return data.StringValue(s)
 	}})
 	reg(&fnDef{name: "url_encode", minArgs: 1, retType: S, row: func(_ *fnCtx, a []data.Value) data.Value {
-		return data.StringValue(url.QueryEscape(a[0].String()))
-	}}, "url_encode_component")
+		return data.StringValue(urlEncode(a[0].String(), "+"))
+	}})
+	reg(&fnDef{name: "url_encode_component", minArgs: 1, retType: S, row: func(_ *fnCtx, a []data.Value) data.Value {
+		return data.StringValue(urlEncode(a[0].String(), "%20"))
+	}})
 	reg(&fnDef{name: "base64_encode_tostring", minArgs: 1, retType: S, row: func(_ *fnCtx, a []data.Value) data.Value {
 		return data.StringValue(base64.StdEncoding.EncodeToString([]byte(a[0].String())))
 	}}, "base64_encodestring")
@@ -424,4 +427,26 @@ func parseUserAgent(ua string) map[string]any {
 		"OperatingSystem": map[string]any{"Family": os, "MajorVersion": "", "MinorVersion": "", "Patch": "", "PatchMinor": ""},
 		"Device":          map[string]any{"Family": "Other", "Brand": "", "Model": ""},
 	}
+}
+
+// urlEncode percent-encodes as Kusto does (.NET's UrlEncode): letters,
+// digits and -_.!*() stay, a space becomes space, every other byte of the
+// UTF-8 text %xx in lower-case hex (url_encode("a/b c") is "a%2fb+c").
+func urlEncode(s, space string) string {
+	const hexDigits = "0123456789abcdef"
+	var sb strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte("-_.!*()", c) >= 0:
+			sb.WriteByte(c)
+		case c == ' ':
+			sb.WriteString(space)
+		default:
+			sb.WriteByte('%')
+			sb.WriteByte(hexDigits[c>>4])
+			sb.WriteByte(hexDigits[c&15])
+		}
+	}
+	return sb.String()
 }

@@ -168,7 +168,7 @@ func TestScalarFunctions(t *testing.T) {
 		{"datetime_diff", []data.Value{S("year"), DT("2017-01-01"), DT("2000-12-31")}, "long:17"},
 		{"datetime_diff", []data.Value{S("day"), DT("2017-10-30T23:00:00Z"), DT("2017-09-30T23:59:59.9999999Z")}, "long:30"},
 		{"datetime_diff", []data.Value{S("minute"), DT("2017-10-30T23:05:01Z"), DT("2017-10-30T23:00:59Z")}, "long:5"},
-		{"datetime_part", []data.Value{S("hour"), DT("2017-10-30T23:05:01Z")}, "long:23"},
+		{"datetime_part", []data.Value{S("hour"), DT("2017-10-30T23:05:01Z")}, "int:23"},
 		{"format_datetime", []data.Value{DT("2017-01-29T09:00:05.123Z"), S("yy-MM-dd [HH:mm:ss.fff]")}, "string:17-01-29 [09:00:05.123]"},
 		{"format_datetime", []data.Value{DT("2017-01-29T15:00:05Z"), S("yyyy/M/d h:mm tt")}, "string:2017/1/29 3:00 PM"},
 		{"format_timespan", []data.Value{TS("1.02:03:04.5"), S("d.hh:mm:ss.ff")}, "string:1.02:03:04.50"},
@@ -288,8 +288,12 @@ func TestCompareSemantics(t *testing.T) {
 		{opEq, L(1), R(1.0), "true"},
 		{opEq, S("a"), S("A"), "false"},
 		{opLt, S("a"), S("b"), "true"},
-		{opEq, data.NullValue(data.Long), L(1), "null"},
-		{opNe, data.NullValue(data.Long), L(1), "null"},
+		// Kusto: null == value is false, null != value true, null vs null null
+		{opEq, data.NullValue(data.Long), L(1), "false"},
+		{opNe, data.NullValue(data.Long), L(1), "true"},
+		{opEq, data.NullValue(data.Long), data.NullValue(data.Long), "null"},
+		{opNe, data.NullValue(data.Long), data.NullValue(data.Long), "null"},
+		{opLt, data.NullValue(data.Long), L(1), "null"},
 		{opGt, DT("2025-01-02"), DT("2025-01-01"), "true"},
 		{opEq, J(`"x"`), S("x"), "true"},
 		{opEq, J(`5`), L(5), "true"},
@@ -319,14 +323,20 @@ func TestArithmetic(t *testing.T) {
 		{opDiv, L(7), L(2), "long:3"},
 		{opDiv, L(7), L(0), "long:"},
 		{opDiv, R(7), L(2), "real:3.5"},
-		{opMod, L(-7), L(3), "long:-1"},
+		{opMod, L(-7), L(3), "long:2"}, // never negative: 0 <= N % D < abs(D)
+		{opMod, L(-14), L(-12), "long:10"},
+		{opMod, L(14), L(-12), "long:2"},
 		{opSub, DT("2025-01-02"), DT("2025-01-01"), "timespan:1.00:00:00"},
 		{opAdd, DT("2025-01-01"), TS("1h"), "datetime:2025-01-01T01:00:00Z"},
 		{opMul, TS("1h"), L(3), "timespan:03:00:00"},
 		{opDiv, TS("1h"), TS("30m"), "real:2"},
 		{opMul, L(2), TS("30m"), "timespan:01:00:00"},
 		{opAdd, data.NullValue(data.Long), L(1), "long:"},
-		{opAdd, J(`2`), L(1), "dynamic:3"},
+		{opAdd, J(`2`), L(1), "long:3"}, // a dynamic takes the number's type
+		{opMul, J(`1.5`), R(2), "real:3"},
+		{opAdd, J(`2`), J(`1`), "dynamic:3"},
+		{opAdd, J(`[2]`), L(1), "long:"},
+		{opAdd, L(2), L(1), "long:3"},
 	}
 	for _, c := range cases {
 		rt, err := arithType(c.op, c.a.Type, c.b.Type)

@@ -24,20 +24,37 @@ func (op arithOp) String() string { return arithNames[op] }
 // arithType returns the result type of a op b, following Kusto's rules for
 // numbers (int < long < real, decimal), datetimes and timespans.
 func arithType(op arithOp, a, b data.Type) (data.Type, error) {
+	if a == data.Dynamic && b == data.Dynamic {
+		return data.Dynamic, nil
+	}
 	if a == data.Dynamic || b == data.Dynamic {
+		// A dynamic operand takes a number's type (dynamic + long is long),
+		// as Kusto types it. With a datetime or a timespan the result stays
+		// dynamic: the value may be either (Kusto would say datetime +
+		// dynamic is a datetime, dynamic + timespan a timespan), and unknown
+		// columns of tables Validate does not describe are dynamic.
+		other := a
+		if a == data.Dynamic {
+			other = b
+		}
+		switch {
+		case other == data.Int:
+			return data.Long, nil
+		case other.IsNumeric():
+			return other, nil
+		}
 		return data.Dynamic, nil
 	}
 	num := func(t data.Type) bool { return t.IsNumeric() }
 	switch {
 	case num(a) && num(b):
 		switch {
-		case a == data.Real || b == data.Real:
-			return data.Real, nil
 		case a == data.Decimal || b == data.Decimal:
 			return data.Decimal, nil
-		case a == data.Int && b == data.Int:
-			return data.Int, nil
+		case a == data.Real || b == data.Real:
+			return data.Real, nil
 		}
+		// int op int is long too (Kusto widens integer arithmetic).
 		return data.Long, nil
 	case a == data.DateTime && b == data.DateTime && op == opSub:
 		return data.TimeSpan, nil
@@ -72,6 +89,19 @@ func arithScalar(op arithOp, a, b data.Value, rt data.Type) data.Value {
 			return data.NullValue(data.Dynamic)
 		}
 		return data.Convert(arithScalar(op, a, b, t), data.Dynamic)
+	}
+	if a.Type == data.Dynamic || b.Type == data.Dynamic {
+		// typed by the other operand: compute on the value the dynamic
+		// holds, then convert (an array, a bag or a mismatch is null)
+		a, b = unwrap(a), unwrap(b)
+		if a.Null || b.Null || a.Type == data.Dynamic || b.Type == data.Dynamic {
+			return data.NullValue(rt)
+		}
+		t, err := arithType(op, a.Type, b.Type)
+		if err != nil {
+			return data.NullValue(rt)
+		}
+		return fixType(arithScalar(op, a, b, t), rt)
 	}
 	if a.Null || b.Null {
 		return data.NullValue(rt)
@@ -130,7 +160,17 @@ func intOp(op arithOp, a, b int64) (int64, bool) {
 		if b == 0 {
 			return 0, false
 		}
-		return a % b, true
+		// Kusto's modulo is never negative: 0 <= N % D < abs(D)
+		// (-14 % 12 is 10).
+		r := a % b
+		if r < 0 {
+			if b < 0 {
+				r -= b
+			} else {
+				r += b
+			}
+		}
+		return r, true
 	}
 	return 0, false
 }
@@ -146,7 +186,14 @@ func floatOp(op arithOp, a, b float64) float64 {
 	case opDiv:
 		return a / b
 	case opMod:
-		return math.Mod(a, b)
+		r := math.Mod(a, b)
+		switch {
+		case r < 0:
+			r += math.Abs(b)
+		case r == 0:
+			r = 0 // not -0
+		}
+		return r
 	}
 	return math.NaN()
 }

@@ -57,6 +57,47 @@ func intDomain(a, b data.Type) bool {
 
 // compareVec evaluates a op b for n rows.
 func compareVec(op cmpOp, a, b val, n int) val {
+	r := compareVec1(op, a, b, n)
+	if (op == opEq || op == opNe) && !r.isConst() {
+		eqNulls(op, r.v, nullsOf(a, n), nullsOf(b, n))
+	}
+	return r
+}
+
+// eqNulls applies Kusto's equality rule for nulls to a comparison result:
+// null == null and null != null are null, but a null against a value is
+// unequal (== false, != true), so `where x != 5` keeps the rows where x is
+// null. The kernels set the null bit wherever an operand is null; this
+// clears it where only one side is.
+func eqNulls(op cmpOp, out *data.Vector, an, bn data.Bitmap) {
+	if out.Nulls == nil || an == nil && bn == nil {
+		return
+	}
+	var nulls data.Bitmap
+	for i := 0; i < out.N; i++ {
+		na, nb := an != nil && an.Get(i), bn != nil && bn.Get(i)
+		switch {
+		case na && nb:
+			if nulls == nil {
+				nulls = data.NewBitmap(out.N)
+			}
+			nulls.Set(i)
+		case na || nb:
+			out.Bools[i] = op == opNe
+		default:
+			if out.Nulls.Get(i) {
+				// null for another reason (a dynamic null, an incomparable pair)
+				if nulls == nil {
+					nulls = data.NewBitmap(out.N)
+				}
+				nulls.Set(i)
+			}
+		}
+	}
+	out.Nulls = nulls
+}
+
+func compareVec1(op cmpOp, a, b val, n int) val {
 	ta, tb := a.typ(), b.typ()
 	if a.isConst() && b.isConst() {
 		return constVal(cmpScalar(op, a.k, b.k))
@@ -84,6 +125,10 @@ func compareVec(op cmpOp, a, b val, n int) val {
 
 func cmpScalar(op cmpOp, a, b data.Value) data.Value {
 	if op == opEq || op == opNe {
+		ua, ub := unwrap(a), unwrap(b)
+		if ua.Null != ub.Null {
+			return data.BoolValue(op == opNe)
+		}
 		eq, ok := eqValues(a, b, false)
 		if !ok {
 			return data.NullValue(data.Bool)
@@ -150,14 +195,14 @@ func cmpReals(op cmpOp, a, b val, n int) *data.Vector {
 		k := numF(b.k)
 		for i, x := range fa {
 			c, ok := cmpFloat(x, k)
-			out[i] = ok && op.test(c)
+			out[i] = ok && op.test(c) || !ok && op == opNe
 		}
 		return boolVec(out, a.v.Nulls)
 	}
 	fb := floatsOf(b.v, n)
 	for i := range fa {
 		c, ok := cmpFloat(fa[i], fb[i])
-		out[i] = ok && op.test(c)
+		out[i] = ok && op.test(c) || !ok && op == opNe
 	}
 	return boolVec(out, orNulls(a.v.Nulls, b.v.Nulls, n))
 }

@@ -122,7 +122,11 @@ func callName(x *syntax.CallExpr) string {
 func aggName(a *aggDef, x *syntax.CallExpr) string {
 	switch a.name {
 	case "take_anyif", "anyif":
+		// take_anyif(s, p) is s, its older alias anyif(s, p) anyif_s
 		if len(x.Args) > 0 {
+			if x.Name.Name == "anyif" {
+				return "anyif_" + exprName(x.Args[0])
+			}
 			return exprName(x.Args[0])
 		}
 	case "percentile", "percentiles":

@@ -133,11 +133,20 @@ func joinRel(rc *runCtx, sc *scope, kind joinKind, left, right *rel, lkeys, rkey
 	var lpos, rpos []int32
 	rightMatched := make([]bool, right.n)
 	seenLeft := map[string]bool{}
+	// Output rows are charged (and the deadline checked) as they are made:
+	// one left row may match every right row, so a many-to-many join can
+	// grow by millions of rows between two left rows.
+	rowBytes := int64(8*(len(left.cols)+len(right.cols)) + 8)
+	charged := 0
 	for i := 0; i < left.n; i++ {
-		if i&4095 == 0 {
+		if i&4095 == 0 || len(lpos)-charged >= 65536 {
 			if err := rc.check(); err != nil {
 				return nil, err
 			}
+			if err := rc.charge(int64(len(lpos)-charged)*rowBytes, "join"); err != nil {
+				return nil, err
+			}
+			charged = len(lpos)
 		}
 		var matches []int32
 		if lok[i] {
@@ -186,11 +195,6 @@ func joinRel(rc *runCtx, sc *scope, kind joinKind, left, right *rel, lkeys, rkey
 				rightMatched[m] = true
 			}
 		}
-		if len(lpos) > 0 && len(lpos)%65536 == 0 {
-			if err := rc.charge(65536*int64(8*(len(left.cols)+len(right.cols))+8), "join"); err != nil {
-				return nil, err
-			}
-		}
 	}
 	if lookup && kind == joinInner {
 		// inner lookup keeps one match per left row as well.
@@ -214,7 +218,7 @@ func joinRel(rc *runCtx, sc *scope, kind joinKind, left, right *rel, lkeys, rkey
 		}
 		return right.keep(nonNil(keep)), nil
 	}
-	if err := rc.charge(int64(len(lpos))*int64(8*(len(left.cols)+len(right.cols))), "join"); err != nil {
+	if err := rc.charge(int64(len(lpos)-charged)*rowBytes, "join"); err != nil {
 		return nil, err
 	}
 	// Output: left columns then right columns, duplicates renamed.

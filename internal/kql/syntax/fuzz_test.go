@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -113,9 +114,19 @@ func TestHostileInput(t *testing.T) {
 		{"garbage", strings.Repeat("\x01", 100_000), CodeBadChar},
 	}
 	for _, c := range cases {
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
 		start := time.Now()
 		_, diags := Parse(c.src)
 		elapsed := time.Since(start)
+		runtime.ReadMemStats(&m1)
+		// Bounded memory: what a parse allocates stays proportional to the
+		// input (a hostile query cannot make it allocate much more).
+		if alloc := m1.TotalAlloc - m0.TotalAlloc; alloc > uint64(16*len(c.src)+(1<<20)) {
+			t.Errorf("%s: parsing %d bytes allocated %d bytes", c.name, len(c.src), alloc)
+		} else if testing.Verbose() {
+			t.Logf("%-16s %8d bytes in, %9d bytes allocated, %v", c.name, len(c.src), alloc, elapsed.Round(time.Millisecond))
+		}
 		if len(diags) == 0 || len(diags) > maxErrors {
 			t.Errorf("%s: %d diagnostics", c.name, len(diags))
 			continue

@@ -7,6 +7,7 @@
 //	corpus:  sentinel-rules.jsonl          -> oracle-verdicts.jsonl
 //	content: internal/content query fields -> content-verdicts.jsonl
 //	errors:  ../syntax/testdata/errors.jsonl (name, query) -> ../syntax/testdata/errors-oracle.jsonl
+//	types:   types.jsonl (name, query)     -> types-oracle.jsonl (semantic: result columns, errors)
 //
 // Run from the repository root:
 //
@@ -44,11 +45,32 @@ type diag struct {
 }
 
 type result struct {
-	ID                any    `json:"id"`
-	OK                bool   `json:"ok"`
-	Error             string `json:"error"`
-	SyntaxDiagnostics []diag `json:"syntaxDiagnostics"`
+	ID                any      `json:"id"`
+	OK                bool     `json:"ok"`
+	Error             string   `json:"error"`
+	SyntaxDiagnostics []diag   `json:"syntaxDiagnostics"`
+	Diagnostics       []diag   `json:"diagnostics"`
+	ResultColumns     []column `json:"resultColumns"`
 }
+
+type column struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+// typeVerdict is the oracle's semantic verdict on a query of types.jsonl:
+// whether it binds without errors, its result columns, its error messages.
+type typeVerdict struct {
+	Name    string   `json:"name"`
+	OK      bool     `json:"ok"`
+	Columns []column `json:"columns,omitempty"`
+	Errors  []string `json:"errors,omitempty"`
+}
+
+// typeTables are the schemas of the engine tests' tables (fixtures_test.go),
+// in column order, for the semantic checks of types.jsonl.
+const typeTables = `{"SigninLogs":{"TimeGenerated":"datetime","UserPrincipalName":"string","IPAddress":"string","ResultType":"string","Location":"string","DurationMs":"long","LocationDetails":"dynamic","_ResourceId":"string"},` +
+	`"SecurityEvent":{"TimeGenerated":"datetime","Computer":"string","EventID":"int","Account":"string","CommandLine":"string"}}`
 
 type verdict struct {
 	Name  string `json:"name"`
@@ -116,6 +138,49 @@ func (o *oracle) check(name, q string) verdict {
 		v.Diags = append(v.Diags, d)
 	}
 	return v
+}
+
+func (o *oracle) types(name, q string) typeVerdict {
+	req, _ := json.Marshal(map[string]any{"id": name, "query": q, "syntaxOnly": false, "tables": json.RawMessage(typeTables)})
+	if _, err := o.in.Write(append(req, '\n')); err != nil {
+		log.Fatal(err)
+	}
+	if !o.out.Scan() {
+		log.Fatalf("oracle stopped: %v", o.out.Err())
+	}
+	var r result
+	if err := json.Unmarshal(o.out.Bytes(), &r); err != nil {
+		log.Fatal(err)
+	}
+	if r.Error != "" {
+		log.Fatalf("%s: oracle error: %s", name, r.Error)
+	}
+	v := typeVerdict{Name: name, OK: r.OK, Columns: r.ResultColumns}
+	for _, d := range r.Diagnostics {
+		if d.Severity == "Error" {
+			v.Errors = append(v.Errors, d.Message)
+		}
+	}
+	return v
+}
+
+func writeTypes(path string, vs []typeVerdict) {
+	var b []byte
+	ok := 0
+	for _, v := range vs {
+		line, err := json.Marshal(v)
+		if err != nil {
+			log.Fatal(err)
+		}
+		b = append(append(b, line...), '\n')
+		if v.OK {
+			ok++
+		}
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%s: %d queries, %d without errors\n", path, len(vs), ok)
 }
 
 func write(path string, vs []verdict) {
@@ -192,4 +257,10 @@ func main() {
 		})
 		write(*dir+"/syntax/testdata/errors-oracle.jsonl", errs)
 	}
+
+	var types []typeVerdict
+	readJSONL(*dir+"/testdata/types.jsonl", func(m map[string]string) {
+		types = append(types, o.types(m["name"], m["query"]))
+	})
+	writeTypes(*dir+"/testdata/types-oracle.jsonl", types)
 }
