@@ -314,6 +314,8 @@ func reportEscapes(t *testing.T, env *toolsettest.Env) {
 	}
 	page := er.Resource.Text
 	doc := posturetest.CheckHTML(t, page)
+	// The page as a client receives it renders: hostile text neither breaks the layout nor blanks it.
+	posturetest.Screenshot(t, []byte(page), "soc-report")
 	for _, bad := range []string{"\x1b", "\u202e"} {
 		if strings.Contains(page, bad) {
 			t.Errorf("the HTML report contains %q", bad)

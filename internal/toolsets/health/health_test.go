@@ -9,10 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"github.com/sentinel-mcp/sentinel-mcp/internal/content"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/posture"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/posture/posturetest"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/sentinel"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/health"
@@ -25,14 +28,16 @@ import (
 var toolset = toolsettest.Toolset{Toolset: inventory.Toolset{Name: health.Name, Description: "Health."}, Tools: health.Tools}
 
 type status struct {
-	Workspace  string   `json:"workspace"`
-	Status     string   `json:"status"`
-	Reasons    []string `json:"reasons"`
-	Incomplete bool     `json:"incomplete"`
+	Workspace  string          `json:"workspace"`
+	Status     string          `json:"status"`
+	Reasons    []string        `json:"reasons"`
+	Incomplete bool            `json:"incomplete"`
+	Metrics    posture.Metrics `json:"metrics"`
 }
 
 type checkOut struct {
 	Mode       string         `json:"mode"`
+	Days       []string       `json:"ingestion_days"`
 	Counts     map[string]int `json:"counts"`
 	Workspaces []status       `json:"workspaces"`
 	Failed     []struct {
@@ -74,6 +79,8 @@ func TestHealth(t *testing.T) {
 	env := posturetest.Start(t, toolsettest.Options{Toolsets: []toolsettest.Toolset{toolset}})
 	t.Run("finds the seeded problems and calls the others healthy", func(t *testing.T) { seededProblems(t, env) })
 	t.Run("detailed gives the evidence", func(t *testing.T) { detailed(t, env) })
+	t.Run("figures: rules, tables, ingestion trend, incidents", func(t *testing.T) { figures(t, env) })
+	t.Run("html report with charts", func(t *testing.T) { htmlReport(t, env) })
 	t.Run("reports progress and stays within the budget", func(t *testing.T) { progressAndBudget(t, env) })
 	t.Run("partial results when a tenant fails", func(t *testing.T) { partialResults(t, env) })
 }
@@ -171,6 +178,84 @@ func detailed(t *testing.T, env *toolsettest.Env) {
 	res = env.CallOK("check_health", map[string]any{"format": "markdown", "workspaces": []string{world.MustWorkspace(silent.Workspace).Alias()}})
 	if !strings.Contains(res.Text, "## Workspace health") || !strings.Contains(res.Text, "**unhealthy**") {
 		t.Errorf("markdown format:\n%s", res.Text)
+	}
+}
+
+// figures checks the metrics behind the statuses against the seeded world: the disabled rule in the
+// rule counts, the silent table, the ingestion series of the window with the seeded spike, incidents.
+func figures(t *testing.T, env *toolsettest.Env) {
+	facts := world.SeededFacts()
+	res := env.CallOK("check_health", map[string]any{"mode": "detailed"})
+	var out checkOut
+	res.Decode(&out)
+	if len(out.Days) != posture.DefaultBaselineDays+1 {
+		t.Fatalf("ingestion_days: %v", out.Days)
+	}
+	disabled := facts.Diff(world.DiffDisabledRule)[0]
+	if m := out.of(t, disabled.Workspace).Metrics; m.RulesTotal == 0 || m.RulesEnabled != m.RulesTotal-1 {
+		t.Errorf("%s with one disabled rule: rules %d/%d", disabled.Workspace, m.RulesEnabled, m.RulesTotal)
+	}
+	if m := out.of(t, facts.Baseline).Metrics; m.RulesEnabled != m.RulesTotal || m.TablesSilent != 0 || m.TablesChecked < 5 || m.Anomalies != 0 {
+		t.Errorf("baseline figures: %+v", m)
+	}
+	silent := facts.Diff(world.DiffSilentConnector)[0]
+	if m := out.of(t, silent.Workspace).Metrics; m.TablesSilent < 1 || m.Connectors == 0 {
+		t.Errorf("%s with a silent connector: %+v", silent.Workspace, m)
+	}
+	failing := facts.Diff(world.DiffFailingRule)[0]
+	if m := out.of(t, failing.Workspace).Metrics; m.RulesFailing != 1 {
+		t.Errorf("%s with a failing rule: %d failing", failing.Workspace, m.RulesFailing)
+	}
+	spike := facts.Diff(world.DiffIngestionAnomaly)[0]
+	m := out.of(t, spike.Workspace).Metrics
+	if len(m.DailyMB) != len(out.Days) || m.MedianDailyMB <= 0 || m.Anomalies < 1 {
+		t.Fatalf("%s ingestion figures: %+v", spike.Workspace, m)
+	}
+	spiked := m.DailyMB[len(m.DailyMB)-1-spike.DaysAgo]
+	for i, v := range m.DailyMB[1 : len(m.DailyMB)-1] { // complete days after the first (partial) one
+		if i+1 != len(m.DailyMB)-1-spike.DaysAgo && v >= spiked {
+			t.Errorf("%s: the spike day (%.3f MB) is not the largest complete day: %v", spike.Workspace, spiked, m.DailyMB)
+		}
+	}
+	if m.LastDayMB != m.DailyMB[len(m.DailyMB)-2] || m.TrendPct < -90 || m.TrendPct > 200 {
+		t.Errorf("last day %.3f MB, trend %.1f%%: %v", m.LastDayMB, m.TrendPct, m.DailyMB)
+	}
+	open := 0
+	for _, s := range out.Workspaces {
+		open += s.Metrics.OpenIncidents
+	}
+	if open == 0 {
+		t.Error("no open incidents in any workspace's figures (the seeded world has open incidents)")
+	}
+	for _, want := range []string{"Figures (ingestion", "| rules enabled |", "| MB/day |"} {
+		if !strings.Contains(res.Text, want) {
+			t.Errorf("detailed text lacks %q:\n%s", want, res.Text)
+		}
+	}
+}
+
+// htmlReport asks check_health for its HTML page: an embedded, self-contained page with both charts
+// and the health table, naming the silent table.
+func htmlReport(t *testing.T, env *toolsettest.Env) {
+	silent := world.SeededFacts().Diff(world.DiffSilentConnector)[0]
+	res := env.CallOK("check_health", map[string]any{"format": "html", "mode": "detailed"})
+	er, ok := res.Content[len(res.Content)-1].(*mcp.EmbeddedResource)
+	if !ok || er.Resource.MIMEType != "text/html" || !strings.HasPrefix(er.Resource.URI, "sentinel-mcp://reports/health-") {
+		t.Fatalf("html: %#v", res.Content)
+	}
+	doc := posturetest.CheckHTML(t, er.Resource.Text)
+	for _, want := range []string{"Ingestion per tenant", "Incidents per tenant", "Workspace health", silent.Table} {
+		if !strings.Contains(er.Resource.Text, want) {
+			t.Errorf("the health page lacks %q", want)
+		}
+	}
+	if len(posturetest.Text(doc, "pill")) == 0 || strings.Contains(er.Resource.Text, "Compliance</h2>") {
+		t.Error("the health page has no status pills, or a compliance section it was not asked for")
+	}
+	var out checkOut
+	res.Decode(&out)
+	if len(out.Workspaces) == 0 || out.Counts["unhealthy"] == 0 {
+		t.Errorf("structured output of the html format: %+v", out)
 	}
 }
 
