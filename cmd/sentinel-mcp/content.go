@@ -43,7 +43,8 @@ func init() {
 Compares the content of workspaces (analytics rules and their settings, automation rules, watchlists
 and items, tables and retention, workbooks, functions, DCRs, data connectors, Sentinel settings) with
 a baseline workspace or an export folder, and prints each difference.
-Exit codes: 0 no differences, 3 differences found, 1 a workspace could not be compared, 2 usage.
+Exit codes: 0 no differences, 3 differences found, 1 a workspace could not be compared (the others
+are reported), 2 usage.
 
   sentinel-mcp drift --baseline woodgrove/soc-central --workspaces all
   sentinel-mcp drift --baseline-dir ./exports/soc-central --tenant contoso --ignore data_connector --json
@@ -248,7 +249,9 @@ func runDrift(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	switch {
 	case len(rep.Failed) > 0:
-		return fmt.Errorf("%d workspace(s) could not be compared", len(rep.Failed))
+		// The others are reported above; a workspace that could not be compared fails the run (README).
+		return fmt.Errorf("%d difference(s) found; %d of %d workspace(s) could not be compared", rep.Differences(), len(rep.Failed),
+			len(rep.Failed)+len(rep.Workspaces))
 	case rep.Differences() > 0:
 		return findingsError{fmt.Sprintf("%d difference(s) found", rep.Differences())}
 	}

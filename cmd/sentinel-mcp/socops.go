@@ -155,7 +155,7 @@ func runHealth(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	default:
 		return usageError{fmt.Errorf("--fail-on %q: use degraded, unhealthy or never", f.failOn)}
 	}
-	rep, err := assessCLI(ctx, cfg, f, stderr, posture.Request{Health: true, Mode: mode, Charts: format == "html"})
+	rep, err := assessCLI(ctx, cfg, f, stderr, posture.Request{Health: true, Mode: mode, Charts: format == "html" || format == "markdown"})
 	if err != nil {
 		return err
 	}
@@ -328,6 +328,9 @@ func assessCLI(ctx context.Context, cfg *config.Config, f socopsFlags, stderr io
 		return nil, errors.New("no Sentinel workspaces to assess: check azure.allowed_tenants and discovery (sentinel-mcp emulator --help shows a working configuration)")
 	}
 	req.Thresholds = posture.ThresholdsFrom(cfg.Health)
+	req.Progress = func(done, total int, last string) {
+		logger.Debug("assessed", "workspace", last, "done", done, "of", total)
+	}
 	rep := posture.Run(ctx, posture.Deps{Provider: deps.Azure, FanOut: deps.Registry.FanOut(), Now: time.Now}, wss, req)
 	if len(rep.Workspaces) == 0 {
 		var msgs []string
@@ -352,6 +355,9 @@ func writeOutput(rep *posture.Report, f socopsFlags, format string, stdout, stde
 	case "markdown":
 		o.NoCharts = !rep.HasCharts()
 		out = []byte(report.Markdown(rep, o))
+		if len(out) > 0 && out[len(out)-1] != '\n' {
+			out = append(out, '\n')
+		}
 	case "json":
 		b, err := json.MarshalIndent(rep, "", "  ")
 		if err != nil {
