@@ -17,6 +17,7 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/posture"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/report"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/snapshot"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/tenancy"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/textsafe"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
@@ -309,14 +310,18 @@ func assessCLI(ctx context.Context, cfg *config.Config, f socopsFlags, stderr io
 	if _, err := connectAzure(ctx, cfg, emu, deps, logger); err != nil {
 		return nil, err
 	}
-	sel := tenancy.Selector{Tenant: f.tenant}
+	var workspaces []string
 	for _, w := range strings.Split(f.workspaces, ",") {
 		if w = strings.TrimSpace(w); w != "" {
-			sel.Workspaces = append(sel.Workspaces, w)
+			workspaces = append(workspaces, w)
 		}
 	}
-	sel.All = len(sel.Workspaces) == 0 && sel.Tenant == ""
-	wss, err := deps.Registry.Select(ctx, sel)
+	if len(workspaces) == 0 && f.tenant == "" {
+		workspaces = []string{"all"}
+	}
+	// As the tools do: all workspaces (or a tenant's) include those discovery lists without Sentinel.
+	wss, notOnboarded, err := snapshot.Targets(ctx, deps.Registry, workspaces, f.tenant)
+	wss = append(wss, notOnboarded...)
 	if err != nil {
 		var re *tenancy.ResolveError
 		if errors.As(err, &re) {

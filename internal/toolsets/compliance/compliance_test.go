@@ -355,3 +355,24 @@ func reportEscapes(t *testing.T, env *toolsettest.Env) {
 		t.Errorf("the hostile title is not escaped as expected in:\n%s", md)
 	}
 }
+
+// With discovery listing workspaces without Sentinel (include_non_sentinel), a tenant's compliance
+// check fails them on every check, saying why.
+func TestComplianceFailsWorkspacesWithoutSentinel(t *testing.T) {
+	env := posturetest.Start(t, toolsettest.Options{Toolsets: []toolsettest.Toolset{toolset},
+		Configure: func(c *config.Config) { c.Azure.Discovery.IncludeNonSentinel = true }})
+	d := world.SeededFacts().Diff(world.DiffNotOnboarded)[0]
+	ws := world.MustWorkspace(d.Workspace)
+	all := results(t, env.CallOK("run_compliance_check", map[string]any{"format": "json", "tenant": ws.TenantAlias}).Text)
+	if len(all[ws.Alias()]) != len(content.DefaultPolicy().Checks) {
+		t.Fatalf("%s: %+v", ws.Alias(), all)
+	}
+	for id, r := range all[ws.Alias()] {
+		if r.Status != "fail" || !strings.Contains(r.Evidence, "not onboarded") {
+			t.Errorf("%s %s: %+v", ws.Alias(), id, r)
+		}
+	}
+	if len(all) < 2 {
+		t.Errorf("the tenant's Sentinel workspace is missing: %v", all)
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/sentinel-mcp/sentinel-mcp/internal/config"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/content"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
@@ -353,4 +354,23 @@ func createIncident(t *testing.T, env *toolsettest.Env, alias, title string, age
 		t.Fatal(err)
 	}
 	return inc.Properties.IncidentNumber
+}
+
+// With discovery listing workspaces without Sentinel (include_non_sentinel), a health check of all
+// workspaces or of a tenant reports them as not onboarded rather than leaving them out.
+func TestHealthReportsWorkspacesWithoutSentinel(t *testing.T) {
+	env := posturetest.Start(t, toolsettest.Options{Toolsets: []toolsettest.Toolset{toolset},
+		Configure: func(c *config.Config) { c.Azure.Discovery.IncludeNonSentinel = true }})
+	d := world.SeededFacts().Diff(world.DiffNotOnboarded)[0]
+	for _, args := range []map[string]any{{}, {"tenant": world.MustWorkspace(d.Workspace).TenantAlias}} {
+		res := env.CallOK("check_health", args)
+		var out checkOut
+		res.Decode(&out)
+		if s := out.of(t, d.Workspace); s.Status != "unhealthy" || !hasReason(s, "not onboarded") {
+			t.Errorf("%v: %s is %s %q", args, d.Workspace, s.Status, s.Reasons)
+		}
+		if len(out.Workspaces) < 2 {
+			t.Errorf("%v: the Sentinel workspaces are missing: %+v", args, out.Workspaces)
+		}
+	}
 }
