@@ -42,7 +42,7 @@ func TestSubcommandExitCodes(t *testing.T) {
 	threshold := facts.Diff(world.DiffChangedThreshold)[0]
 	rule, _ := content.RuleByID(threshold.Rule)
 	vip := "watchlist:" + world.WatchlistVIPUsers
-	export := filepath.Join(t.TempDir(), "export")
+	export, backups := filepath.Join(t.TempDir(), "export"), filepath.Join(t.TempDir(), "backups")
 	if code, out, errs := cli("export", "--workspace", base, "--dir", export, "--kinds", "analytics_rule"); code != exitOK {
 		t.Fatalf("export: exit %d\n%s\n%s", code, out, errs)
 	}
@@ -71,6 +71,11 @@ func TestSubcommandExitCodes(t *testing.T) {
 			"no differences", ""},
 		{"export: unreachable", []string{"export", "--workspace", unreachable, "--dir", filepath.Join(t.TempDir(), "x")}, exitError, "", "403"},
 		{"export: no --dir", []string{"export", "--workspace", base}, exitUsage, "", "--dir"},
+		{"export: several workspaces, one unreachable", []string{"export", "--workspaces", base + "," + unreachable, "--dir", backups, "--kinds", "analytics_rule"},
+			exitError, unreachable + ": FAILED, not exported", "1 of 2 workspace(s) could not be exported completely"},
+		{"export: a tenant's workspaces again, unchanged", []string{"export", "--tenant", world.Woodgrove, "--dir", backups, "--kinds", "analytics_rule", "--overwrite"},
+			exitOK, base + ": ", ""},
+		{"export: --workspace and --workspaces", []string{"export", "--workspace", base, "--workspaces", base, "--dir", backups}, exitUsage, "", "not both"},
 		{"restore: nothing to change", []string{"restore", "--workspace", ws(world.WSLitwareSentinel), "--from-dir", export}, exitOK,
 			"0 to create, 0 to update", ""},
 		{"restore: changes planned, not applied", []string{"restore", "--workspace", ws(world.WSContosoDev), "--from-dir", export}, exitFindings,
@@ -91,5 +96,13 @@ func TestSubcommandExitCodes(t *testing.T) {
 		if code != c.code || !strings.Contains(out, c.out) || !strings.Contains(errs, c.err) {
 			t.Errorf("%s: exit %d (want %d)\nstdout (want %q):\n%s\nstderr (want %q):\n%s", c.name, code, c.code, c.out, out, c.err, errs)
 		}
+		if strings.HasPrefix(c.name, "export: a tenant's") && !strings.Contains(out, "0 file(s) new, 0 changed") {
+			t.Errorf("the second export of unchanged content changed files:\n%s", out)
+		}
+	}
+	// Each workspace of a multi-workspace export is in its own folder, readable as a baseline.
+	if code, out, errs := cli("drift", "--baseline-dir", filepath.Join(backups, world.Woodgrove, facts.Baseline), "--workspaces", base); code != exitOK ||
+		!strings.Contains(out, base+" (Woodgrove SOC): no differences") {
+		t.Errorf("drift against the backup: exit %d\n%s\n%s", code, out, errs)
 	}
 }

@@ -359,13 +359,15 @@ func assessIngestion(s *Snapshot, th Thresholds, silent map[string]bool, add add
 	for i := range in.Days {
 		t := 0.0
 		for _, v := range in.Tables {
-			t += v.DailyMB[i]
+			if i < len(v.DailyMB) {
+				t += v.DailyMB[i]
+			}
 		}
 		m.DailyMB = append(m.DailyMB, round(t))
 	}
-	if n := len(m.DailyMB); n >= 2 {
+	if n := len(m.DailyMB); n >= 2 && len(totals) > 0 {
 		m.LastDayMB = m.DailyMB[n-2]
-		if med := median(totals); len(totals) > 0 && med > 0 {
+		if med := median(totals); med > 0 {
 			m.TrendPct = math.Round((m.LastDayMB/med-1)*1000) / 10
 		}
 	}

@@ -301,3 +301,43 @@ func NewTargetResult(ws *tenancy.Workspace, items []ItemResult, err error) Targe
 
 // String is the fan-out label of a target plan (its workspace).
 func (tp TargetPlan) String() string { return tp.Workspace.Alias }
+
+// ExportResult is the export of one workspace by ExportMany.
+type ExportResult struct {
+	Workspace  string       `json:"workspace"`
+	Tenant     string       `json:"tenant"`
+	Dir        string       `json:"dir"` // under the root: tenant/workspace
+	Items      int          `json:"items"`
+	Write      *WriteResult `json:"files,omitempty"`
+	Incomplete []KindError  `json:"incomplete,omitempty"`
+	Notes      []string     `json:"notes,omitempty"`
+	Error      string       `json:"error,omitempty"` // nothing was exported
+}
+
+// ExportMany exports every workspace to its own folder tenant/workspace under root, through the
+// fan-out executor: a workspace that cannot be read or written is reported with its error and the
+// others are still exported.
+func ExportMany(ctx context.Context, p *azure.Provider, wss []*tenancy.Workspace, root string, co CollectOptions, wo WriteOptions, fo fanout.Options) []ExportResult {
+	outs := fanout.Run(ctx, wss, fo, func(ctx context.Context, ws *tenancy.Workspace) (ExportResult, error) {
+		r := ExportResult{Workspace: ws.Alias, Tenant: ws.TenantName, Dir: ws.TenantAlias + "/" + ws.Name}
+		snap, err := Collect(ctx, p, ws, co)
+		if err != nil {
+			return r, err
+		}
+		res, err := WriteDir(root, r.Dir, snap, wo)
+		if err != nil {
+			return r, err
+		}
+		r.Items, r.Write, r.Incomplete, r.Notes = len(snap.Items), res, snap.Incomplete, snap.Notes
+		return r, nil
+	})
+	out := make([]ExportResult, len(outs))
+	for i, o := range outs {
+		r := o.Value
+		if o.Err != nil {
+			r = ExportResult{Workspace: o.Target.Alias, Tenant: o.Target.TenantName, Dir: o.Target.TenantAlias + "/" + o.Target.Name, Error: failureText(o.Err)}
+		}
+		out[i] = r
+	}
+	return out
+}

@@ -196,7 +196,8 @@ func figures(t *testing.T, env *toolsettest.Env) {
 	if m := out.of(t, disabled.Workspace).Metrics; m.RulesTotal == 0 || m.RulesEnabled != m.RulesTotal-1 {
 		t.Errorf("%s with one disabled rule: rules %d/%d", disabled.Workspace, m.RulesEnabled, m.RulesTotal)
 	}
-	if m := out.of(t, facts.Baseline).Metrics; m.RulesEnabled != m.RulesTotal || m.TablesSilent != 0 || m.TablesChecked < 5 || m.Anomalies != 0 {
+	if m := out.of(t, facts.Baseline).Metrics; m.RulesEnabled != m.RulesTotal || m.TablesSilent != 0 || m.TablesChecked < 5 || m.Anomalies != 0 ||
+		m.AutomationRules == 0 || m.RetentionDays != world.MustWorkspace(facts.Baseline).RetentionDays {
 		t.Errorf("baseline figures: %+v", m)
 	}
 	silent := facts.Diff(world.DiffSilentConnector)[0]
