@@ -337,7 +337,7 @@ func (e *contentEnv) exportMany(ctx context.Context, workspaces []string, tenant
 	if len(wss) == 0 {
 		return errors.New("no Sentinel workspaces selected")
 	}
-	results := snapshot.ExportMany(ctx, e.az, wss, dir, snapshot.CollectOptions{Kinds: kinds}, snapshot.WriteOptions{Overwrite: overwrite},
+	results := snapshot.ExportMany(ctx, e.az, wss, dir, "", snapshot.CollectOptions{Kinds: kinds}, snapshot.WriteOptions{Overwrite: overwrite},
 		e.fanOut(e.progress("exported")))
 	failed := 0
 	fmt.Fprintf(stdout, "Export of %d workspace(s) to %s:\n", len(results), dir)

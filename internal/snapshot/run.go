@@ -314,12 +314,20 @@ type ExportResult struct {
 	Error      string       `json:"error,omitempty"` // nothing was exported
 }
 
-// ExportMany exports every workspace to its own folder tenant/workspace under root, through the
-// fan-out executor: a workspace that cannot be read or written is reported with its error and the
-// others are still exported.
-func ExportMany(ctx context.Context, p *azure.Provider, wss []*tenancy.Workspace, root string, co CollectOptions, wo WriteOptions, fo fanout.Options) []ExportResult {
+// ExportDir is the folder of a workspace in a multi-workspace export: under/tenant/workspace.
+func ExportDir(under string, ws *tenancy.Workspace) string {
+	if under == "" || under == "." {
+		return ws.TenantAlias + "/" + ws.Name
+	}
+	return under + "/" + ws.TenantAlias + "/" + ws.Name
+}
+
+// ExportMany exports every workspace to its own folder (ExportDir) under root, through the fan-out
+// executor: a workspace that cannot be read or written is reported with its error and the others are
+// still exported. under is a folder relative to root, checked by CleanRel ("" for root itself).
+func ExportMany(ctx context.Context, p *azure.Provider, wss []*tenancy.Workspace, root, under string, co CollectOptions, wo WriteOptions, fo fanout.Options) []ExportResult {
 	outs := fanout.Run(ctx, wss, fo, func(ctx context.Context, ws *tenancy.Workspace) (ExportResult, error) {
-		r := ExportResult{Workspace: ws.Alias, Tenant: ws.TenantName, Dir: ws.TenantAlias + "/" + ws.Name}
+		r := ExportResult{Workspace: ws.Alias, Tenant: ws.TenantName, Dir: ExportDir(under, ws)}
 		snap, err := Collect(ctx, p, ws, co)
 		if err != nil {
 			return r, err
@@ -335,7 +343,7 @@ func ExportMany(ctx context.Context, p *azure.Provider, wss []*tenancy.Workspace
 	for i, o := range outs {
 		r := o.Value
 		if o.Err != nil {
-			r = ExportResult{Workspace: o.Target.Alias, Tenant: o.Target.TenantName, Dir: o.Target.TenantAlias + "/" + o.Target.Name, Error: failureText(o.Err)}
+			r = ExportResult{Workspace: o.Target.Alias, Tenant: o.Target.TenantName, Dir: ExportDir(under, o.Target), Error: failureText(o.Err)}
 		}
 		out[i] = r
 	}

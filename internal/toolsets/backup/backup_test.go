@@ -371,3 +371,80 @@ func TestExportReportsProgress(t *testing.T) {
 		t.Errorf("progress: %q", msgs)
 	}
 }
+
+// An export of several workspaces in several tenants (a nightly backup): each to tenant/workspace
+// under dir, concurrently, with progress per workspace; one whose tenant fails is reported and the
+// others are exported; the same call again changes no file.
+func TestExportSeveralWorkspaces(t *testing.T) {
+	env := start(t, envOptions{writes: true, extra: 2})
+	if _, err := env.Registry.Workspaces(context.Background()); err != nil { // discovery before the fault
+		t.Fatal(err)
+	}
+	broken := world.ExtraWorkspace(2)
+	id, err := env.Emulator.Faults().Add(emulator.Fault{Route: "arm", Tenant: world.ExtraTenant(2).ID, Status: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := map[string]any{"workspaces": []string{socCentral, prod, broken.Alias()}, "dir": "nightly", "kinds": []string{"analytics_rule", "watchlist"}}
+	res, msgs := callWithProgress(t, env, "export_workspace", args, 3)
+	if res.IsError {
+		t.Fatalf("export: %v", res.Content)
+	}
+	var out struct {
+		exportOut
+		Exports []snapshot.ExportResult `json:"exports"`
+		Failed  []string                `json:"failed_workspaces"`
+	}
+	raw, _ := json.Marshal(res.StructuredContent)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Exports) != 3 || len(out.Failed) != 1 || out.Failed[0] != broken.Alias() {
+		t.Fatalf("exports: %+v", out)
+	}
+	for _, r := range out.Exports {
+		ws := world.MustWorkspace(strings.SplitN(r.Workspace, "/", 2)[1])
+		switch {
+		case r.Workspace == broken.Alias():
+			if !strings.Contains(r.Error, "500") {
+				t.Errorf("the failing workspace: %+v", r)
+			}
+		case r.Error != "" || r.Items == 0 || r.Dir != "nightly/"+ws.TenantAlias+"/"+ws.Name:
+			t.Errorf("%s: %+v", r.Workspace, r)
+		default:
+			if _, err := os.Stat(filepath.Join(out.Path, ws.TenantAlias, ws.Name, snapshot.ManifestFile)); err != nil {
+				t.Errorf("%s: %v", r.Workspace, err)
+			}
+		}
+	}
+	text := res.Content[0].(*mcp.TextContent).Text
+	if !strings.Contains(text, broken.Alias()+": FAILED, not exported") || !strings.Contains(text, "1 of 3 workspace(s) could not be exported") {
+		t.Errorf("text:\n%s", text)
+	}
+	if all := strings.Join(msgs, "\n"); !strings.Contains(all, "exported ") || !strings.Contains(all, "(3 of 3)") {
+		t.Errorf("progress: %q", msgs)
+	}
+	list := env.CallOK("list_exports", map[string]any{})
+	if !strings.Contains(list.Text, "nightly/woodgrove/soc-central") || !strings.Contains(list.Text, "nightly/contoso/contoso-prod") {
+		t.Errorf("list_exports:\n%s", list.Text)
+	}
+
+	env.Emulator.Faults().Remove(id)
+	args["workspaces"] = []string{socCentral, prod}
+	args["overwrite"] = true
+	var again exportOut
+	env.CallOK("export_workspace", args).Decode(&again)
+	if again.Written+again.Changed != 0 || again.Unchanged == 0 {
+		t.Errorf("the same export again: %+v", again)
+	}
+	for want, args := range map[string]map[string]any{
+		"not both":       {"workspace": socCentral, "workspaces": []string{prod}},
+		"is required":    {},
+		"\"..\" is not":  {"workspaces": []string{"all"}, "dir": "../x"},
+		"folder \"night": {"workspaces": []string{socCentral}, "dir": "nightly"}, // an export there already: overwrite needed
+	} {
+		if msg := env.CallError("export_workspace", args); !strings.Contains(msg, want) {
+			t.Errorf("%v: %s (want %q)", args, msg, want)
+		}
+	}
+}
