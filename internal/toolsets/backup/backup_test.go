@@ -374,9 +374,10 @@ func TestExportReportsProgress(t *testing.T) {
 
 // An export of several workspaces in several tenants (a nightly backup): each to tenant/workspace
 // under dir, concurrently, with progress per workspace; one whose tenant fails is reported and the
-// others are exported; the same call again changes no file.
+// others are exported; the same call again changes no file. Then a deploy from the baseline's folder.
 func TestExportSeveralWorkspaces(t *testing.T) {
 	env := start(t, envOptions{writes: true, extra: 2})
+	c := populate(t, env, socCentral)
 	if _, err := env.Registry.Workspaces(context.Background()); err != nil { // discovery before the fault
 		t.Fatal(err)
 	}
@@ -447,4 +448,5 @@ func TestExportSeveralWorkspaces(t *testing.T) {
 			t.Errorf("%v: %s (want %q)", args, msg, want)
 		}
 	}
+	t.Run("deploy from the baseline's folder", func(t *testing.T) { deployFromFolder(t, env, c, "nightly/woodgrove/soc-central") })
 }

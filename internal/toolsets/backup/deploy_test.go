@@ -16,6 +16,7 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/snapshot"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/snapshot/snapshottest"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolsettest"
 )
 
@@ -120,24 +121,18 @@ func TestDeployAcrossTenantsWithOneFailing(t *testing.T) {
 	}
 }
 
-// Deploy from an export folder (content kept in git) to workspaces of three tenants: a plan per target
-// first, progress per target while it is applied, per-target results, and a second deploy that finds
-// nothing to change.
-func TestDeployFromAFolder(t *testing.T) {
-	env := start(t, envOptions{writes: true, extra: 2})
-	c := populate(t, env, socCentral)
-	var ex exportOut
-	env.CallOK("export_workspace", map[string]any{"workspace": socCentral, "dir": "git/baseline", "kinds": []string{"analytics_rule", "watchlist"}}).Decode(&ex)
-	if ex.Counts["analytics_rule"] == 0 || ex.Counts["watchlist"] == 0 || ex.Counts["automation_rule"] != 0 {
-		t.Fatalf("export: %+v", ex)
-	}
+// deployFromFolder deploys from an export folder (content kept in git) of the populated baseline to
+// workspaces of three tenants: a plan per target first, progress per target while it is applied,
+// per-target results, and a second deploy that finds nothing to change. (TestExportSeveralWorkspaces
+// runs it on the export it made.)
+func deployFromFolder(t *testing.T, env *toolsettest.Env, c *snapshottest.Content, dir string) {
 	threshold := world.SeededFacts().Diff(world.DiffChangedThreshold)[0]
 	dev, one, two := world.MustWorkspace(threshold.Workspace).Alias(), world.ExtraWorkspace(1).Alias(), world.ExtraWorkspace(2).Alias()
-	args := map[string]any{"from_dir": "git/baseline", "workspaces": []string{dev, one, two},
+	args := map[string]any{"from_dir": dir, "workspaces": []string{dev, one, two},
 		"names": []string{ruleName(threshold.Rule), c.CustomRule, c.WatchlistTitle}}
 	var p pending
 	env.CallOK("deploy_content", args).Decode(&p)
-	for _, want := range []string{"Deploy from git/baseline (export of " + socCentral + ") to 3 workspace(s):",
+	for _, want := range []string{"Deploy from " + dir + " (export of " + socCentral + ") to 3 workspace(s):",
 		dev + ": 2 to create, 1 to update", `update analytics rule "` + ruleName(threshold.Rule) + `": fields triggerThreshold`,
 		one + ": ", two + ": ", `create 1 watchlist: "` + c.WatchlistTitle + `"`} {
 		if !strings.Contains(p.Plan, want) {
@@ -168,7 +163,7 @@ func TestDeployFromAFolder(t *testing.T) {
 			t.Errorf("%s: %+v", alias, got)
 		}
 	}
-	if out.Source != "git/baseline (export of "+socCentral+")" || len(out.FailedTargets) != 0 {
+	if out.Source != dir+" (export of "+socCentral+")" || len(out.FailedTargets) != 0 {
 		t.Errorf("deploy: %+v", out)
 	}
 	if all := strings.Join(msgs, "\n"); !strings.Contains(all, "(3 of 3)") || !strings.Contains(all, "deployed to ") {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -78,15 +79,16 @@ func hasReason(s status, parts ...string) bool {
 // expensive part); the subtest that injects faults comes last.
 func TestHealth(t *testing.T) {
 	env := posturetest.Start(t, toolsettest.Options{Toolsets: []toolsettest.Toolset{toolset}})
-	t.Run("finds the seeded problems and calls the others healthy", func(t *testing.T) { seededProblems(t, env) })
+	var all checkOut
+	t.Run("finds the seeded problems and calls the others healthy", func(t *testing.T) { all = seededProblems(t, env) })
+	t.Run("figures: rules, tables, ingestion trend, incidents", func(t *testing.T) { figures(t, all) })
 	t.Run("detailed gives the evidence", func(t *testing.T) { detailed(t, env) })
-	t.Run("figures: rules, tables, ingestion trend, incidents", func(t *testing.T) { figures(t, env) })
 	t.Run("html report with charts", func(t *testing.T) { htmlReport(t, env) })
 	t.Run("reports progress and stays within the budget", func(t *testing.T) { progressAndBudget(t, env) })
 	t.Run("partial results when a tenant fails", func(t *testing.T) { partialResults(t, env) })
 }
 
-func seededProblems(t *testing.T, env *toolsettest.Env) {
+func seededProblems(t *testing.T, env *toolsettest.Env) checkOut {
 	res := env.CallOK("check_health", map[string]any{})
 	var out checkOut
 	res.Decode(&out)
@@ -141,6 +143,7 @@ func seededProblems(t *testing.T, env *toolsettest.Env) {
 			t.Errorf("the text lacks %q:\n%s", want, res.Text)
 		}
 	}
+	return out
 }
 
 func detailed(t *testing.T, env *toolsettest.Env) {
@@ -151,10 +154,14 @@ func detailed(t *testing.T, env *toolsettest.Env) {
 		"workspaces": []string{world.MustWorkspace(disabled.Workspace).Alias(), world.MustWorkspace(silent.Workspace).Alias()}})
 	rule, _ := content.RuleByID(disabled.Rule)
 	for _, want := range []string{"Findings (most severe first)", "disabled: " + rule.Name, "last record", "threshold 2d (activity tables)",
-		"| critical | connectors |", "| warning | retention |"} {
+		"| critical | connectors |", "| warning | retention |", "Figures (ingestion", "| rules enabled |", "| MB/day |"} {
 		if !strings.Contains(res.Text, want) {
 			t.Errorf("detailed text lacks %q:\n%s", want, res.Text)
 		}
+	}
+	// The silent workspace's figures: rules, failing, connectors, then 1 silent table of those checked.
+	if row := regexp.MustCompile(`\| ` + regexp.QuoteMeta(world.MustWorkspace(silent.Workspace).Alias()) + ` \| \d+/\d+ \| 0 \| \d+ \| 1/\d+ \|`); !row.MatchString(res.Text) {
+		t.Errorf("no figures row with one silent table for %s:\n%s", silent.Workspace, res.Text)
 	}
 	if strings.Contains(res.Text, world.MustWorkspace(world.WSSocCentral).Alias()) {
 		t.Error("a workspace that was not asked for is in the result")
@@ -182,13 +189,11 @@ func detailed(t *testing.T, env *toolsettest.Env) {
 	}
 }
 
-// figures checks the metrics behind the statuses against the seeded world: the disabled rule in the
-// rule counts, the silent table, the ingestion series of the window with the seeded spike, incidents.
-func figures(t *testing.T, env *toolsettest.Env) {
+// figures checks the metrics behind the statuses (of every workspace, in the structured output of a
+// quick check) against the seeded world: the disabled rule in the rule counts, the silent table, the
+// ingestion series of the window with the seeded spike, incidents.
+func figures(t *testing.T, out checkOut) {
 	facts := world.SeededFacts()
-	res := env.CallOK("check_health", map[string]any{"mode": "detailed"})
-	var out checkOut
-	res.Decode(&out)
 	if len(out.Days) != posture.DefaultBaselineDays+1 {
 		t.Fatalf("ingestion_days: %v", out.Days)
 	}
@@ -229,18 +234,14 @@ func figures(t *testing.T, env *toolsettest.Env) {
 	if open == 0 {
 		t.Error("no open incidents in any workspace's figures (the seeded world has open incidents)")
 	}
-	for _, want := range []string{"Figures (ingestion", "| rules enabled |", "| MB/day |"} {
-		if !strings.Contains(res.Text, want) {
-			t.Errorf("detailed text lacks %q:\n%s", want, res.Text)
-		}
-	}
 }
 
 // htmlReport asks check_health for its HTML page: an embedded, self-contained page with both charts
 // and the health table, naming the silent table.
 func htmlReport(t *testing.T, env *toolsettest.Env) {
 	silent := world.SeededFacts().Diff(world.DiffSilentConnector)[0]
-	res := env.CallOK("check_health", map[string]any{"format": "html", "mode": "detailed"})
+	res := env.CallOK("check_health", map[string]any{"format": "html", "mode": "detailed",
+		"workspaces": []string{world.MustWorkspace(silent.Workspace).Alias(), world.MustWorkspace(world.SeededFacts().Baseline).Alias()}})
 	er, ok := res.Content[len(res.Content)-1].(*mcp.EmbeddedResource)
 	if !ok || er.Resource.MIMEType != "text/html" || !strings.HasPrefix(er.Resource.URI, "sentinel-mcp://reports/health-") {
 		t.Fatalf("html: %#v", res.Content)
@@ -357,13 +358,14 @@ func createIncident(t *testing.T, env *toolsettest.Env, alias, title string, age
 	return inc.Properties.IncidentNumber
 }
 
-// With discovery listing workspaces without Sentinel (include_non_sentinel), a health check of all
-// workspaces or of a tenant reports them as not onboarded rather than leaving them out.
+// With discovery listing workspaces without Sentinel (include_non_sentinel), a health check of a
+// tenant (or of all workspaces: the same selection) reports them as not onboarded rather than leaving
+// them out.
 func TestHealthReportsWorkspacesWithoutSentinel(t *testing.T) {
 	env := posturetest.Start(t, toolsettest.Options{Toolsets: []toolsettest.Toolset{toolset},
 		Configure: func(c *config.Config) { c.Azure.Discovery.IncludeNonSentinel = true }})
 	d := world.SeededFacts().Diff(world.DiffNotOnboarded)[0]
-	for _, args := range []map[string]any{{}, {"tenant": world.MustWorkspace(d.Workspace).TenantAlias}} {
+	for _, args := range []map[string]any{{"tenant": world.MustWorkspace(d.Workspace).TenantAlias}} {
 		res := env.CallOK("check_health", args)
 		var out checkOut
 		res.Decode(&out)
