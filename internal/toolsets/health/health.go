@@ -58,6 +58,64 @@ type workspaceStatus struct {
 	// Metrics are the figures behind the status: rules, connectors, table freshness, the daily
 	// ingestion volume (days in ingestion_days) and its trend, automation, open incidents, retention.
 	Metrics posture.Metrics `json:"metrics"`
+	// ConnectorTables (detailed mode) are the tables of the configured data connectors with their last
+	// record.
+	ConnectorTables []connectorTable `json:"connector_tables,omitempty"`
+}
+
+type connectorTable struct {
+	Connector  string `json:"connector"`
+	Table      string `json:"table"`
+	Filter     string `json:"filter,omitempty"`
+	LastRecord string `json:"last_record,omitempty"` // RFC 3339; empty: none in the lookback
+	Age        string `json:"age"`
+	Threshold  string `json:"threshold"`
+	Silent     bool   `json:"silent"`
+}
+
+// connectorTables lists the tables of the configured connectors of a snapshot with their last record.
+func connectorTables(s *posture.Snapshot) []connectorTable {
+	if s == nil {
+		return nil
+	}
+	var out []connectorTable
+	for _, t := range s.Tables {
+		if !t.Configured || t.Threshold <= 0 {
+			continue
+		}
+		ct := connectorTable{Connector: textsafe.Line(t.Connector), Table: textsafe.Line(t.Table), Filter: textsafe.Line(t.Filter),
+			Threshold: posture.Age(t.Threshold), Age: "none in " + posture.Age(posture.FreshnessLookback), Silent: true}
+		if !t.LastRecord.IsZero() {
+			gap := s.Now.Sub(t.LastRecord)
+			ct.LastRecord, ct.Age, ct.Silent = t.LastRecord.Format(time.RFC3339), posture.Age(gap), gap > t.Threshold
+		}
+		out = append(out, ct)
+	}
+	return out
+}
+
+// connectorTablesTable is the connector tables of every workspace, silent ones first.
+func connectorTablesTable(out checkOut) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Name: "workspace"}, {Name: "connector"}, {Name: "table"}, {Name: "last record"}, {Name: "ago"},
+		{Name: "threshold"}, {Name: "state"}}}
+	for _, silent := range []bool{true, false} {
+		for _, w := range out.Workspaces {
+			for _, c := range w.ConnectorTables {
+				if c.Silent != silent {
+					continue
+				}
+				table, state := c.Table, "receiving"
+				if c.Filter != "" {
+					table += " (" + c.Filter + ")"
+				}
+				if c.Silent {
+					state = "SILENT"
+				}
+				t.Rows = append(t.Rows, []any{w.Workspace, c.Connector, table, c.LastRecord, c.Age, c.Threshold, state})
+			}
+		}
+	}
+	return t
 }
 
 type checkOut struct {
@@ -95,6 +153,9 @@ func checkHealth(d *toolkit.Deps) inventory.Tool {
 			out.Workspaces = append(out.Workspaces, workspaceStatus{Workspace: w.Workspace.Alias, Tenant: w.Workspace.Tenant,
 				Status: string(w.Health.Status), Reasons: textsafe.Strings(w.Health.Reasons), Findings: len(w.Health.Findings),
 				Incomplete: w.Health.Incomplete, Metrics: w.Health.Metrics})
+			if mode == posture.Detailed {
+				out.Workspaces[len(out.Workspaces)-1].ConnectorTables = connectorTables(w.Snapshot)
+			}
 			if s := w.Snapshot; out.Days == nil && s != nil && s.Ingestion != nil {
 				for _, day := range s.Ingestion.Days {
 					out.Days = append(out.Days, day.Format("2006-01-02"))
@@ -133,11 +194,17 @@ func checkHealth(d *toolkit.Deps) inventory.Tool {
 			b.WriteString(strings.TrimRight(mrr.TextWithFooter(), "\n"))
 			rr = merge(rr, mrr)
 			fb := budget
-			fb.MaxBytes = max(1024, budget.MaxBytes-b.Len()-600)
+			fb.MaxBytes = max(1024, (budget.MaxBytes-b.Len())*2/3)
 			frr := render.Render(findingsTable(rep), render.FormatTable, fb)
 			b.WriteString("\n\nFindings (most severe first):\n")
 			b.WriteString(strings.TrimRight(frr.TextWithFooter(), "\n"))
 			rr = merge(rr, frr)
+			cb := budget
+			cb.MaxBytes = max(1024, budget.MaxBytes-b.Len()-600)
+			crr := render.Render(connectorTablesTable(out), render.FormatTable, cb)
+			b.WriteString("\n\nData connector tables (last record, silent ones first):\n")
+			b.WriteString(strings.TrimRight(crr.TextWithFooter(), "\n"))
+			rr = merge(rr, crr)
 		}
 		writeFailures(&b, rep.Failed)
 		if mode == posture.Quick && len(rep.Workspaces) > 0 {

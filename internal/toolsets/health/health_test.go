@@ -29,12 +29,19 @@ import (
 
 var toolset = toolsettest.Toolset{Toolset: inventory.Toolset{Name: health.Name, Description: "Health."}, Tools: health.Tools}
 
+type connectorTable struct {
+	Connector, Table, Filter string
+	LastRecord               string `json:"last_record"`
+	Silent                   bool
+}
+
 type status struct {
-	Workspace  string          `json:"workspace"`
-	Status     string          `json:"status"`
-	Reasons    []string        `json:"reasons"`
-	Incomplete bool            `json:"incomplete"`
-	Metrics    posture.Metrics `json:"metrics"`
+	Tables     []connectorTable `json:"connector_tables"`
+	Workspace  string           `json:"workspace"`
+	Status     string           `json:"status"`
+	Reasons    []string         `json:"reasons"`
+	Incomplete bool             `json:"incomplete"`
+	Metrics    posture.Metrics  `json:"metrics"`
 }
 
 type checkOut struct {
@@ -170,6 +177,26 @@ func detailed(t *testing.T, env *toolsettest.Env) {
 	res.Decode(&out)
 	if out.Mode != "detailed" || len(out.Workspaces) != 2 {
 		t.Errorf("structured output: %+v", out)
+	}
+	// The last record of every table of the configured connectors: the silent one, the others receiving.
+	receiving, silentSeen := 0, false
+	for _, ct := range out.of(t, silent.Workspace).Tables {
+		switch {
+		case ct.Connector == silent.Connector && ct.Table == silent.Table:
+			silentSeen = ct.Silent && ct.LastRecord != ""
+		case !ct.Silent && ct.LastRecord != "":
+			receiving++
+		default:
+			t.Errorf("%s: an unexpected silent connector table %+v", silent.Workspace, ct)
+		}
+	}
+	if !silentSeen || receiving < 3 {
+		t.Errorf("%s connector tables: silent %s/%s seen %v, %d receiving: %+v", silent.Workspace, silent.Connector, silent.Table, silentSeen, receiving,
+			out.of(t, silent.Workspace).Tables)
+	}
+	if want := "| " + world.MustWorkspace(silent.Workspace).Alias() + " | " + silent.Connector + " | " + silent.Table + " |"; !strings.Contains(res.Text, "Data connector tables") ||
+		!strings.Contains(res.Text, want) || !strings.Contains(res.Text, "| SILENT |") || !strings.Contains(res.Text, "| receiving |") {
+		t.Errorf("the detailed text lacks the connector tables (%q):\n%s", want, res.Text)
 	}
 
 	// JSON: one document with the status table and the findings.
