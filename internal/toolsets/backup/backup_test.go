@@ -259,11 +259,27 @@ func TestRestoreUpdatesChangedItems(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := map[string]any{"workspace": socCentral, "from_dir": "woodgrove/soc-central"}
-	res := confirmed(t, env, "restore_workspace", args, "0 to create, 2 to update", "fields enabled", "rows: 1 to add, 0 to change, 0 to remove")
+	// The plan, then the confirmed call from a client that asks for progress: one notification per write.
+	var p pending
+	env.CallOK("restore_workspace", args).Decode(&p)
+	for _, want := range []string{"0 to create, 2 to update", "fields enabled", "rows: 1 to add, 0 to change, 0 to remove"} {
+		if !strings.Contains(p.Plan, want) {
+			t.Errorf("plan lacks %q:\n%s", want, p.Plan)
+		}
+	}
+	with := map[string]any{inventory.ConfirmTokenArg: p.ConfirmToken}
+	for k, v := range args {
+		with[k] = v
+	}
+	res, msgs := callWithProgress(t, env, "restore_workspace", with, 2)
 	var out restoreOut
-	res.Decode(&out)
-	if out.Written != 2 || out.Failed != 0 {
-		t.Fatalf("restore: %+v\n%s", out, res.Text)
+	raw, _ := json.Marshal(res.StructuredContent)
+	_ = json.Unmarshal(raw, &out)
+	if res.IsError || out.Written != 2 || out.Failed != 0 {
+		t.Fatalf("restore: %+v\n%v", out, res.Content)
+	}
+	if all := strings.Join(msgs, "\n"); !strings.Contains(all, socCentral+": update analytics rule ") || !strings.Contains(all, `update watchlist "`+c.WatchlistTitle+`": done`) {
+		t.Errorf("progress of the restore: %q", msgs)
 	}
 	after, _ := snapshot.Collect(ctx, env.Provider, ws, snapshot.CollectOptions{Kinds: []snapshot.Kind{snapshot.KindAnalyticsRule, snapshot.KindWatchlist}})
 	if d := snapshot.Compare(snap, after, snapshot.DiffOptions{}); len(d.Findings) > 0 {
