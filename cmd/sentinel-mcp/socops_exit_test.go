@@ -46,6 +46,21 @@ func TestSubcommandExitCodes(t *testing.T) {
 	if code, out, errs := cli("export", "--workspace", base, "--dir", export, "--kinds", "analytics_rule"); code != exitOK {
 		t.Fatalf("export: exit %d\n%s\n%s", code, out, errs)
 	}
+	// A hand-edited copy of the export whose disabled rule (in contoso-dev) now has a frequency Azure
+	// refuses: its write fails, the others are made.
+	edited := filepath.Join(t.TempDir(), "edited")
+	if err := os.CopyFS(edited, os.DirFS(export)); err != nil {
+		t.Fatal(err)
+	}
+	disabled, _ := content.RuleByID(facts.Diff(world.DiffDisabledRule)[0].Rule)
+	files, _ := filepath.Glob(filepath.Join(edited, "analytics-rules", "brute-force-attack-against-a-windows-host-*.yaml"))
+	if len(files) != 1 || disabled.Name != "Brute force attack against a Windows host" {
+		t.Fatalf("the export's files moved: %v (%s)", files, disabled.Name)
+	}
+	raw, _ := os.ReadFile(files[0])
+	if err := os.WriteFile(files[0], []byte(strings.Replace(string(raw), "queryFrequency: 1h", "queryFrequency: 1m", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name     string
 		args     []string
@@ -80,6 +95,8 @@ func TestSubcommandExitCodes(t *testing.T) {
 			"0 to create, 0 to update", ""},
 		{"restore: changes planned, not applied", []string{"restore", "--workspace", ws(world.WSContosoDev), "--from-dir", export}, exitFindings,
 			`update analytics rule "` + rule.Name + `": fields triggerThreshold`, "--yes"},
+		{"restore: an item refused by Azure, the others written", []string{"restore", "--workspace", ws(world.WSContosoDev), "--from-dir", edited, "--yes",
+			"--audit-path", filepath.Join(t.TempDir(), "audit.jsonl")}, exitError, `FAILED update analytics rule "` + disabled.Name + `"`, "1 item(s) failed"},
 		{"restore: unreachable target", []string{"restore", "--workspace", unreachable, "--from-dir", export}, exitError, "", "403"},
 		{"restore: no source", []string{"restore", "--workspace", base}, exitUsage, "", "--from-dir"},
 		{"deploy: a target unreachable, the other unchanged", []string{"deploy", "--from-dir", export, "--workspaces", ws(world.WSLitwareSentinel) + "," + unreachable,
