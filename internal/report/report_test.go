@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -159,6 +160,13 @@ func markdown(t *testing.T, rep *posture.Report) {
 			cols = n
 		} else if n != cols {
 			t.Errorf("table row with %d separators under a %d-column header: %s", n, cols, line)
+		}
+	}
+	// Each workspace's last complete day of ingestion, against its median, in the health table.
+	for _, w := range rep.Workspaces {
+		m := w.Health.Metrics
+		if want := fmt.Sprintf("(%+.0f%%) |", m.TrendPct); len(m.DailyMB) > 1 && m.MedianDailyMB > 0 && !strings.Contains(md, want) {
+			t.Errorf("the health table lacks %s's last day %q", w.Workspace.Alias, want)
 		}
 	}
 	noCharts := report.Markdown(rep, report.Options{NoCharts: true})
