@@ -43,7 +43,8 @@ func init() {
 Compares the content of workspaces (analytics rules and their settings, automation rules, watchlists
 and items, tables and retention, workbooks, functions, DCRs, data connectors, Sentinel settings) with
 a baseline workspace or an export folder, and prints each difference.
-Exit codes: 0 no differences, 3 differences found, 1 a workspace could not be compared, 2 usage.
+Exit codes: 0 no differences, 3 differences found, 1 a workspace could not be compared (the others
+are reported), 2 usage.
 
   sentinel-mcp drift --baseline woodgrove/soc-central --workspaces all
   sentinel-mcp drift --baseline-dir ./exports/soc-central --tenant contoso --ignore data_connector --json
@@ -56,16 +57,23 @@ Exit codes: 0 no differences, 3 differences found, 1 a workspace could not be co
   --ignore LIST           kind, kind:name-pattern or field:path-pattern entries to ignore
   --json                  print the report as JSON
 `
-	commandHelp["export"] = `Usage: sentinel-mcp export --workspace WORKSPACE --dir DIR [--overwrite] [flags]
+	commandHelp["export"] = `Usage: sentinel-mcp export (--workspace WORKSPACE | --workspaces LIST | --tenant TENANT) --dir DIR [--overwrite] [flags]
 
 Writes a workspace's content to DIR as YAML files with a manifest (one file per item, stable names and
 formatting; secrets are never exported). A folder that is not empty is only written into with
 --overwrite, which replaces the previous export's files and removes those no longer part of it.
+With --workspaces or --tenant, every workspace is exported concurrently to DIR/<tenant>/<workspace>
+(a nightly backup of every customer); one that fails is reported and the others are still exported.
+Exit codes: 0 exported, 1 a workspace (or a kind of its content) could not be exported, 2 usage.
+
+  sentinel-mcp export --workspaces all --dir ./backups --overwrite
 
   --workspace WORKSPACE   the workspace to export
+  --workspaces LIST       or: several workspaces, comma-separated, or all
+  --tenant TENANT         or: every workspace of a tenant
   --dir DIR               the folder to write (created if needed)
   --kinds LIST            only these kinds
-  --overwrite             replace an earlier export in DIR
+  --overwrite             replace an earlier export in DIR (in each workspace's folder)
 `
 	commandHelp["restore"] = `Usage: sentinel-mcp restore --workspace WORKSPACE (--from-dir DIR | --source-workspace WORKSPACE) [--yes] [flags]
 
@@ -248,7 +256,9 @@ func runDrift(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	switch {
 	case len(rep.Failed) > 0:
-		return fmt.Errorf("%d workspace(s) could not be compared", len(rep.Failed))
+		// The others are reported above; a workspace that could not be compared fails the run (README).
+		return fmt.Errorf("%d difference(s) found; %d of %d workspace(s) could not be compared", rep.Differences(), len(rep.Failed),
+			len(rep.Failed)+len(rep.Workspaces))
 	case rep.Differences() > 0:
 		return findingsError{fmt.Sprintf("%d difference(s) found", rep.Differences())}
 	}
@@ -256,11 +266,13 @@ func runDrift(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var workspace, dir string
-	var kinds listFlag
+	var workspace, dir, tenant string
+	var kinds, workspaces listFlag
 	var overwrite bool
 	cfg, err := parseFlags("export", args, stdout, func(fs *flag.FlagSet) {
 		fs.StringVar(&workspace, "workspace", "", "")
+		fs.Var(&workspaces, "workspaces", "")
+		fs.StringVar(&tenant, "tenant", "", "")
 		fs.StringVar(&dir, "dir", "", "")
 		fs.Var(&kinds, "kinds", "")
 		fs.BoolVar(&overwrite, "overwrite", false, "")
@@ -268,8 +280,12 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if workspace == "" || dir == "" {
-		return usageError{errors.New("give --workspace and --dir")}
+	many := len(workspaces) > 0 || tenant != ""
+	if workspace == "" && !many || dir == "" {
+		return usageError{errors.New("give --workspace (or --workspaces, --tenant) and --dir")}
+	}
+	if workspace != "" && many {
+		return usageError{errors.New("give --workspace or --workspaces/--tenant, not both")}
 	}
 	ks, err := kindsFlag(kinds)
 	if err != nil {
@@ -280,6 +296,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer e.Close()
+	if many {
+		return e.exportMany(ctx, workspaces, tenant, dir, ks, overwrite, stdout)
+	}
 	ws, err := e.reg.Resolve(ctx, workspace)
 	if err != nil {
 		return usageError{err}
@@ -305,6 +324,44 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			fmt.Fprintf(stdout, "NOT in the export (could not be read): %s: %s\n", k.Kind.Plural(), k.Error)
 		}
 		return fmt.Errorf("%d kind(s) could not be read: the export is incomplete", len(snap.Incomplete))
+	}
+	return nil
+}
+
+// exportMany exports several workspaces, each to dir/<tenant>/<workspace>.
+func (e *contentEnv) exportMany(ctx context.Context, workspaces []string, tenant, dir string, kinds []snapshot.Kind, overwrite bool, stdout io.Writer) error {
+	wss, err := e.reg.Select(ctx, tenancy.Selector{Workspaces: workspaces, Tenant: tenant})
+	if err != nil {
+		return usageError{err}
+	}
+	if len(wss) == 0 {
+		return errors.New("no Sentinel workspaces selected")
+	}
+	results := snapshot.ExportMany(ctx, e.az, wss, dir, "", snapshot.CollectOptions{Kinds: kinds}, snapshot.WriteOptions{Overwrite: overwrite},
+		e.fanOut(e.progress("exported")))
+	failed := 0
+	fmt.Fprintf(stdout, "Export of %d workspace(s) to %s:\n", len(results), dir)
+	for _, r := range results {
+		switch {
+		case r.Error != "":
+			failed++
+			fmt.Fprintf(stdout, "\n%s: FAILED, not exported: %s\n", r.Workspace, strings.Replace(r.Error, "pass overwrite", "pass --overwrite", 1))
+			continue
+		case len(r.Incomplete) > 0:
+			failed++
+		}
+		w := r.Write
+		fmt.Fprintf(stdout, "\n%s: %d item(s) to %s: %d file(s) new, %d changed, %d unchanged, %d removed.\n", r.Workspace, r.Items, r.Dir,
+			len(w.Written), len(w.Changed), w.Unchanged, len(w.Removed))
+		for _, n := range r.Notes {
+			fmt.Fprintln(stdout, "  Not exported: "+n)
+		}
+		for _, k := range r.Incomplete {
+			fmt.Fprintf(stdout, "  NOT in the export (could not be read): %s: %s\n", k.Kind.Plural(), k.Error)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d workspace(s) could not be exported completely", failed, len(results))
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/posture"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/report"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/snapshot"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/tenancy"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/textsafe"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
@@ -155,7 +156,7 @@ func runHealth(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	default:
 		return usageError{fmt.Errorf("--fail-on %q: use degraded, unhealthy or never", f.failOn)}
 	}
-	rep, err := assessCLI(ctx, cfg, f, stderr, posture.Request{Health: true, Mode: mode, Charts: format == "html"})
+	rep, err := assessCLI(ctx, cfg, f, stderr, posture.Request{Health: true, Mode: mode, Charts: format == "html" || format == "markdown"})
 	if err != nil {
 		return err
 	}
@@ -309,14 +310,18 @@ func assessCLI(ctx context.Context, cfg *config.Config, f socopsFlags, stderr io
 	if _, err := connectAzure(ctx, cfg, emu, deps, logger); err != nil {
 		return nil, err
 	}
-	sel := tenancy.Selector{Tenant: f.tenant}
+	var workspaces []string
 	for _, w := range strings.Split(f.workspaces, ",") {
 		if w = strings.TrimSpace(w); w != "" {
-			sel.Workspaces = append(sel.Workspaces, w)
+			workspaces = append(workspaces, w)
 		}
 	}
-	sel.All = len(sel.Workspaces) == 0 && sel.Tenant == ""
-	wss, err := deps.Registry.Select(ctx, sel)
+	if len(workspaces) == 0 && f.tenant == "" {
+		workspaces = []string{"all"}
+	}
+	// As the tools do: all workspaces (or a tenant's) include those discovery lists without Sentinel.
+	wss, notOnboarded, err := snapshot.Targets(ctx, deps.Registry, workspaces, f.tenant)
+	wss = append(wss, notOnboarded...)
 	if err != nil {
 		var re *tenancy.ResolveError
 		if errors.As(err, &re) {
@@ -328,6 +333,9 @@ func assessCLI(ctx context.Context, cfg *config.Config, f socopsFlags, stderr io
 		return nil, errors.New("no Sentinel workspaces to assess: check azure.allowed_tenants and discovery (sentinel-mcp emulator --help shows a working configuration)")
 	}
 	req.Thresholds = posture.ThresholdsFrom(cfg.Health)
+	req.Progress = func(done, total int, last string) {
+		logger.Debug("assessed", "workspace", last, "done", done, "of", total)
+	}
 	rep := posture.Run(ctx, posture.Deps{Provider: deps.Azure, FanOut: deps.Registry.FanOut(), Now: time.Now}, wss, req)
 	if len(rep.Workspaces) == 0 {
 		var msgs []string
@@ -352,6 +360,9 @@ func writeOutput(rep *posture.Report, f socopsFlags, format string, stdout, stde
 	case "markdown":
 		o.NoCharts = !rep.HasCharts()
 		out = []byte(report.Markdown(rep, o))
+		if len(out) > 0 && out[len(out)-1] != '\n' {
+			out = append(out, '\n')
+		}
 	case "json":
 		b, err := json.MarshalIndent(rep, "", "  ")
 		if err != nil {

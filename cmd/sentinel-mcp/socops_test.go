@@ -77,6 +77,27 @@ func TestComplianceCommand(t *testing.T) {
 	if code != exitFindings || !strings.Contains(out, "retention (High, fail): workspace retention 30 days (minimum 90)") {
 		t.Errorf("compliance of %s: exit %d\n%s", short.Workspace, code, out)
 	}
+	// JSON: every check of every workspace with its evidence, for a pipeline to read.
+	code, out, _ = runCLI(t, emulatorArgs("compliance", "--workspaces", world.MustWorkspace(short.Workspace).Alias(), "--format", "json")...)
+	var rep struct {
+		Workspaces []struct {
+			Workspace struct {
+				Alias string `json:"workspace"`
+			} `json:"workspace"`
+			Compliance struct {
+				Checks []struct{ ID, Status, Evidence string }
+			} `json:"compliance"`
+		} `json:"workspaces"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != exitFindings || len(rep.Workspaces) != 1 ||
+		len(rep.Workspaces[0].Compliance.Checks) != len(content.DefaultPolicy().Checks) {
+		t.Fatalf("compliance --format json: exit %d, %v\n%s", code, err, out)
+	}
+	for _, c := range rep.Workspaces[0].Compliance.Checks {
+		if c.Evidence == "" || c.ID == "retention" && (c.Status != "fail" || !strings.Contains(c.Evidence, "30 days")) {
+			t.Errorf("json check %+v", c)
+		}
+	}
 	// Only checks of High severity count: the UEBA check (Medium) of fabrikam does not fail the run.
 	ueba := facts.Diff(world.DiffUEBADisabled)[0]
 	if code, out, _ := runCLI(t, emulatorArgs("compliance", "--workspaces", world.MustWorkspace(ueba.Workspace).Alias(), "--fail-on", "high")...); code != exitOK {

@@ -29,20 +29,25 @@ type Health struct {
 
 // Metrics are the figures of a workspace's health.
 type Metrics struct {
-	RulesEnabled    int     `json:"rules_enabled"`
-	RulesTotal      int     `json:"rules_total"`
-	RulesFailing    int     `json:"rules_failing"`
-	Connectors      int     `json:"connectors"`
-	TablesChecked   int     `json:"tables_checked"`
-	TablesSilent    int     `json:"tables_silent"`
-	Anomalies       int     `json:"ingestion_anomalies"`
-	MedianDailyMB   float64 `json:"median_daily_mb"`
-	AutomationRules int     `json:"automation_rules_enabled"`
-	OpenIncidents   int     `json:"open_incidents"`
-	OpenHigh        int     `json:"open_high"`
-	UntriagedHigh   int     `json:"untriaged_high"`
-	OldestOpenHigh  string  `json:"oldest_open_high,omitempty"`
-	RetentionDays   int     `json:"retention_days"`
+	RulesEnabled  int     `json:"rules_enabled"`
+	RulesTotal    int     `json:"rules_total"`
+	RulesFailing  int     `json:"rules_failing"`
+	Connectors    int     `json:"connectors"`
+	TablesChecked int     `json:"tables_checked"`
+	TablesSilent  int     `json:"tables_silent"`
+	Anomalies     int     `json:"ingestion_anomalies"`
+	MedianDailyMB float64 `json:"median_daily_mb"`
+	// LastDayMB is the volume of the last complete day, and TrendPct how far it is from the median of
+	// the complete days (+12.5: 12.5% above); DailyMB is the whole window, oldest first, today last.
+	LastDayMB       float64   `json:"last_day_mb"`
+	TrendPct        float64   `json:"ingestion_trend_pct"`
+	DailyMB         []float64 `json:"daily_mb,omitempty"`
+	AutomationRules int       `json:"automation_rules_enabled"`
+	OpenIncidents   int       `json:"open_incidents"`
+	OpenHigh        int       `json:"open_high"`
+	UntriagedHigh   int       `json:"untriaged_high"`
+	OldestOpenHigh  string    `json:"oldest_open_high,omitempty"`
+	RetentionDays   int       `json:"retention_days"`
 }
 
 // MaxReasons is how many reasons a health status lists.
@@ -347,8 +352,24 @@ func assessIngestion(s *Snapshot, th Thresholds, silent map[string]bool, add add
 			totals = append(totals, t)
 		}
 	}
+	round := func(x float64) float64 { return math.Round(x*1000) / 1000 }
 	if len(totals) > 0 {
-		m.MedianDailyMB = math.Round(median(totals)*1000) / 1000
+		m.MedianDailyMB = round(median(totals))
+	}
+	for i := range in.Days {
+		t := 0.0
+		for _, v := range in.Tables {
+			if i < len(v.DailyMB) {
+				t += v.DailyMB[i]
+			}
+		}
+		m.DailyMB = append(m.DailyMB, round(t))
+	}
+	if n := len(m.DailyMB); n >= 2 && len(totals) > 0 {
+		m.LastDayMB = m.DailyMB[n-2]
+		if med := median(totals); med > 0 {
+			m.TrendPct = math.Round((m.LastDayMB/med-1)*1000) / 10
+		}
 	}
 	byTable := map[string][]Anomaly{}
 	var order []string

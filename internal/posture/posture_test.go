@@ -189,3 +189,20 @@ func TestResolvePolicy(t *testing.T) {
 		}
 	}
 }
+
+// The ingestion figures: the daily totals of the window, the last complete day against the median of
+// the complete days with data; a window without any data gives zeros, not a failure.
+func TestIngestionTrend(t *testing.T) {
+	s := snapshot(PartIngestion)
+	start := window(day0, Thresholds{BaselineDays: 7})[0]
+	s.Ingestion = ingestion("SigninLogs", start, 1, 1, 2, 1, 1, 1, 1.5, 0.4)
+	s.Ingestion.Tables = append(s.Ingestion.Tables, TableVolume{Table: "Syslog", DailyMB: []float64{1, 1, 1, 1, 1, 1, 1.5, 0.1}, First: start, Last: day0})
+	m := AssessHealth(s, Thresholds{}).Metrics
+	if len(m.DailyMB) != 8 || m.DailyMB[2] != 3 || m.DailyMB[7] != 0.5 || m.MedianDailyMB != 2 || m.LastDayMB != 3 || m.TrendPct != 50 {
+		t.Errorf("figures: %+v", m)
+	}
+	s.Ingestion = &Ingestion{Days: window(day0, Thresholds{}.WithDefaults())}
+	if m := AssessHealth(s, Thresholds{}).Metrics; m.LastDayMB != 0 || m.TrendPct != 0 || m.MedianDailyMB != 0 || len(m.DailyMB) != 8 {
+		t.Errorf("an empty window: %+v", m)
+	}
+}

@@ -35,6 +35,7 @@ type healthRow struct {
 	Workspace, Tenant, Status string
 	Rules, Silent, Anomalies  string
 	OpenHigh                  string
+	Ingestion                 string // the last complete day's volume and its change against the median
 	Reasons                   []string
 	More                      int
 }
@@ -226,6 +227,10 @@ func healthRowOf(w posture.WorkspaceResult) healthRow {
 		Anomalies: fmt.Sprint(m.Anomalies), OpenHigh: fmt.Sprint(m.OpenHigh)}
 	if m.RulesFailing > 0 {
 		row.Rules += fmt.Sprintf(" (%d failing)", m.RulesFailing)
+	}
+	row.Ingestion = "-"
+	if len(m.DailyMB) >= 2 && m.MedianDailyMB > 0 {
+		row.Ingestion = fmt.Sprintf("%s (%+.0f%%)", fmtMB(m.LastDayMB), m.TrendPct)
 	}
 	if row.Tenant == "" {
 		row.Tenant = textsafe.Line(w.Workspace.Tenant)

@@ -27,7 +27,7 @@ func Markdown(r *posture.Report, o Options) string {
 	}
 	b.WriteString("\n")
 	if len(v.HealthRows) > 0 {
-		b.WriteString("## Workspace health\n\n| Workspace | Status | Rules enabled | Silent tables | Anomalies | Open high | Top reasons |\n|---|---|---:|---:|---:|---:|---|\n")
+		b.WriteString("## Workspace health\n\n| Workspace | Status | Rules enabled | Silent tables | Anomalies | Last day (vs median) | Open high | Top reasons |\n|---|---|---:|---:|---:|---:|---:|---|\n")
 		for _, h := range v.HealthRows {
 			reasons := "no issues found"
 			if len(h.Reasons) > 0 {
@@ -36,8 +36,8 @@ func Markdown(r *posture.Report, o Options) string {
 					reasons += fmt.Sprintf(" (+%d more)", h.More)
 				}
 			}
-			fmt.Fprintf(&b, "| %s | **%s** | %s | %s | %s | %s | %s |\n", md(h.Workspace), md(h.Status), md(h.Rules), md(h.Silent),
-				md(h.Anomalies), md(h.OpenHigh), reasons)
+			fmt.Fprintf(&b, "| %s | **%s** | %s | %s | %s | %s | %s | %s |\n", md(h.Workspace), md(h.Status), md(h.Rules), md(h.Silent),
+				md(h.Anomalies), md(h.Ingestion), md(h.OpenHigh), reasons)
 		}
 		b.WriteString("\n")
 	}

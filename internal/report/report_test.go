@@ -1,16 +1,10 @@
 package report_test
 
 import (
-	"bytes"
 	"context"
-	"image"
-	"image/png"
-	"os"
-	"os/exec"
-	"path/filepath"
+	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/net/html"
 
@@ -168,100 +162,19 @@ func markdown(t *testing.T, rep *posture.Report) {
 			t.Errorf("table row with %d separators under a %d-column header: %s", n, cols, line)
 		}
 	}
+	// Each workspace's last complete day of ingestion, against its median, in the health table.
+	for _, w := range rep.Workspaces {
+		m := w.Health.Metrics
+		if want := fmt.Sprintf("(%+.0f%%) |", m.TrendPct); len(m.DailyMB) > 1 && m.MedianDailyMB > 0 && !strings.Contains(md, want) {
+			t.Errorf("the health table lacks %s's last day %q", w.Workspace.Alias, want)
+		}
+	}
 	noCharts := report.Markdown(rep, report.Options{NoCharts: true})
 	if strings.Contains(noCharts, "## Ingestion per tenant") {
 		t.Error("NoCharts still has the chart tables")
 	}
 }
 
-// chromium finds a headless browser: $CHROMIUM, else chromium or chromium-browser on PATH.
-func chromium() string {
-	if p := os.Getenv("CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// screenshot renders the page in headless Chromium and checks the image is a rendered report: the
-// right size, not blank (pixel variance), the dark masthead above a light page. CI=true makes
-// Chromium required; elsewhere the test skips without it. SCREENSHOT_DIR keeps the PNG.
-func screenshot(t *testing.T, page []byte) {
-	bin := chromium()
-	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("headless Chromium is required in CI (.ci/run installs the Debian package chromium); set CHROMIUM to its path")
-		}
-		t.Skip("no chromium on PATH (apt-get install chromium, or set CHROMIUM)")
-	}
-	dir := t.TempDir()
-	in := filepath.Join(dir, "report.html")
-	if err := os.WriteFile(in, page, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	shot := filepath.Join(dir, "report.png")
-	const width, height = 1280, 2400
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-		"--user-data-dir="+filepath.Join(dir, "profile"), "--screenshot="+shot, "--window-size=1280,2400", "file://"+in)
-	cmd.Env = append(os.Environ(), "HOME="+dir)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("chromium: %v\n%s", err, out)
-	}
-	raw, err := os.ReadFile(shot)
-	if err != nil {
-		t.Fatalf("no screenshot: %v\n%s", err, out)
-	}
-	if d := os.Getenv("SCREENSHOT_DIR"); d != "" {
-		_ = os.WriteFile(filepath.Join(d, "report.png"), raw, 0o644)
-	}
-	if len(raw) < 50<<10 {
-		t.Errorf("the screenshot is only %d bytes: the page did not render", len(raw))
-	}
-	img, err := png.Decode(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b := img.Bounds(); b.Dx() != width || b.Dy() != height {
-		t.Errorf("screenshot is %dx%d, want %dx%d", b.Dx(), b.Dy(), width, height)
-	}
-	mean, variance, colors := stats(img)
-	if variance < 200 || colors < 64 {
-		t.Errorf("the screenshot looks blank: luminance mean %.0f, variance %.0f, %d distinct colors", mean, variance, colors)
-	}
-	// The masthead is dark navy, the page below it light: the stylesheet was applied.
-	if l := lum(img, 20, 20); l > 80 {
-		t.Errorf("masthead luminance %.0f: the header is not dark", l)
-	}
-	if l := lum(img, 8, 600); l < 200 {
-		t.Errorf("page background luminance %.0f: the page is not light", l)
-	}
-}
-
-func lum(img image.Image, x, y int) float64 {
-	r, g, b, _ := img.At(x, y).RGBA()
-	return (0.2126*float64(r) + 0.7152*float64(g) + 0.0722*float64(b)) / 257
-}
-
-func stats(img image.Image) (mean, variance float64, colors int) {
-	b := img.Bounds()
-	seen := map[uint32]bool{}
-	var sum, sq, n float64
-	for y := b.Min.Y; y < b.Max.Y; y += 3 {
-		for x := b.Min.X; x < b.Max.X; x += 3 {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			seen[(r>>8)<<16|(g>>8)<<8|bl>>8] = true
-			l := lum(img, x, y)
-			sum, sq, n = sum+l, sq+l*l, n+1
-		}
-	}
-	mean = sum / n
-	return mean, sq/n - mean*mean, len(seen)
-}
+// screenshot renders the page in headless Chromium (posturetest.Screenshot checks the image is a
+// rendered report).
+func screenshot(t *testing.T, page []byte) { posturetest.Screenshot(t, page, "report") }

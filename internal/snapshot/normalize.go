@@ -189,6 +189,11 @@ const RedactedValue = audit.Redacted
 
 var jwtLike = regexp.MustCompile(`^(?i:bearer\s+)?eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$`)
 
+// urlSignature matches the signature of a URL that grants access by itself: a storage SAS (sig=) or a
+// Logic App / Azure Function callback (sig=, code=), as an externaldata() source in a query or a
+// playbook trigger. Only the signature is replaced, so the rest of the text (a query) stays readable.
+var urlSignature = regexp.MustCompile(`(?i)([?&](?:sig|code)=)[A-Za-z0-9%+/_.~-]{8,}`)
+
 // redact replaces secret values in doc (members whose key names a secret, as the audit log decides,
 // and values that look like bearer tokens) by RedactedValue and returns their paths.
 func redact(doc map[string]any) []string {
@@ -214,6 +219,10 @@ func redact(doc map[string]any) []string {
 				paths = append(paths, path)
 				return RedactedValue
 			}
+			if urlSignature.MatchString(x) {
+				paths = append(paths, path)
+				return urlSignature.ReplaceAllString(x, "${1}"+RedactedValue)
+			}
 			return x
 		case bool, nil:
 			return x
@@ -232,7 +241,7 @@ func redact(doc map[string]any) []string {
 func hasRedacted(v any) bool {
 	switch x := v.(type) {
 	case string:
-		return x == RedactedValue
+		return strings.Contains(x, RedactedValue)
 	case map[string]any:
 		for _, e := range x {
 			if hasRedacted(e) {

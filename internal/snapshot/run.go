@@ -301,3 +301,51 @@ func NewTargetResult(ws *tenancy.Workspace, items []ItemResult, err error) Targe
 
 // String is the fan-out label of a target plan (its workspace).
 func (tp TargetPlan) String() string { return tp.Workspace.Alias }
+
+// ExportResult is the export of one workspace by ExportMany.
+type ExportResult struct {
+	Workspace  string       `json:"workspace"`
+	Tenant     string       `json:"tenant"`
+	Dir        string       `json:"dir"` // under the root: tenant/workspace
+	Items      int          `json:"items"`
+	Write      *WriteResult `json:"files,omitempty"`
+	Incomplete []KindError  `json:"incomplete,omitempty"`
+	Notes      []string     `json:"notes,omitempty"`
+	Error      string       `json:"error,omitempty"` // nothing was exported
+}
+
+// ExportDir is the folder of a workspace in a multi-workspace export: under/tenant/workspace.
+func ExportDir(under string, ws *tenancy.Workspace) string {
+	if under == "" || under == "." {
+		return ws.TenantAlias + "/" + ws.Name
+	}
+	return under + "/" + ws.TenantAlias + "/" + ws.Name
+}
+
+// ExportMany exports every workspace to its own folder (ExportDir) under root, through the fan-out
+// executor: a workspace that cannot be read or written is reported with its error and the others are
+// still exported. under is a folder relative to root, checked by CleanRel ("" for root itself).
+func ExportMany(ctx context.Context, p *azure.Provider, wss []*tenancy.Workspace, root, under string, co CollectOptions, wo WriteOptions, fo fanout.Options) []ExportResult {
+	outs := fanout.Run(ctx, wss, fo, func(ctx context.Context, ws *tenancy.Workspace) (ExportResult, error) {
+		r := ExportResult{Workspace: ws.Alias, Tenant: ws.TenantName, Dir: ExportDir(under, ws)}
+		snap, err := Collect(ctx, p, ws, co)
+		if err != nil {
+			return r, err
+		}
+		res, err := WriteDir(root, r.Dir, snap, wo)
+		if err != nil {
+			return r, err
+		}
+		r.Items, r.Write, r.Incomplete, r.Notes = len(snap.Items), res, snap.Incomplete, snap.Notes
+		return r, nil
+	})
+	out := make([]ExportResult, len(outs))
+	for i, o := range outs {
+		r := o.Value
+		if o.Err != nil {
+			r = ExportResult{Workspace: o.Target.Alias, Tenant: o.Target.TenantName, Dir: ExportDir(under, o.Target), Error: failureText(o.Err)}
+		}
+		out[i] = r
+	}
+	return out
+}

@@ -114,10 +114,13 @@ func TestRedact(t *testing.T) {
 		"userName": "reader", "password": "hunter2", "auth": map[string]any{"type": "APIKey", "ApiKey": "k-123"},
 		"credentials":    map[string]any{"user": "u", "nested": []any{"a", json.Number("3")}},
 		"note":           "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abc",
-		"itemsSearchKey": "Hostname", "empty_secret": ""}}
+		"itemsSearchKey": "Hostname", "empty_secret": "",
+		"query":               "externaldata(IP: string) [h@'https://tiacct.blob.core.windows.net/feeds/ips.csv?sv=2022-11-02&ss=b&sig=AbCd%2Bef123456789%3D']\n| take 10",
+		"logicAppsResourceId": "https://prod-12.westeurope.logic.azure.com:443/workflows/0a1b/triggers/manual/paths/invoke?api-version=2016-10-01&sp=%2Ftriggers&sv=1.0&sig=Zx9_yW8-vU7tS6rQ5pO4",
+		"description":         "Signed URLs end in &sig=... and Functions take ?code=: see the runbook."}}
 	paths := redact(doc)
 	want := []string{"properties.auth.ApiKey", "properties.credentials.nested[0]", "properties.credentials.nested[1]",
-		"properties.credentials.user", "properties.note", "properties.password"}
+		"properties.credentials.user", "properties.logicAppsResourceId", "properties.note", "properties.password", "properties.query"}
 	if strings.Join(paths, ",") != strings.Join(want, ",") {
 		t.Errorf("redacted %v, want %v", paths, want)
 	}
@@ -127,6 +130,17 @@ func TestRedact(t *testing.T) {
 	}
 	if !hasRedacted(doc) {
 		t.Error("hasRedacted missed the redaction")
+	}
+	// A signature is cut out of the text that holds it; the rest stays as it was.
+	q, _ := p["query"].(string)
+	if strings.Contains(q, "AbCd") || !strings.Contains(q, "ips.csv?sv=2022-11-02&ss=b&sig="+RedactedValue+"']\n| take 10") {
+		t.Errorf("query after redaction: %q", q)
+	}
+	if u, _ := p["logicAppsResourceId"].(string); strings.Contains(u, "Zx9") || !strings.HasSuffix(u, "&sv=1.0&sig="+RedactedValue) {
+		t.Errorf("callback URL after redaction: %q", u)
+	}
+	if !hasRedacted(map[string]any{"q": q}) {
+		t.Error("hasRedacted does not see a signature cut out of a query")
 	}
 }
 

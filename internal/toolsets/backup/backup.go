@@ -128,8 +128,10 @@ func kindCounts(c map[snapshot.Kind]int) string {
 }
 
 type exportIn struct {
-	toolkit.WorkspaceArg
-	Dir       string   `json:"dir,omitempty" jsonschema:"Folder under the export root to write (default tenant/workspace, e.g. contoso/contoso-prod)."`
+	Workspace string `json:"workspace,omitempty" jsonschema:"The workspace to export: alias tenant/workspace (e.g. contoso/contoso-prod), name, customer id or resource id. Or workspaces / tenant for several."`
+	toolkit.WorkspacesArg
+	toolkit.TenantArg
+	Dir       string   `json:"dir,omitempty" jsonschema:"Folder under the export root to write (default tenant/workspace, e.g. contoso/contoso-prod). With several workspaces: the folder that gets one tenant/workspace folder each (default the export root)."`
 	Kinds     []string `json:"kinds,omitempty" jsonschema:"Only these kinds: analytics_rule, automation_rule, watchlist, workbook, saved_search, table, dcr, setting, data_connector, workspace (default: all)."`
 	Overwrite bool     `json:"overwrite,omitempty" jsonschema:"Replace an earlier export in the folder (its files that are no longer part of the export are removed; other files are never touched)."`
 }
@@ -148,13 +150,16 @@ type exportOut struct {
 	Overwrote  bool                 `json:"overwrote"`
 	Redacted   []string             `json:"redacted,omitempty" jsonschema:"secret values left out of the export"`
 	Incomplete []snapshot.KindError `json:"incomplete,omitempty" jsonschema:"kinds that could not be read (not in the export)"`
+	// Exports are the workspaces of an export of several, each with its folder and files, or its error.
+	Exports []snapshot.ExportResult `json:"exports,omitempty"`
+	Failed  []string                `json:"failed_workspaces,omitempty" jsonschema:"workspaces of an export of several that could not be exported (completely)"`
 }
 
 func exportWorkspace(d *toolkit.Deps) inventory.Tool {
 	return inventory.New(Name, mcp.Tool{
 		Name: "export_workspace",
 		Description: "Export a workspace's content (analytics rules, automation rules, watchlists with items, workbooks, functions, tables, DCRs, connectors) to a folder " +
-			"of YAML files with a manifest, for git and restore. Secrets are never exported. An existing export is only replaced with overwrite.",
+			"of YAML files with a manifest, for git and restore; several workspaces each to tenant/workspace. Secrets are never exported. An existing export is only replaced with overwrite.",
 		Annotations: inventory.Annotations("Export a workspace", inventory.Idempotent|inventory.OpenWorld),
 	}, func(ctx context.Context, req *mcp.CallToolRequest, in exportIn) (*mcp.CallToolResult, exportOut, error) {
 		if err := ready(d); err != nil {
@@ -167,6 +172,15 @@ func exportWorkspace(d *toolkit.Deps) inventory.Tool {
 		kinds, err := kindsArg(in.Kinds)
 		if err != nil {
 			return nil, exportOut{}, err
+		}
+		many := len(in.Workspaces) > 0 || in.Tenant != ""
+		switch {
+		case many && in.Workspace != "":
+			return nil, exportOut{}, toolkit.ArgError("workspace", "give workspace (one) or workspaces/tenant (several), not both")
+		case !many && strings.TrimSpace(in.Workspace) == "":
+			return nil, exportOut{}, toolkit.ArgError("workspace", "is required (or workspaces, or tenant): the workspace to export")
+		case many:
+			return exportMany(ctx, d, req, in, base, kinds)
 		}
 		ws, err := d.Registry.Resolve(ctx, in.Workspace)
 		if err != nil {
@@ -222,6 +236,68 @@ func exportWorkspace(d *toolkit.Deps) inventory.Tool {
 		}
 		return toolkit.Text(b.String()), out, nil
 	}, inventory.MaxLength("dir", 240))
+}
+
+// exportMany exports several workspaces, each to dir/tenant/workspace, through the fan-out executor.
+func exportMany(ctx context.Context, d *toolkit.Deps, req *mcp.CallToolRequest, in exportIn, base string, kinds []snapshot.Kind) (*mcp.CallToolResult, exportOut, error) {
+	under, err := snapshot.CleanRel(in.Dir)
+	if err != nil {
+		return nil, exportOut{}, toolkit.ArgError("dir", "%v", err)
+	}
+	wss, err := d.Registry.Select(ctx, tenancy.Selector{Workspaces: in.Workspaces, Tenant: in.Tenant})
+	if err != nil {
+		return nil, exportOut{}, err
+	}
+	if len(wss) == 0 {
+		return nil, exportOut{}, toolkit.ArgError("workspaces", "selects no Sentinel workspace: list_workspaces shows them")
+	}
+	progress := toolkit.NewProgress(req)
+	step := func(done, total int, last string) {
+		progress.Step(ctx, done, total, fmt.Sprintf("exported %s (%d of %d)", last, done, total))
+	}
+	results := snapshot.ExportMany(ctx, d.Azure, wss, base, under, snapshot.CollectOptions{Kinds: kinds},
+		snapshot.WriteOptions{Overwrite: in.Overwrite}, fanOut(d, step))
+	out := exportOut{Dir: under, Path: filepath.Join(base, filepath.FromSlash(under)), Counts: map[string]int{}, Exports: results}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Export of %d workspace(s) to %s:", len(results), out.Path)
+	for _, r := range results {
+		if r.Error != "" {
+			out.Failed = append(out.Failed, r.Workspace)
+			fmt.Fprintf(&b, "\n- %s: FAILED, not exported: %s", r.Workspace, r.Error)
+			continue
+		}
+		if len(r.Incomplete) > 0 {
+			out.Failed = append(out.Failed, r.Workspace)
+		}
+		w := r.Write
+		out.Items += r.Items
+		out.Written, out.Changed, out.Unchanged = out.Written+len(w.Written), out.Changed+len(w.Changed), out.Unchanged+w.Unchanged
+		out.Overwrote = out.Overwrote || w.Overwrote
+		fmt.Fprintf(&b, "\n- %s: %d item(s) to dir %q: %d file(s) new, %d changed, %d unchanged, %d removed", r.Workspace, r.Items, r.Dir,
+			len(w.Written), len(w.Changed), w.Unchanged, len(w.Removed))
+		for _, e := range r.Incomplete {
+			fmt.Fprintf(&b, "\n  NOT in the export (could not be read): %s: %s", e.Kind.Plural(), e.Error)
+		}
+		out.Redacted = append(out.Redacted, r.Notes...)
+	}
+	if len(out.Redacted) > 0 {
+		fmt.Fprintf(&b, "\nSecret values not exported: %d (listed in the structured result).", len(out.Redacted))
+	}
+	if len(out.Failed) > 0 {
+		fmt.Fprintf(&b, "\n%d of %d workspace(s) could not be exported completely: export them again once the cause is fixed (the others are done).",
+			len(out.Failed), len(results))
+	}
+	hard := 0
+	for _, r := range results {
+		if r.Error != "" {
+			hard++
+		}
+	}
+	if hard == len(results) {
+		return nil, exportOut{}, errors.New(b.String())
+	}
+	text, _ := cutText(b.String(), maxBytes(d))
+	return toolkit.Text(text), out, nil
 }
 
 // source reads the content to restore or deploy: an export folder or a workspace.

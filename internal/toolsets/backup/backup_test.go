@@ -259,11 +259,27 @@ func TestRestoreUpdatesChangedItems(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := map[string]any{"workspace": socCentral, "from_dir": "woodgrove/soc-central"}
-	res := confirmed(t, env, "restore_workspace", args, "0 to create, 2 to update", "fields enabled", "rows: 1 to add, 0 to change, 0 to remove")
+	// The plan, then the confirmed call from a client that asks for progress: one notification per write.
+	var p pending
+	env.CallOK("restore_workspace", args).Decode(&p)
+	for _, want := range []string{"0 to create, 2 to update", "fields enabled", "rows: 1 to add, 0 to change, 0 to remove"} {
+		if !strings.Contains(p.Plan, want) {
+			t.Errorf("plan lacks %q:\n%s", want, p.Plan)
+		}
+	}
+	with := map[string]any{inventory.ConfirmTokenArg: p.ConfirmToken}
+	for k, v := range args {
+		with[k] = v
+	}
+	res, msgs := callWithProgress(t, env, "restore_workspace", with, 2)
 	var out restoreOut
-	res.Decode(&out)
-	if out.Written != 2 || out.Failed != 0 {
-		t.Fatalf("restore: %+v\n%s", out, res.Text)
+	raw, _ := json.Marshal(res.StructuredContent)
+	_ = json.Unmarshal(raw, &out)
+	if res.IsError || out.Written != 2 || out.Failed != 0 {
+		t.Fatalf("restore: %+v\n%v", out, res.Content)
+	}
+	if all := strings.Join(msgs, "\n"); !strings.Contains(all, socCentral+": update analytics rule ") || !strings.Contains(all, `update watchlist "`+c.WatchlistTitle+`": done`) {
+		t.Errorf("progress of the restore: %q", msgs)
 	}
 	after, _ := snapshot.Collect(ctx, env.Provider, ws, snapshot.CollectOptions{Kinds: []snapshot.Kind{snapshot.KindAnalyticsRule, snapshot.KindWatchlist}})
 	if d := snapshot.Compare(snap, after, snapshot.DiffOptions{}); len(d.Findings) > 0 {
@@ -370,4 +386,83 @@ func TestExportReportsProgress(t *testing.T) {
 	if len(msgs) != want || !strings.Contains(strings.Join(msgs, "\n"), prod+": analytics rules read (") {
 		t.Errorf("progress: %q", msgs)
 	}
+}
+
+// An export of several workspaces in several tenants (a nightly backup): each to tenant/workspace
+// under dir, concurrently, with progress per workspace; one whose tenant fails is reported and the
+// others are exported; the same call again changes no file. Then a deploy from the baseline's folder.
+func TestExportSeveralWorkspaces(t *testing.T) {
+	env := start(t, envOptions{writes: true, extra: 2})
+	c := populate(t, env, socCentral)
+	if _, err := env.Registry.Workspaces(context.Background()); err != nil { // discovery before the fault
+		t.Fatal(err)
+	}
+	broken := world.ExtraWorkspace(2)
+	id, err := env.Emulator.Faults().Add(emulator.Fault{Route: "arm", Tenant: world.ExtraTenant(2).ID, Status: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := map[string]any{"workspaces": []string{socCentral, prod, broken.Alias()}, "dir": "nightly", "kinds": []string{"analytics_rule", "watchlist"}}
+	res, msgs := callWithProgress(t, env, "export_workspace", args, 3)
+	if res.IsError {
+		t.Fatalf("export: %v", res.Content)
+	}
+	var out struct {
+		exportOut
+		Exports []snapshot.ExportResult `json:"exports"`
+		Failed  []string                `json:"failed_workspaces"`
+	}
+	raw, _ := json.Marshal(res.StructuredContent)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Exports) != 3 || len(out.Failed) != 1 || out.Failed[0] != broken.Alias() {
+		t.Fatalf("exports: %+v", out)
+	}
+	for _, r := range out.Exports {
+		ws := world.MustWorkspace(strings.SplitN(r.Workspace, "/", 2)[1])
+		switch {
+		case r.Workspace == broken.Alias():
+			if !strings.Contains(r.Error, "500") {
+				t.Errorf("the failing workspace: %+v", r)
+			}
+		case r.Error != "" || r.Items == 0 || r.Dir != "nightly/"+ws.TenantAlias+"/"+ws.Name:
+			t.Errorf("%s: %+v", r.Workspace, r)
+		default:
+			if _, err := os.Stat(filepath.Join(out.Path, ws.TenantAlias, ws.Name, snapshot.ManifestFile)); err != nil {
+				t.Errorf("%s: %v", r.Workspace, err)
+			}
+		}
+	}
+	text := res.Content[0].(*mcp.TextContent).Text
+	if !strings.Contains(text, broken.Alias()+": FAILED, not exported") || !strings.Contains(text, "1 of 3 workspace(s) could not be exported") {
+		t.Errorf("text:\n%s", text)
+	}
+	if all := strings.Join(msgs, "\n"); !strings.Contains(all, "exported ") || !strings.Contains(all, "(3 of 3)") {
+		t.Errorf("progress: %q", msgs)
+	}
+	list := env.CallOK("list_exports", map[string]any{})
+	if !strings.Contains(list.Text, "nightly/woodgrove/soc-central") || !strings.Contains(list.Text, "nightly/contoso/contoso-prod") {
+		t.Errorf("list_exports:\n%s", list.Text)
+	}
+
+	env.Emulator.Faults().Remove(id)
+	args["workspaces"] = []string{socCentral, prod}
+	args["overwrite"] = true
+	var again exportOut
+	env.CallOK("export_workspace", args).Decode(&again)
+	if again.Written+again.Changed != 0 || again.Unchanged == 0 {
+		t.Errorf("the same export again: %+v", again)
+	}
+	for want, args := range map[string]map[string]any{
+		"not both":       {"workspace": socCentral, "workspaces": []string{prod}},
+		"is required":    {},
+		"\"..\" is not":  {"workspaces": []string{"all"}, "dir": "../x"},
+		"folder \"night": {"workspaces": []string{socCentral}, "dir": "nightly"}, // an export there already: overwrite needed
+	} {
+		if msg := env.CallError("export_workspace", args); !strings.Contains(msg, want) {
+			t.Errorf("%v: %s (want %q)", args, msg, want)
+		}
+	}
+	t.Run("deploy from the baseline's folder", func(t *testing.T) { deployFromFolder(t, env, c, "nightly/woodgrove/soc-central") })
 }

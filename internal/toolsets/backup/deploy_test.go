@@ -2,13 +2,22 @@ package backup_test
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/content"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/snapshot"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/snapshot/snapshottest"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolsettest"
 )
 
 type deployOut struct {
@@ -110,4 +119,107 @@ func TestDeployAcrossTenantsWithOneFailing(t *testing.T) {
 		!strings.Contains(msg.Text, "only the source workspace") {
 		t.Errorf("deploy to itself: %s", msg.Text)
 	}
+}
+
+// deployFromFolder deploys from an export folder (content kept in git) of the populated baseline to
+// workspaces of three tenants: a plan per target first, progress per target while it is applied,
+// per-target results, and a second deploy that finds nothing to change. (TestExportSeveralWorkspaces
+// runs it on the export it made.)
+func deployFromFolder(t *testing.T, env *toolsettest.Env, c *snapshottest.Content, dir string) {
+	threshold := world.SeededFacts().Diff(world.DiffChangedThreshold)[0]
+	dev, one, two := world.MustWorkspace(threshold.Workspace).Alias(), world.ExtraWorkspace(1).Alias(), world.ExtraWorkspace(2).Alias()
+	args := map[string]any{"from_dir": dir, "workspaces": []string{dev, one, two},
+		"names": []string{ruleName(threshold.Rule), c.CustomRule, c.WatchlistTitle}}
+	var p pending
+	env.CallOK("deploy_content", args).Decode(&p)
+	for _, want := range []string{"Deploy from " + dir + " (export of " + socCentral + ") to 3 workspace(s):",
+		dev + ": 2 to create, 1 to update", `update analytics rule "` + ruleName(threshold.Rule) + `": fields triggerThreshold`,
+		one + ": ", two + ": ", `create 1 watchlist: "` + c.WatchlistTitle + `"`} {
+		if !strings.Contains(p.Plan, want) {
+			t.Errorf("plan lacks %q:\n%s", want, p.Plan)
+		}
+	}
+	if !p.ConfirmationRequired || p.ConfirmToken == "" {
+		t.Fatalf("deploy_content ran without asking for confirmation: %+v", p)
+	}
+	with := map[string]any{inventory.ConfirmTokenArg: p.ConfirmToken}
+	for k, v := range args {
+		with[k] = v
+	}
+	res, msgs := callWithProgress(t, env, "deploy_content", with, 3)
+	if res.IsError {
+		t.Fatalf("deploy: %v", res.Content)
+	}
+	var out deployOut
+	raw, _ := json.Marshal(res.StructuredContent)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.target(dev); got.Written != 3 || got.Failed != 0 {
+		t.Errorf("%s: %+v", dev, got)
+	}
+	for _, alias := range []string{one, two} {
+		if got := out.target(alias); got.Written < 2 || got.Failed != 0 || got.Error != "" {
+			t.Errorf("%s: %+v", alias, got)
+		}
+	}
+	if out.Source != dir+" (export of "+socCentral+")" || len(out.FailedTargets) != 0 {
+		t.Errorf("deploy: %+v", out)
+	}
+	if all := strings.Join(msgs, "\n"); !strings.Contains(all, "(3 of 3)") || !strings.Contains(all, "deployed to ") {
+		t.Errorf("progress: %q", msgs)
+	}
+
+	// Deployed: a second plan has nothing to do anywhere.
+	p = pending{}
+	env.CallOK("deploy_content", args).Decode(&p)
+	for _, alias := range []string{dev, one, two} {
+		if !strings.Contains(p.Plan, alias+": 0 to create, 0 to update (overwritten)") {
+			t.Errorf("second plan for %s:\n%s", alias, p.Plan)
+		}
+	}
+}
+
+// callWithProgress calls a tool from a second client that asks for progress notifications, and waits
+// (briefly) for at least want of them.
+func callWithProgress(t *testing.T, env *toolsettest.Env, name string, args map[string]any, want int) (*mcp.CallToolResult, []string) {
+	t.Helper()
+	var mu sync.Mutex
+	var msgs []string
+	client := mcp.NewClient(&mcp.Implementation{Name: "progress", Version: "1"}, &mcp.ClientOptions{
+		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
+			mu.Lock()
+			msgs = append(msgs, r.Params.Message)
+			mu.Unlock()
+		}})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	st, ct := mcp.NewInMemoryTransports()
+	ss, err := env.Server.MCP().Connect(ctx, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ss.Close()
+	cs, err := client.Connect(ctx, ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	params := &mcp.CallToolParams{Name: name, Arguments: args}
+	params.SetProgressToken("p-1")
+	res, err := cs.CallTool(ctx, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		n := len(msgs)
+		mu.Unlock()
+		if n >= want {
+			break
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return res, slices.Clone(msgs)
 }

@@ -23,7 +23,7 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/posture"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/render"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/report"
-	"github.com/sentinel-mcp/sentinel-mcp/internal/tenancy"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/snapshot"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/textsafe"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
 )
@@ -205,10 +205,16 @@ func assess(ctx context.Context, d *toolkit.Deps, req *mcp.CallToolRequest, work
 	if d == nil || d.Registry == nil || d.Azure == nil {
 		return nil, errNoAzure
 	}
-	wss, err := d.Registry.Select(ctx, tenancy.Selector{Workspaces: workspaces, Tenant: tenant, All: len(workspaces) == 0 && tenant == ""})
+	if len(workspaces) == 0 && tenant == "" {
+		workspaces = []string{"all"}
+	}
+	// All workspaces (or a tenant's) include those discovery lists without Sentinel
+	// (azure.discovery.include_non_sentinel): they are reported as not onboarded.
+	wss, notOnboarded, err := snapshot.Targets(ctx, d.Registry, workspaces, tenant)
 	if err != nil {
 		return nil, err
 	}
+	wss = append(wss, notOnboarded...)
 	if len(wss) == 0 {
 		return nil, errors.New("no Sentinel workspaces to check: list_workspaces shows the workspaces you may address")
 	}

@@ -91,7 +91,40 @@ func TestCompliance(t *testing.T) {
 	t.Run("inline policies and check selection", func(t *testing.T) { inline(t, env) })
 	t.Run("formats", func(t *testing.T) { formats(t, env) })
 	t.Run("report escapes attacker-controlled text", func(t *testing.T) { reportEscapes(t, env) })
+	t.Run("MITRE coverage thresholds", func(t *testing.T) { mitre(t, env) })
+	t.Run("progress per workspace", func(t *testing.T) { progress(t, env) })
 	t.Run("partial results when a tenant fails", func(t *testing.T) { partial(t, env) })
+}
+
+// mitre fails a coverage threshold the rules cannot meet and a tactic no enabled rule covers, with the
+// counts seen as evidence, and passes the thresholds they meet.
+func mitre(t *testing.T, env *toolsettest.Env) {
+	ws := world.MustWorkspace(world.WSSocCentral).Alias()
+	yaml := "name: coverage\nchecks:\n" +
+		"  - id: wide\n    title: Wide\n    type: mitreCoverage\n    severity: Medium\n    minTactics: 14\n    minTechniques: 200\n" +
+		"  - id: recon\n    title: Recon\n    type: mitreCoverage\n    severity: Low\n    requiredTactics: [InhibitResponseFunction, InitialAccess]\n" +
+		"  - id: some\n    title: Some\n    type: mitreCoverage\n    severity: Low\n    minTactics: 3\n    minTechniques: 3\n"
+	all := results(t, env.CallOK("run_compliance_check", map[string]any{"policy_yaml": yaml, "workspaces": []string{ws}, "format": "json"}).Text)[ws]
+	if r := all["wide"]; r.Status != "fail" || !strings.Contains(r.Evidence, "tactics covered (minimum 14)") || !strings.Contains(r.Evidence, "techniques (minimum 200)") {
+		t.Errorf("wide coverage: %+v", r)
+	}
+	if r := all["recon"]; r.Status != "fail" || !strings.Contains(r.Evidence, "required tactics without an enabled rule: InhibitResponseFunction") {
+		t.Errorf("required tactic: %+v", r)
+	}
+	if r := all["some"]; r.Status != "pass" {
+		t.Errorf("modest coverage: %+v", r)
+	}
+}
+
+func progress(t *testing.T, env *toolsettest.Env) {
+	res, msgs := posturetest.CallWithProgress(t, env, "run_compliance_check", map[string]any{"workspaces": []string{"all"}})
+	if res.IsError {
+		t.Fatalf("run_compliance_check: %v", res.Content)
+	}
+	wss, _ := env.Registry.Workspaces(context.Background())
+	if len(msgs) != len(wss) || !strings.Contains(msgs[len(msgs)-1], fmt.Sprintf("(%d of %d)", len(wss), len(wss))) {
+		t.Errorf("want one progress notification per workspace (%d), got %q", len(wss), msgs)
+	}
 }
 
 func seeded(t *testing.T, env *toolsettest.Env) {
@@ -314,6 +347,8 @@ func reportEscapes(t *testing.T, env *toolsettest.Env) {
 	}
 	page := er.Resource.Text
 	doc := posturetest.CheckHTML(t, page)
+	// The page as a client receives it renders: hostile text neither breaks the layout nor blanks it.
+	posturetest.Screenshot(t, []byte(page), "soc-report")
 	for _, bad := range []string{"\x1b", "\u202e"} {
 		if strings.Contains(page, bad) {
 			t.Errorf("the HTML report contains %q", bad)
@@ -351,5 +386,26 @@ func reportEscapes(t *testing.T, env *toolsettest.Env) {
 	}
 	if !strings.Contains(md, `&lt;script&gt;alert(1)&lt;/script&gt;`) || !strings.Contains(md, `\[link\]`) || !strings.Contains(md, `\| \*\*bold\*\*`) {
 		t.Errorf("the hostile title is not escaped as expected in:\n%s", md)
+	}
+}
+
+// With discovery listing workspaces without Sentinel (include_non_sentinel), a tenant's compliance
+// check fails them on every check, saying why.
+func TestComplianceFailsWorkspacesWithoutSentinel(t *testing.T) {
+	env := posturetest.Start(t, toolsettest.Options{Toolsets: []toolsettest.Toolset{toolset},
+		Configure: func(c *config.Config) { c.Azure.Discovery.IncludeNonSentinel = true }})
+	d := world.SeededFacts().Diff(world.DiffNotOnboarded)[0]
+	ws := world.MustWorkspace(d.Workspace)
+	all := results(t, env.CallOK("run_compliance_check", map[string]any{"format": "json", "tenant": ws.TenantAlias}).Text)
+	if len(all[ws.Alias()]) != len(content.DefaultPolicy().Checks) {
+		t.Fatalf("%s: %+v", ws.Alias(), all)
+	}
+	for id, r := range all[ws.Alias()] {
+		if r.Status != "fail" || !strings.Contains(r.Evidence, "not onboarded") {
+			t.Errorf("%s %s: %+v", ws.Alias(), id, r)
+		}
+	}
+	if len(all) < 2 {
+		t.Errorf("the tenant's Sentinel workspace is missing: %v", all)
 	}
 }

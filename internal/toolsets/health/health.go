@@ -22,7 +22,7 @@ import (
 	"github.com/sentinel-mcp/sentinel-mcp/internal/posture"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/render"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/report"
-	"github.com/sentinel-mcp/sentinel-mcp/internal/tenancy"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/snapshot"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/textsafe"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
 )
@@ -35,13 +35,16 @@ func Tools(d *toolkit.Deps) []inventory.Tool {
 	return []inventory.Tool{checkHealth(d)}
 }
 
+// MaxHTMLBytes bounds the HTML page a tool call returns.
+const MaxHTMLBytes = 4 << 20
+
 var errNoAzure = errors.New("no Azure access is configured: configure azure.credential (see README, Configuration) or run with --emulator")
 
 type checkIn struct {
 	toolkit.WorkspacesArg
 	toolkit.TenantArg
 	Mode   string `json:"mode,omitempty" jsonschema:"quick (default): status and top reasons per workspace; detailed: also every finding with its evidence."`
-	Format string `json:"format,omitempty" jsonschema:"table (default), markdown or json."`
+	Format string `json:"format,omitempty" jsonschema:"table (default), markdown, json, or html: a self-contained report page with charts of ingestion and incidents per tenant, as an embedded resource."`
 	Limit  int    `json:"limit,omitempty" jsonschema:"Maximum rows of each table."`
 }
 
@@ -52,12 +55,74 @@ type workspaceStatus struct {
 	Reasons    []string `json:"reasons"`
 	Findings   int      `json:"findings"`
 	Incomplete bool     `json:"incomplete,omitempty"`
+	// Metrics are the figures behind the status: rules, connectors, table freshness, the daily
+	// ingestion volume (days in ingestion_days) and its trend, automation, open incidents, retention.
+	Metrics posture.Metrics `json:"metrics"`
+	// ConnectorTables (detailed mode) are the tables of the configured data connectors with their last
+	// record.
+	ConnectorTables []connectorTable `json:"connector_tables,omitempty"`
+}
+
+type connectorTable struct {
+	Connector  string `json:"connector"`
+	Table      string `json:"table"`
+	Filter     string `json:"filter,omitempty"`
+	LastRecord string `json:"last_record,omitempty"` // RFC 3339; empty: none in the lookback
+	Age        string `json:"age"`
+	Threshold  string `json:"threshold"`
+	Silent     bool   `json:"silent"`
+}
+
+// connectorTables lists the tables of the configured connectors of a snapshot with their last record.
+func connectorTables(s *posture.Snapshot) []connectorTable {
+	if s == nil {
+		return nil
+	}
+	var out []connectorTable
+	for _, t := range s.Tables {
+		if !t.Configured || t.Threshold <= 0 {
+			continue
+		}
+		ct := connectorTable{Connector: textsafe.Line(t.Connector), Table: textsafe.Line(t.Table), Filter: textsafe.Line(t.Filter),
+			Threshold: posture.Age(t.Threshold), Age: "none in " + posture.Age(posture.FreshnessLookback), Silent: true}
+		if !t.LastRecord.IsZero() {
+			gap := s.Now.Sub(t.LastRecord)
+			ct.LastRecord, ct.Age, ct.Silent = t.LastRecord.Format(time.RFC3339), posture.Age(gap), gap > t.Threshold
+		}
+		out = append(out, ct)
+	}
+	return out
+}
+
+// connectorTablesTable is the connector tables of every workspace, silent ones first.
+func connectorTablesTable(out checkOut) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Name: "workspace"}, {Name: "connector"}, {Name: "table"}, {Name: "last record"}, {Name: "ago"},
+		{Name: "threshold"}, {Name: "state"}}}
+	for _, silent := range []bool{true, false} {
+		for _, w := range out.Workspaces {
+			for _, c := range w.ConnectorTables {
+				if c.Silent != silent {
+					continue
+				}
+				table, state := c.Table, "receiving"
+				if c.Filter != "" {
+					table += " (" + c.Filter + ")"
+				}
+				if c.Silent {
+					state = "SILENT"
+				}
+				t.Rows = append(t.Rows, []any{w.Workspace, c.Connector, table, c.LastRecord, c.Age, c.Threshold, state})
+			}
+		}
+	}
+	return t
 }
 
 type checkOut struct {
 	Mode       string            `json:"mode"`
 	CheckedAt  string            `json:"checked_at"`
-	Counts     map[string]int    `json:"counts"` // workspaces per status
+	Counts     map[string]int    `json:"counts"`                   // workspaces per status
+	Days       []string          `json:"ingestion_days,omitempty"` // the days of metrics.daily_mb (the last is today, partial)
 	Workspaces []workspaceStatus `json:"workspaces"`
 	Failed     []posture.Failure `json:"failed,omitempty"`
 	Result     render.Result     `json:"result"`
@@ -75,7 +140,7 @@ func checkHealth(d *toolkit.Deps) inventory.Tool {
 			mode = posture.Quick
 		}
 		format := strings.ToLower(in.Format)
-		rep, err := assess(ctx, d, req, in.Workspaces, in.Tenant, posture.Request{Health: true, Mode: mode})
+		rep, err := assess(ctx, d, req, in.Workspaces, in.Tenant, posture.Request{Health: true, Mode: mode, Charts: format == "html"})
 		if err != nil {
 			return nil, checkOut{}, err
 		}
@@ -87,7 +152,18 @@ func checkHealth(d *toolkit.Deps) inventory.Tool {
 		for _, w := range rep.Workspaces {
 			out.Workspaces = append(out.Workspaces, workspaceStatus{Workspace: w.Workspace.Alias, Tenant: w.Workspace.Tenant,
 				Status: string(w.Health.Status), Reasons: textsafe.Strings(w.Health.Reasons), Findings: len(w.Health.Findings),
-				Incomplete: w.Health.Incomplete})
+				Incomplete: w.Health.Incomplete, Metrics: w.Health.Metrics})
+			if mode == posture.Detailed {
+				out.Workspaces[len(out.Workspaces)-1].ConnectorTables = connectorTables(w.Snapshot)
+			}
+			if s := w.Snapshot; out.Days == nil && s != nil && s.Ingestion != nil {
+				for _, day := range s.Ingestion.Days {
+					out.Days = append(out.Days, day.Format("2006-01-02"))
+				}
+			}
+		}
+		if format == "html" {
+			return htmlResult(rep, out)
 		}
 		if format == "markdown" {
 			text, rr := markdownWithin(d, rep)
@@ -111,12 +187,24 @@ func checkHealth(d *toolkit.Deps) inventory.Tool {
 		b.WriteString(summary + "\n")
 		b.WriteString(strings.TrimRight(rr.TextWithFooter(), "\n"))
 		if mode == posture.Detailed {
+			mb := budget
+			mb.MaxBytes = max(1024, budget.MaxBytes/4)
+			mrr := render.Render(metricsTable(rep), render.FormatTable, mb)
+			b.WriteString("\n\nFigures (ingestion: median MB/day over the complete days, the last complete day and its change):\n")
+			b.WriteString(strings.TrimRight(mrr.TextWithFooter(), "\n"))
+			rr = merge(rr, mrr)
 			fb := budget
-			fb.MaxBytes = max(1024, budget.MaxBytes-b.Len()-600)
+			fb.MaxBytes = max(1024, (budget.MaxBytes-b.Len())*2/3)
 			frr := render.Render(findingsTable(rep), render.FormatTable, fb)
 			b.WriteString("\n\nFindings (most severe first):\n")
 			b.WriteString(strings.TrimRight(frr.TextWithFooter(), "\n"))
 			rr = merge(rr, frr)
+			cb := budget
+			cb.MaxBytes = max(1024, budget.MaxBytes-b.Len()-600)
+			crr := render.Render(connectorTablesTable(out), render.FormatTable, cb)
+			b.WriteString("\n\nData connector tables (last record, silent ones first):\n")
+			b.WriteString(strings.TrimRight(crr.TextWithFooter(), "\n"))
+			rr = merge(rr, crr)
 		}
 		writeFailures(&b, rep.Failed)
 		if mode == posture.Quick && len(rep.Workspaces) > 0 {
@@ -124,7 +212,7 @@ func checkHealth(d *toolkit.Deps) inventory.Tool {
 		}
 		out.Result = rr
 		return toolkit.Text(b.String()), out, nil
-	}, inventory.Enum("mode", "quick", "detailed"), inventory.Enum("format", "table", "markdown", "json"), inventory.Range("limit", 1, 1000))
+	}, inventory.Enum("mode", "quick", "detailed"), inventory.Enum("format", "table", "markdown", "json", "html"), inventory.Range("limit", 1, 1000))
 }
 
 // assess selects the workspaces and runs the assessment with progress notifications. When every
@@ -133,11 +221,16 @@ func assess(ctx context.Context, d *toolkit.Deps, req *mcp.CallToolRequest, work
 	if d == nil || d.Registry == nil || d.Azure == nil {
 		return nil, errNoAzure
 	}
-	sel := tenancy.Selector{Workspaces: workspaces, Tenant: tenant, All: len(workspaces) == 0 && tenant == ""}
-	wss, err := d.Registry.Select(ctx, sel)
+	if len(workspaces) == 0 && tenant == "" {
+		workspaces = []string{"all"}
+	}
+	// All workspaces (or a tenant's) include those discovery lists without Sentinel
+	// (azure.discovery.include_non_sentinel): they are reported as not onboarded.
+	wss, notOnboarded, err := snapshot.Targets(ctx, d.Registry, workspaces, tenant)
 	if err != nil {
 		return nil, err
 	}
+	wss = append(wss, notOnboarded...)
 	if len(wss) == 0 {
 		return nil, errors.New("no Sentinel workspaces to check: list_workspaces shows the workspaces you may address")
 	}
@@ -183,6 +276,57 @@ func statusTable(rep *posture.Report) *render.Table {
 		t.Rows = append(t.Rows, []any{f.Workspace, "not checked", textsafe.Line(f.Error)})
 	}
 	return t
+}
+
+// metricsTable is one row per workspace with the figures behind its status.
+func metricsTable(rep *posture.Report) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Name: "workspace"}, {Name: "rules enabled"}, {Name: "failing"}, {Name: "connectors"},
+		{Name: "silent tables"}, {Name: "MB/day"}, {Name: "last day"}, {Name: "anomalies"}, {Name: "automation"}, {Name: "open (high)"},
+		{Name: "oldest high"}, {Name: "retention"}}}
+	for _, w := range rep.Workspaces {
+		m := w.Health.Metrics
+		last := "-"
+		if len(m.DailyMB) >= 2 {
+			last = fmt.Sprintf("%s MB (%+.0f%%)", num(m.LastDayMB), m.TrendPct)
+		}
+		oldest := m.OldestOpenHigh
+		if oldest == "" {
+			oldest = "-"
+		}
+		t.Rows = append(t.Rows, []any{w.Workspace.Alias, fmt.Sprintf("%d/%d", m.RulesEnabled, m.RulesTotal), m.RulesFailing, m.Connectors,
+			fmt.Sprintf("%d/%d", m.TablesSilent, m.TablesChecked), num(m.MedianDailyMB), last, m.Anomalies, m.AutomationRules,
+			fmt.Sprintf("%d (%d)", m.OpenIncidents, m.OpenHigh), oldest, fmt.Sprintf("%dd", m.RetentionDays)})
+	}
+	return t
+}
+
+// num formats a volume in MB with up to three decimals.
+func num(x float64) string {
+	s := strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.3f", x), "0"), ".")
+	if s == "" || s == "-0" {
+		return "0"
+	}
+	return s
+}
+
+// htmlResult returns the health report as a self-contained HTML page (charts of ingestion and
+// incidents per tenant, the health table and findings) in an embedded resource.
+func htmlResult(rep *posture.Report, out checkOut) (*mcp.CallToolResult, checkOut, error) {
+	page, err := report.HTML(rep, report.Options{Title: "SOC health report", Product: "sentinel-mcp"})
+	if err != nil {
+		return nil, checkOut{}, err
+	}
+	if len(page) > MaxHTMLBytes {
+		return nil, checkOut{}, fmt.Errorf("the HTML report is %d bytes, over the %d-byte limit of a tool result: name fewer workspaces, or write it with `sentinel-mcp health --format html --out health.html`", len(page), MaxHTMLBytes)
+	}
+	uri := "sentinel-mcp://reports/health-" + rep.GeneratedAt.Format("20060102T150405Z") + ".html"
+	out.Result = render.Result{Format: "html", Rows: len(rep.Workspaces), TotalRows: len(rep.Workspaces)}
+	summary := fmt.Sprintf("Health of %d workspace(s), %s mode, %s: %s. The report is the embedded resource %s (self-contained HTML, %d bytes, no script): save it as a .html file to view or send it.",
+		len(rep.Workspaces)+len(rep.Failed), rep.Mode, rep.GeneratedAt.Format("2006-01-02 15:04 UTC"), countsText(rep), uri, len(page))
+	return &mcp.CallToolResult{Content: []mcp.Content{
+		&mcp.TextContent{Text: summary},
+		&mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: uri, MIMEType: "text/html", Text: string(page)}},
+	}}, out, nil
 }
 
 func findingsTable(rep *posture.Report) *render.Table {

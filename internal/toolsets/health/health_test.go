@@ -4,15 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/sentinel-mcp/sentinel-mcp/internal/config"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/content"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/emulator/world"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/posture"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/posture/posturetest"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/sentinel"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/health"
@@ -24,15 +29,24 @@ import (
 
 var toolset = toolsettest.Toolset{Toolset: inventory.Toolset{Name: health.Name, Description: "Health."}, Tools: health.Tools}
 
+type connectorTable struct {
+	Connector, Table, Filter string
+	LastRecord               string `json:"last_record"`
+	Silent                   bool
+}
+
 type status struct {
-	Workspace  string   `json:"workspace"`
-	Status     string   `json:"status"`
-	Reasons    []string `json:"reasons"`
-	Incomplete bool     `json:"incomplete"`
+	Tables     []connectorTable `json:"connector_tables"`
+	Workspace  string           `json:"workspace"`
+	Status     string           `json:"status"`
+	Reasons    []string         `json:"reasons"`
+	Incomplete bool             `json:"incomplete"`
+	Metrics    posture.Metrics  `json:"metrics"`
 }
 
 type checkOut struct {
 	Mode       string         `json:"mode"`
+	Days       []string       `json:"ingestion_days"`
 	Counts     map[string]int `json:"counts"`
 	Workspaces []status       `json:"workspaces"`
 	Failed     []struct {
@@ -72,13 +86,16 @@ func hasReason(s status, parts ...string) bool {
 // expensive part); the subtest that injects faults comes last.
 func TestHealth(t *testing.T) {
 	env := posturetest.Start(t, toolsettest.Options{Toolsets: []toolsettest.Toolset{toolset}})
-	t.Run("finds the seeded problems and calls the others healthy", func(t *testing.T) { seededProblems(t, env) })
+	var all checkOut
+	t.Run("finds the seeded problems and calls the others healthy", func(t *testing.T) { all = seededProblems(t, env) })
+	t.Run("figures: rules, tables, ingestion trend, incidents", func(t *testing.T) { figures(t, all) })
 	t.Run("detailed gives the evidence", func(t *testing.T) { detailed(t, env) })
+	t.Run("html report with charts", func(t *testing.T) { htmlReport(t, env) })
 	t.Run("reports progress and stays within the budget", func(t *testing.T) { progressAndBudget(t, env) })
 	t.Run("partial results when a tenant fails", func(t *testing.T) { partialResults(t, env) })
 }
 
-func seededProblems(t *testing.T, env *toolsettest.Env) {
+func seededProblems(t *testing.T, env *toolsettest.Env) checkOut {
 	res := env.CallOK("check_health", map[string]any{})
 	var out checkOut
 	res.Decode(&out)
@@ -133,6 +150,7 @@ func seededProblems(t *testing.T, env *toolsettest.Env) {
 			t.Errorf("the text lacks %q:\n%s", want, res.Text)
 		}
 	}
+	return out
 }
 
 func detailed(t *testing.T, env *toolsettest.Env) {
@@ -143,10 +161,14 @@ func detailed(t *testing.T, env *toolsettest.Env) {
 		"workspaces": []string{world.MustWorkspace(disabled.Workspace).Alias(), world.MustWorkspace(silent.Workspace).Alias()}})
 	rule, _ := content.RuleByID(disabled.Rule)
 	for _, want := range []string{"Findings (most severe first)", "disabled: " + rule.Name, "last record", "threshold 2d (activity tables)",
-		"| critical | connectors |", "| warning | retention |"} {
+		"| critical | connectors |", "| warning | retention |", "Figures (ingestion", "| rules enabled |", "| MB/day |"} {
 		if !strings.Contains(res.Text, want) {
 			t.Errorf("detailed text lacks %q:\n%s", want, res.Text)
 		}
+	}
+	// The silent workspace's figures: rules, failing, connectors, then 1 silent table of those checked.
+	if row := regexp.MustCompile(`\| ` + regexp.QuoteMeta(world.MustWorkspace(silent.Workspace).Alias()) + ` \| \d+/\d+ \| 0 \| \d+ \| 1/\d+ \|`); !row.MatchString(res.Text) {
+		t.Errorf("no figures row with one silent table for %s:\n%s", silent.Workspace, res.Text)
 	}
 	if strings.Contains(res.Text, world.MustWorkspace(world.WSSocCentral).Alias()) {
 		t.Error("a workspace that was not asked for is in the result")
@@ -155,6 +177,26 @@ func detailed(t *testing.T, env *toolsettest.Env) {
 	res.Decode(&out)
 	if out.Mode != "detailed" || len(out.Workspaces) != 2 {
 		t.Errorf("structured output: %+v", out)
+	}
+	// The last record of every table of the configured connectors: the silent one, the others receiving.
+	receiving, silentSeen := 0, false
+	for _, ct := range out.of(t, silent.Workspace).Tables {
+		switch {
+		case ct.Connector == silent.Connector && ct.Table == silent.Table:
+			silentSeen = ct.Silent && ct.LastRecord != ""
+		case !ct.Silent && ct.LastRecord != "":
+			receiving++
+		default:
+			t.Errorf("%s: an unexpected silent connector table %+v", silent.Workspace, ct)
+		}
+	}
+	if !silentSeen || receiving < 3 {
+		t.Errorf("%s connector tables: silent %s/%s seen %v, %d receiving: %+v", silent.Workspace, silent.Connector, silent.Table, silentSeen, receiving,
+			out.of(t, silent.Workspace).Tables)
+	}
+	if want := "| " + world.MustWorkspace(silent.Workspace).Alias() + " | " + silent.Connector + " | " + silent.Table + " |"; !strings.Contains(res.Text, "Data connector tables") ||
+		!strings.Contains(res.Text, want) || !strings.Contains(res.Text, "| SILENT |") || !strings.Contains(res.Text, "| receiving |") {
+		t.Errorf("the detailed text lacks the connector tables (%q):\n%s", want, res.Text)
 	}
 
 	// JSON: one document with the status table and the findings.
@@ -171,6 +213,79 @@ func detailed(t *testing.T, env *toolsettest.Env) {
 	res = env.CallOK("check_health", map[string]any{"format": "markdown", "workspaces": []string{world.MustWorkspace(silent.Workspace).Alias()}})
 	if !strings.Contains(res.Text, "## Workspace health") || !strings.Contains(res.Text, "**unhealthy**") {
 		t.Errorf("markdown format:\n%s", res.Text)
+	}
+}
+
+// figures checks the metrics behind the statuses (of every workspace, in the structured output of a
+// quick check) against the seeded world: the disabled rule in the rule counts, the silent table, the
+// ingestion series of the window with the seeded spike, incidents.
+func figures(t *testing.T, out checkOut) {
+	facts := world.SeededFacts()
+	if len(out.Days) != posture.DefaultBaselineDays+1 {
+		t.Fatalf("ingestion_days: %v", out.Days)
+	}
+	disabled := facts.Diff(world.DiffDisabledRule)[0]
+	if m := out.of(t, disabled.Workspace).Metrics; m.RulesTotal == 0 || m.RulesEnabled != m.RulesTotal-1 {
+		t.Errorf("%s with one disabled rule: rules %d/%d", disabled.Workspace, m.RulesEnabled, m.RulesTotal)
+	}
+	if m := out.of(t, facts.Baseline).Metrics; m.RulesEnabled != m.RulesTotal || m.TablesSilent != 0 || m.TablesChecked < 5 || m.Anomalies != 0 ||
+		m.AutomationRules == 0 || m.RetentionDays != world.MustWorkspace(facts.Baseline).RetentionDays {
+		t.Errorf("baseline figures: %+v", m)
+	}
+	silent := facts.Diff(world.DiffSilentConnector)[0]
+	if m := out.of(t, silent.Workspace).Metrics; m.TablesSilent < 1 || m.Connectors == 0 {
+		t.Errorf("%s with a silent connector: %+v", silent.Workspace, m)
+	}
+	failing := facts.Diff(world.DiffFailingRule)[0]
+	if m := out.of(t, failing.Workspace).Metrics; m.RulesFailing != 1 {
+		t.Errorf("%s with a failing rule: %d failing", failing.Workspace, m.RulesFailing)
+	}
+	spike := facts.Diff(world.DiffIngestionAnomaly)[0]
+	m := out.of(t, spike.Workspace).Metrics
+	if len(m.DailyMB) != len(out.Days) || m.MedianDailyMB <= 0 || m.Anomalies < 1 {
+		t.Fatalf("%s ingestion figures: %+v", spike.Workspace, m)
+	}
+	spiked := m.DailyMB[len(m.DailyMB)-1-spike.DaysAgo]
+	for i, v := range m.DailyMB[1 : len(m.DailyMB)-1] { // complete days after the first (partial) one
+		if i+1 != len(m.DailyMB)-1-spike.DaysAgo && v >= spiked {
+			t.Errorf("%s: the spike day (%.3f MB) is not the largest complete day: %v", spike.Workspace, spiked, m.DailyMB)
+		}
+	}
+	if m.LastDayMB != m.DailyMB[len(m.DailyMB)-2] || m.TrendPct < -90 || m.TrendPct > 200 {
+		t.Errorf("last day %.3f MB, trend %.1f%%: %v", m.LastDayMB, m.TrendPct, m.DailyMB)
+	}
+	open := 0
+	for _, s := range out.Workspaces {
+		open += s.Metrics.OpenIncidents
+	}
+	if open == 0 {
+		t.Error("no open incidents in any workspace's figures (the seeded world has open incidents)")
+	}
+}
+
+// htmlReport asks check_health for its HTML page: an embedded, self-contained page with both charts
+// and the health table, naming the silent table.
+func htmlReport(t *testing.T, env *toolsettest.Env) {
+	silent := world.SeededFacts().Diff(world.DiffSilentConnector)[0]
+	res := env.CallOK("check_health", map[string]any{"format": "html", "mode": "detailed",
+		"workspaces": []string{world.MustWorkspace(silent.Workspace).Alias(), world.MustWorkspace(world.SeededFacts().Baseline).Alias()}})
+	er, ok := res.Content[len(res.Content)-1].(*mcp.EmbeddedResource)
+	if !ok || er.Resource.MIMEType != "text/html" || !strings.HasPrefix(er.Resource.URI, "sentinel-mcp://reports/health-") {
+		t.Fatalf("html: %#v", res.Content)
+	}
+	doc := posturetest.CheckHTML(t, er.Resource.Text)
+	for _, want := range []string{"Ingestion per tenant", "Incidents per tenant", "Workspace health", silent.Table} {
+		if !strings.Contains(er.Resource.Text, want) {
+			t.Errorf("the health page lacks %q", want)
+		}
+	}
+	if len(posturetest.Text(doc, "pill")) == 0 || strings.Contains(er.Resource.Text, "Compliance</h2>") {
+		t.Error("the health page has no status pills, or a compliance section it was not asked for")
+	}
+	var out checkOut
+	res.Decode(&out)
+	if len(out.Workspaces) == 0 || out.Counts["unhealthy"] == 0 {
+		t.Errorf("structured output of the html format: %+v", out)
 	}
 }
 
@@ -268,4 +383,24 @@ func createIncident(t *testing.T, env *toolsettest.Env, alias, title string, age
 		t.Fatal(err)
 	}
 	return inc.Properties.IncidentNumber
+}
+
+// With discovery listing workspaces without Sentinel (include_non_sentinel), a health check of a
+// tenant (or of all workspaces: the same selection) reports them as not onboarded rather than leaving
+// them out.
+func TestHealthReportsWorkspacesWithoutSentinel(t *testing.T) {
+	env := posturetest.Start(t, toolsettest.Options{Toolsets: []toolsettest.Toolset{toolset},
+		Configure: func(c *config.Config) { c.Azure.Discovery.IncludeNonSentinel = true }})
+	d := world.SeededFacts().Diff(world.DiffNotOnboarded)[0]
+	for _, args := range []map[string]any{{"tenant": world.MustWorkspace(d.Workspace).TenantAlias}} {
+		res := env.CallOK("check_health", args)
+		var out checkOut
+		res.Decode(&out)
+		if s := out.of(t, d.Workspace); s.Status != "unhealthy" || !hasReason(s, "not onboarded") {
+			t.Errorf("%v: %s is %s %q", args, d.Workspace, s.Status, s.Reasons)
+		}
+		if len(out.Workspaces) < 2 {
+			t.Errorf("%v: the Sentinel workspaces are missing: %+v", args, out.Workspaces)
+		}
+	}
 }
