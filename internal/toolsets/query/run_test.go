@@ -210,3 +210,46 @@ func TestWideResultsLeaveOutEmptyColumns(t *testing.T) {
 		t.Errorf("narrow projection:\n%s", res.Text)
 	}
 }
+
+// Log Analytics' own cross-workspace form in one query: workspace("<resource id>") reads another
+// workspace the server may address, and the answer names it; a workspace reached with another
+// credential, one named by name, or one outside what the server may address, is refused before
+// any query is sent.
+func TestQueryNamingOtherWorkspaces(t *testing.T) {
+	env := start(t, nil)
+	prod, dev := world.MustWorkspace(world.WSContosoProd), world.MustWorkspace(world.WSContosoDev)
+	q := `union SigninLogs, workspace("` + dev.ResourceID + `").SigninLogs | summarize SignIns = count() by TenantId | sort by TenantId asc`
+	res := env.CallOK("run_kql_query", map[string]any{"workspace": prod.Alias(), "query": q, "format": "json"})
+	var out runOut
+	res.Decode(&out)
+	if out.Workspace != prod.Alias() || len(out.AlsoRead) != 1 || out.AlsoRead[0] != dev.Alias() {
+		t.Errorf("out = %+v", out)
+	}
+	if !strings.HasPrefix(res.Text, prod.Alias()+" (tenant Contoso) and, through workspace(), "+dev.Alias()+" (tenant Contoso), last 24h: 2 rows.") {
+		t.Errorf("header: %q", res.Text)
+	}
+	ids := map[string]bool{}
+	for _, r := range jsonRows(t, res.Text) {
+		ids[str(r["TenantId"])] = num(t, r["SignIns"]) > 0
+	}
+	if len(ids) != 2 || !ids[prod.CustomerID] || !ids[dev.CustomerID] {
+		t.Errorf("rows by workspace: %v", ids)
+	}
+
+	before := queryRequests(env)
+	lit := world.MustWorkspace(world.WSLitwareSentinel)
+	for ref, want := range map[string]string{
+		lit.ResourceID: "another credential than " + prod.Alias(),
+		dev.Name:       "name the workspace by its resource id",
+		world.MustWorkspace(world.WSAdatumSentinel).ResourceID: "may not query",
+		world.MustWorkspace(world.WSNorthwindOps).ResourceID:   "without Microsoft Sentinel",
+	} {
+		msg := env.CallError("run_kql_query", map[string]any{"workspace": prod.Alias(), "query": `workspace("` + ref + `").SigninLogs | take 1`})
+		if !strings.Contains(msg, want) || !strings.Contains(msg, "nothing was called") {
+			t.Errorf("workspace(%q): %s", ref, msg)
+		}
+	}
+	if n := queryRequests(env) - before; n != 0 {
+		t.Errorf("%d queries sent for refused cross-workspace queries", n)
+	}
+}
