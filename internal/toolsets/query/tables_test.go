@@ -66,8 +66,11 @@ func TestTableSchemas(t *testing.T) {
 	ws := alias(t, world.WSContosoProd)
 	res = env.CallOK("get_table_schema", map[string]any{"workspace": ws, "table": world.CustomTable})
 	res.Decode(&out)
-	if out.Source != "workspace" || out.Workspace != ws || !slices.Contains(out.Columns, schemaCol{Name: "BytesSent", Type: "long"}) {
+	if out.Source != "workspace" || out.Workspace != ws || out.Tenant != "Contoso" || !slices.Contains(out.Columns, schemaCol{Name: "BytesSent", Type: "long"}) {
 		t.Errorf("custom table: %+v", out)
+	}
+	if !strings.HasPrefix(res.Text, world.CustomTable+" (schema of "+ws+" (tenant Contoso), ") {
+		t.Errorf("the answer does not name its workspace and tenant:\n%s", res.Text)
 	}
 	msg := env.CallError("get_table_schema", map[string]any{"table": "signinlogs"})
 	if !strings.Contains(msg, "did you mean SigninLogs?") {
@@ -84,7 +87,8 @@ func TestTableSchemas(t *testing.T) {
 	}
 	res = env.CallOK("get_table_schema", map[string]any{"workspace": ws, "table": "SigninLogs"})
 	res.Decode(&out)
-	if out.Source != "built-in" || !strings.Contains(out.Note, "Reading the schema from "+ws+" failed") || !strings.Contains(res.Text, out.Note) {
+	if out.Source != "built-in" || out.Tenant != "Contoso" || !strings.Contains(out.Note, "Reading the schema from "+ws+" failed") || !strings.Contains(res.Text, out.Note) ||
+		!strings.HasPrefix(res.Text, "SigninLogs (built-in schema, for "+ws+" (tenant Contoso), ") {
 		t.Errorf("unreadable workspace: %+v", out)
 	}
 	if msg := env.CallError("get_table_schema", map[string]any{"workspace": ws, "table": world.CustomTable + "x"}); !strings.Contains(msg, "403") {
@@ -98,6 +102,9 @@ func TestListTables(t *testing.T) {
 	var out listTablesOut
 	res := env.CallOK("list_tables", map[string]any{"workspace": alias(t, world.WSContosoProd)})
 	res.Decode(&out)
+	if out.Workspace != alias(t, world.WSContosoProd) || out.Tenant != "Contoso" {
+		t.Errorf("list_tables names %q of %q", out.Workspace, out.Tenant)
+	}
 	names := map[string]tableRow{}
 	for _, r := range out.Tables {
 		names[r.Name] = r
