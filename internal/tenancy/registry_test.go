@@ -84,6 +84,62 @@ func TestDiscoveryThroughTheDirectTenantsOwnAppOnly(t *testing.T) {
 	}
 }
 
+// Each identity of the world on its own, as the only credential: discovery finds exactly the
+// Sentinel workspaces that identity may see (its home tenant's, and those delegated to its tenant
+// through Lighthouse), and reaches no other tenant's resources.
+func TestDiscoveryPerIdentity(t *testing.T) {
+	delegated := []string{world.Contoso, world.Fabrikam, world.Northwind}
+	for _, c := range []struct {
+		id     world.Identity
+		secret string
+		home   string
+		sees   []string
+	}{
+		{world.ManagingApp, "WOODGROVE_SECRET", world.Woodgrove, delegated},
+		{world.ReadOnlyApp, "READONLY_SECRET", world.Woodgrove, delegated}, // reader roles suffice to discover
+		{world.LitwareApp, "LITWARE_SECRET", world.Litware, nil},
+		{world.AdatumApp, "ADATUM_SECRET", world.Adatum, nil},
+	} {
+		t.Run(c.id.DisplayName, func(t *testing.T) {
+			cfg := mssp()
+			cfg.Credential = config.AzureCredential{Type: config.CredClientSecret, TenantID: c.id.TenantID, ClientID: c.id.ClientID, SecretEnv: c.secret}
+			cfg.Credentials, cfg.Tenants = nil, nil
+			e := startEmulator(t, emulator.Options{})
+			var others []string
+			for _, tn := range world.Tenants() {
+				if tn.Alias != c.home && !slices.Contains(c.sees, tn.Alias) {
+					others = append(others, tenantFault(t, e, tn.Alias, "arm"))
+				}
+			}
+			f := newFixtureOn(t, e, cfg)
+			wss, err := f.r.Workspaces(ctx(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := aliases(wss), visibleTo(append([]string{c.home}, c.sees...)...); !slices.Equal(got, want) {
+				t.Errorf("workspaces\n got %v\nwant %v", got, want)
+			}
+			for _, w := range wss {
+				via := tenancy.AccessLighthouse
+				if w.TenantAlias == c.home {
+					via = tenancy.AccessOwn
+				}
+				if w.AccessVia != via || w.CredTenantID != c.id.TenantID {
+					t.Errorf("%s reached %s through %s, want %s through %s", w.Alias, w.AccessVia, w.CredTenantID, via, c.id.TenantID)
+				}
+			}
+			if st := f.r.Status(); len(st.Warnings) > 0 {
+				t.Errorf("warnings: %v", st.Warnings)
+			}
+			for _, id := range others {
+				if h := f.e.Faults().Hits(id); h > 0 {
+					t.Errorf("%d requests addressed a tenant %s may not see", h, c.id.DisplayName)
+				}
+			}
+		})
+	}
+}
+
 func TestNonSentinelWorkspaceIsNeverAddressed(t *testing.T) {
 	f := newFixture(t, emulator.Options{}, mssp())
 	_, err := f.r.Resolve(ctx(t), world.WSNorthwindOps)
