@@ -1,7 +1,9 @@
 package query
 
 import (
+	"encoding/csv"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,6 +69,13 @@ func TestJSONValuesAreExactAndCompact(t *testing.T) {
 	}
 	if !json.Valid([]byte(strings.TrimSpace(body))) {
 		t.Error("not JSON")
+	}
+	// CSV: one record per row whatever the values hold (quotes, newlines, commas), read back exactly.
+	res = env.CallOK("run_kql_query", map[string]any{"workspace": alias(t, world.WSContosoProd), "format": "csv",
+		"query": `print s = "a,\"b\"\nc;|d", n = 42, d = dynamic(["x,y"])`})
+	recs, err := csv.NewReader(strings.NewReader(fenced(t, res.Text))).ReadAll()
+	if err != nil || len(recs) != 2 || !slices.Equal(recs[0], []string{"s", "n", "d"}) || !slices.Equal(recs[1], []string{"a,\"b\"\nc;|d", "42", `["x,y"]`}) {
+		t.Errorf("csv %q (%v):\n%s", recs, err, res.Text)
 	}
 	// The table format keeps the row on one line and escapes the pipe.
 	res = env.CallOK("run_kql_query", map[string]any{"workspace": alias(t, world.WSContosoProd), "query": q})
