@@ -39,6 +39,11 @@ func TestRunQueryOnOneWorkspace(t *testing.T) {
 	if out.Tenant != "Litware" || out.Workspace != alias(t, world.WSLitwareSentinel) || out.Result.Rows != 3 || out.Result.Truncated || out.TimeRange != "last 7d" {
 		t.Errorf("litware out = %+v", out)
 	}
+	// ISO 8601 durations too.
+	env.CallOK("run_kql_query", map[string]any{"workspace": ws, "query": "SigninLogs | count", "timespan": "PT6H"}).Decode(&out)
+	if out.TimeRange != "last 6h" {
+		t.Errorf("PT6H: time range %q", out.TimeRange)
+	}
 	// The query's own look-back widens the default day.
 	env.CallOK("run_kql_query", map[string]any{"workspace": ws, "query": "SigninLogs | where TimeGenerated > ago(2d) | count"}).Decode(&out)
 	if out.TimeRange != "last 2d (from the query's ago)" {

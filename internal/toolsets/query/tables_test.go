@@ -37,6 +37,13 @@ func TestValidateKQLOffline(t *testing.T) {
 	if !out.Valid || len(out.Diagnostics) != 1 || out.Diagnostics[0].Severity != "warning" || !strings.HasPrefix(res.Text, "Valid, with 1 warning:") {
 		t.Errorf("custom table: %+v\n%s", out, res.Text)
 	}
+	// A table one typo away from a known one is an error with the name to use.
+	res = env.CallOK("validate_kql", map[string]any{"query": "SigninLogs | take 1;\nSigninLog | take 5"})
+	res.Decode(&out)
+	if out.Valid || len(out.Diagnostics) != 1 || out.Diagnostics[0].Line != 2 || out.Diagnostics[0].Column != 1 ||
+		!strings.Contains(res.Text, "error line 2, column 1: unknown table 'SigninLog' (did you mean 'SigninLogs'?)") {
+		t.Errorf("table typo: %+v\n%s", out, res.Text)
+	}
 	env.CallOK("validate_kql", map[string]any{"query": "SigninLogs | take 1;\n.drop table SigninLogs"}).Decode(&out)
 	if out.Valid || out.Diagnostics[0].Line != 2 || !strings.Contains(out.Diagnostics[0].Message, "control commands are not allowed") {
 		t.Errorf("control command: %+v", out)
