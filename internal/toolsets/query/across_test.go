@@ -328,3 +328,38 @@ func TestFanOutReportsProgressAndStopsWhenCancelled(t *testing.T) {
 		t.Errorf("session after cancel: %s", r.Text)
 	}
 }
+
+// A cross-workspace query that fails for another reason than the query (here Contoso's workspaces
+// refuse the server) is run again per workspace in auto mode: the other tenants' rows are kept and
+// only the failing workspaces are errors.
+func TestNativeFailureFallsBackPerWorkspace(t *testing.T) {
+	env := toolsettestStartNoDirect(t, func(c *config.Config) { c.Azure.FanOut.Concurrency = 2 })
+	byTenant := "SigninLogs | summarize SignIns = count() by TenantId"
+	env.CallOK("run_kql_query_across_workspaces", map[string]any{"query": byTenant}) // discovery, logs
+	if _, err := env.Emulator.Faults().Add(emulator.Fault{Route: "query", Tenant: world.Contoso, Status: 403}); err != nil {
+		t.Fatal(err)
+	}
+	before := queryRequests(env)
+	res := env.CallOK("run_kql_query_across_workspaces", map[string]any{"query": byTenant, "format": "json"})
+	var out acrossOut
+	res.Decode(&out)
+	if out.Mode != ModeNative || queryRequests(env)-before != 6 || !strings.Contains(res.Text, "that query failed, so 5 workspaces ran one by one") {
+		t.Fatalf("mode %s after %d requests:\n%s", out.Mode, queryRequests(env)-before, res.Text)
+	}
+	for _, s := range out.Workspaces {
+		contoso := strings.HasPrefix(s.Workspace, world.Contoso+"/")
+		if contoso && (s.Status != "error" || !strings.Contains(s.Error, "403")) || !contoso && (s.Status != "ok" || s.Rows != 1) {
+			t.Errorf("%+v", s)
+		}
+	}
+	if rows := jsonRows(t, res.Text); out.Failed != 2 || len(rows) != 3 {
+		t.Errorf("%d failed, rows %v", out.Failed, rows)
+	}
+	// A query Log Analytics refuses is not run again per workspace: it would be refused everywhere.
+	env.Emulator.Faults().Clear()
+	before = queryRequests(env)
+	msg := env.CallError("run_kql_query_across_workspaces", map[string]any{"query": "SigninLogs | wher x"})
+	if n := queryRequests(env) - before; n != 1 || !strings.Contains(msg, "refused the query") {
+		t.Errorf("bad query: %d requests: %s", n, msg)
+	}
+}
