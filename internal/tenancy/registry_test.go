@@ -140,6 +140,44 @@ func TestDiscoveryPerIdentity(t *testing.T) {
 	}
 }
 
+// Resource Graph's SecurityInsights solution only suggests Sentinel: onboardingStates decides. A
+// workspace with the solution but not onboarded (a half-removed Sentinel) is not addressable; with
+// confirm_onboarding off, the solution is taken at its word.
+func TestOnboardingStateConfirmsSentinel(t *testing.T) {
+	prod := world.MustWorkspace(world.WSContosoProd)
+	for _, confirm := range []bool{true, false} {
+		e := startEmulator(t, emulator.Options{})
+		id := world.WorkspaceResourceID(prod.SubscriptionID, prod.ResourceGroup, "contoso-half")
+		for rid, doc := range map[string]string{
+			id: `{"type":"Microsoft.OperationalInsights/workspaces","location":"westeurope","properties":{"customerId":"` + world.GUID("half") + `","retentionInDays":30,"sku":{"name":"PerGB2018"}}}`,
+			"/subscriptions/" + prod.SubscriptionID + "/resourceGroups/" + prod.ResourceGroup + "/providers/Microsoft.OperationsManagement/solutions/SecurityInsights(contoso-half)": `{"type":"Microsoft.OperationsManagement/solutions","location":"westeurope","properties":{"workspaceResourceId":"` + id + `"}}`,
+		} {
+			if err := e.SeedResource(rid, []byte(doc)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cfg := mssp()
+		cfg.Discovery.ConfirmOnboard = confirm
+		f := newFixtureOn(t, e, cfg)
+		_, err := f.r.Resolve(ctx(t), "contoso/contoso-half")
+		switch {
+		case confirm && !isResolveError(err, tenancy.NotSentinel):
+			t.Errorf("confirmed: a workspace without an onboarding state resolved: %v", err)
+		case !confirm && err != nil:
+			t.Errorf("not confirmed: %v", err)
+		}
+		onboard := 0
+		for _, r := range f.wire.requests() {
+			if strings.HasSuffix(r, "/onboardingStates/default") {
+				onboard++
+			}
+		}
+		if want := map[bool]int{true: 7, false: 0}[confirm]; onboard != want {
+			t.Errorf("confirm %v: %d onboarding checks, want %d (one per candidate)", confirm, onboard, want)
+		}
+	}
+}
+
 func TestNonSentinelWorkspaceIsNeverAddressed(t *testing.T) {
 	f := newFixture(t, emulator.Options{}, mssp())
 	_, err := f.r.Resolve(ctx(t), world.WSNorthwindOps)
