@@ -75,6 +75,14 @@ func runAcross(d *toolkit.Deps) inventory.Tool {
 		if err != nil {
 			return nil, acrossOut{}, err
 		}
+		if named, err := reg.QueryWorkspaces(ctx, in.Query); err != nil {
+			return nil, acrossOut{}, toolkit.ArgError("query", "%v", err)
+		} else if len(named) > 0 {
+			// Sent to every selected workspace, the named one's rows would come back once per
+			// workspace, each time attributed to the workspace the query was sent to.
+			return nil, acrossOut{}, toolkit.ArgError("query", "the query reads workspace(%q) itself, so its rows would be counted once per selected workspace and attributed to the wrong one; nothing was called. Add %s to workspaces instead and query the tables directly (the Workspace column says where each row comes from)",
+				named[0].ResourceID, named[0].Alias)
+		}
 		wss, err := reg.Select(ctx, in.Selector())
 		if err != nil {
 			return nil, acrossOut{}, err

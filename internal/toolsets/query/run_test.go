@@ -263,6 +263,11 @@ func TestQueryNamingOtherWorkspaces(t *testing.T) {
 			t.Errorf("workspace(%q): %s", ref, msg)
 		}
 	}
+	// Across workspaces, the named workspace's rows would come back once per selected workspace.
+	msg := env.CallError("run_kql_query_across_workspaces", map[string]any{"tenant": world.Contoso, "query": q})
+	if !strings.Contains(msg, "attributed to the wrong one") || !strings.Contains(msg, "Add "+dev.Alias()+" to workspaces") {
+		t.Errorf("across with workspace(): %s", msg)
+	}
 	if n := queryRequests(env) - before; n != 0 {
 		t.Errorf("%d queries sent for refused cross-workspace queries", n)
 	}
