@@ -171,6 +171,16 @@ func TestRetryAfterHeaders(t *testing.T) {
 			t.Errorf("%s: %s: %s, want %s", h[0], h[1], got, want)
 		}
 	}
+	// An HTTP date is a moment to wait for; one in the past asks for no wait.
+	hdr := http.Header{}
+	hdr.Set("Retry-After", time.Now().Add(5*time.Second).UTC().Format(http.TimeFormat))
+	if got := retryAfter(hdr); got < 3*time.Second || got > 5*time.Second {
+		t.Errorf("Retry-After as a date 5s ahead: %s", got)
+	}
+	hdr.Set("Retry-After", time.Now().Add(-time.Minute).UTC().Format(http.TimeFormat))
+	if got := retryAfter(hdr); got != 0 {
+		t.Errorf("Retry-After as a past date: %s", got)
+	}
 }
 
 // loseAnswer lets the first request of a method reach the service and drops its answer on the way
