@@ -265,6 +265,12 @@ func TestAliasesFromConfig(t *testing.T) {
 	if w, err := f.r.Resolve(ctx(t), "cts/contoso-dev"); err != nil || w.Name != world.WSContosoDev {
 		t.Errorf("derived alias under the configured tenant alias: %v %v", w, err)
 	}
+	// The workspace's own name still works under the tenant's alias and name.
+	for _, ref := range []string{"cts/contoso-prod", "Contoso Ltd/contoso-prod", prod.TenantID + "/contoso-prod", prod.ResourceID, prod.CustomerID} {
+		if w, err := f.r.Resolve(ctx(t), ref); err != nil || w.Alias != "cts/prod" {
+			t.Errorf("Resolve(%q) = %v, %v", ref, w, err)
+		}
+	}
 }
 
 func TestAllowListRefusesBeforeAnyAzureCall(t *testing.T) {
