@@ -363,3 +363,41 @@ func TestNativeFailureFallsBackPerWorkspace(t *testing.T) {
 		t.Errorf("bad query: %d requests: %s", n, msg)
 	}
 }
+
+// Through the protocol, a hunt over 26 workspaces of 25 tenants, with latency on every query and a
+// burst of throttling, answers for every workspace, never has more queries in flight than
+// azure.fanout.concurrency, and retries every throttled query after its Retry-After.
+func TestFanOutOverManyTenantsThroughTheProtocol(t *testing.T) {
+	env := startWith(t, toolsettest.Options{Emulator: emulator.Options{ExtraTenants: 20, Days: 1, Scale: 0.05}})
+	args := map[string]any{"query": "SigninLogs | summarize SignIns = count()", "mode": "fanout"}
+	var out acrossOut
+	env.CallOK("run_kql_query_across_workspaces", args).Decode(&out) // discovery and the logs of every workspace
+	n := len(out.Workspaces)
+	if n != 26 {
+		t.Fatalf("%d workspaces", n)
+	}
+	throttle, err := env.Emulator.Faults().Add(emulator.Fault{Route: "query", Status: 429, RetryAfter: 20 * time.Millisecond, Times: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Emulator.Faults().Add(emulator.Fault{Route: "query", Latency: 30 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	env.ResetQueryPeak()
+	before := queryRequests(env)
+	env.CallOK("run_kql_query_across_workspaces", args).Decode(&out)
+	if out.Failed != 0 || len(out.Workspaces) != n || out.Result.TotalRows != n || out.Result.Truncated {
+		t.Errorf("%d failed of %d, %d rows: %+v", out.Failed, len(out.Workspaces), out.Result.TotalRows, out.Workspaces)
+	}
+	for _, s := range out.Workspaces {
+		if s.Status != "ok" || s.Rows != 1 {
+			t.Errorf("%+v", s)
+		}
+	}
+	if h := env.Emulator.Faults().Hits(throttle); h != 8 || queryRequests(env)-before != n+8 {
+		t.Errorf("%d throttled, %d query requests for %d workspaces", h, queryRequests(env)-before, n)
+	}
+	if p, bound := env.QueryPeak(), env.Config.Azure.FanOut.Concurrency; p > bound || p < 2 {
+		t.Errorf("peak of %d queries in flight, bound %d", p, bound)
+	}
+}
