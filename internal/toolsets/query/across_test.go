@@ -305,6 +305,16 @@ func TestFanOutReportsProgressAndStopsWhenCancelled(t *testing.T) {
 		t.Errorf("progress notifications: %d, last %+v", len(notes), notes[len(notes)-1])
 	}
 	mu.Unlock()
+	// Without a progress token, no notifications.
+	if res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: params.Name, Arguments: params.Arguments}); err != nil || res.IsError {
+		t.Fatalf("%v %v", err, res)
+	}
+	time.Sleep(50 * time.Millisecond)
+	mu.Lock()
+	if len(notes) != 6 {
+		t.Errorf("%d notifications after a call that asked for none", len(notes)-6)
+	}
+	mu.Unlock()
 
 	// A cancelled call returns promptly although workspaces are slow, and the session goes on.
 	if _, err := env.Emulator.Faults().Add(emulator.Fault{Route: "query", Latency: 20 * time.Second}); err != nil {
