@@ -130,8 +130,8 @@ func doPipeline(ctx context.Context, pl runtime.Pipeline, service string, req Re
 	if method == "" {
 		method = http.MethodGet
 	}
-	attempts := 0
-	ctx = withAttempts(ctx, &attempts)
+	attempts, unanswered := 0, false
+	ctx = withUnanswered(withAttempts(ctx, &attempts), &unanswered)
 	if req.ReadOnly {
 		ctx = withReadOnly(ctx)
 	}
@@ -179,6 +179,7 @@ func doPipeline(ctx context.Context, pl runtime.Pipeline, service string, req Re
 	if resp.StatusCode >= 400 {
 		e := newResponseError(service, resp, body)
 		e.Method, e.Path, e.Attempts = method, u.Path, attempts
+		e.EarlierAttemptUnanswered = unanswered && attempts > 1
 		return nil, e
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil

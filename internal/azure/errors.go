@@ -38,7 +38,10 @@ type Error struct {
 	// Operation is the final status (Failed, Canceled) of a long-running operation that did not
 	// succeed; Status is then 0 and Code/Message are the operation's error.
 	Operation string
-	cause     error
+	// EarlierAttemptUnanswered: a conditional write (If-Match, If-None-Match) was retried after an
+	// attempt that got no answer or a server error, so a 409/412 may be that attempt's own effect.
+	EarlierAttemptUnanswered bool
+	cause                    error
 }
 
 // maxMessage bounds the message kept from Azure: long enough for any real error, short enough that a
@@ -96,6 +99,8 @@ func (e *Error) hint() string {
 		return "The identity has no access to this scope: check its role assignment or Lighthouse delegation"
 	case e.Status == http.StatusNotFound:
 		return ""
+	case (e.Status == http.StatusConflict || e.Status == http.StatusPreconditionFailed) && e.EarlierAttemptUnanswered:
+		return "An earlier attempt of this write got no answer and may have been applied: read the resource to see whether it already holds the change before writing again"
 	case e.Status == http.StatusConflict || e.Status == http.StatusPreconditionFailed:
 		return "The resource changed since it was read: read it again and retry with the new etag"
 	case e.Status == http.StatusNotImplemented:

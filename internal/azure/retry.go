@@ -49,6 +49,7 @@ const (
 	keyReadOnly   ctxKey = iota // bool: a POST that only reads (safe to retry)
 	keyAttempts                 // *int: attempts made, for error messages
 	keyTryTimeout               // time.Duration: per-attempt timeout override (long queries)
+	keyUnanswered               // *bool: a conditional write was retried after an unanswered attempt
 )
 
 // withReadOnly marks the requests made with ctx as read-only, hence retryable whatever their method.
@@ -58,6 +59,18 @@ func withReadOnly(ctx context.Context) context.Context {
 
 func withAttempts(ctx context.Context, n *int) context.Context {
 	return context.WithValue(ctx, keyAttempts, n)
+}
+
+func withUnanswered(ctx context.Context, b *bool) context.Context {
+	return context.WithValue(ctx, keyUnanswered, b)
+}
+
+// conditionalWrite is a PUT or DELETE with If-Match or If-None-Match: safe to repeat (it cannot
+// apply twice), but a repeat after an attempt that was applied without its answer arriving is
+// refused as a conflict, which is then the earlier attempt's own effect.
+func conditionalWrite(r *http.Request) bool {
+	return (r.Method == http.MethodPut || r.Method == http.MethodDelete) &&
+		(r.Header.Get("If-Match") != "" || r.Header.Get("If-None-Match") != "")
 }
 
 func withTryTimeout(ctx context.Context, d time.Duration) context.Context {
@@ -110,6 +123,11 @@ func (p *retryPolicy) Do(req *policy.Request) (*http.Response, error) {
 		}
 		if err == nil && resp.StatusCode == http.StatusGatewayTimeout && p.service == ServiceLogs {
 			return resp, nil // the query ran out of its wait: running it again would take as long
+		}
+		if unanswered, _ := parent.Value(keyUnanswered).(*bool); unanswered != nil && conditionalWrite(req.Raw()) &&
+			(err != nil || resp.StatusCode != http.StatusTooManyRequests) {
+			// No answer, or a server error: the write may have been applied (a 429 never is).
+			*unanswered = true
 		}
 		delay := p.backoff(attempt)
 		if resp != nil {

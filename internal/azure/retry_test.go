@@ -1,8 +1,10 @@
 package azure
 
 import (
+	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -168,5 +170,66 @@ func TestRetryAfterHeaders(t *testing.T) {
 		if got := retryAfter(hdr); got != want {
 			t.Errorf("%s: %s: %s, want %s", h[0], h[1], got, want)
 		}
+	}
+	// An HTTP date is a moment to wait for; one in the past asks for no wait.
+	hdr := http.Header{}
+	hdr.Set("Retry-After", time.Now().Add(5*time.Second).UTC().Format(http.TimeFormat))
+	if got := retryAfter(hdr); got < 3*time.Second || got > 5*time.Second {
+		t.Errorf("Retry-After as a date 5s ahead: %s", got)
+	}
+	hdr.Set("Retry-After", time.Now().Add(-time.Minute).UTC().Format(http.TimeFormat))
+	if got := retryAfter(hdr); got != 0 {
+		t.Errorf("Retry-After as a past date: %s", got)
+	}
+}
+
+// loseAnswer lets the first request of a method reach the service and drops its answer on the way
+// back, as a connection reset after the server applied the request does.
+type loseAnswer struct {
+	next   http.RoundTripper
+	method string
+	lost   atomic.Int32
+}
+
+func (l *loseAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(r)
+	if err == nil && r.Method == l.method && l.lost.Add(1) == 1 {
+		_ = resp.Body.Close()
+		return nil, errors.New("read: connection reset by peer")
+	}
+	return resp, err
+}
+
+// A create-only PUT (If-None-Match: *) whose answer was lost is retried, and the retry finds the
+// resource the first attempt created: the error says the write may have been applied, not that
+// someone else changed the resource.
+func TestConditionalWriteRetriedAfterALostAnswer(t *testing.T) {
+	e := startEmu(t, emulator.Options{})
+	lose := &loseAnswer{next: e.HTTPClient().Transport, method: http.MethodPut}
+	p, err := NewProvider(testConfig(), Options{Emulator: &Emulator{URL: e.URL(), Client: e.HTTPClient()},
+		HTTPClient: &http.Client{Transport: lose}, LookupEnv: lookupTestEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := p.ARM(managing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := world.MustWorkspace(world.WSContosoProd)
+	wl := ws.ResourceID + "/providers/Microsoft.SecurityInsights/watchlists/LostAnswer"
+	body := map[string]any{"properties": map[string]any{"displayName": "Lost answer", "provider": "test", "source": "Local file",
+		"itemsSearchKey": "k", "contentType": "text/csv", "numberOfLinesToSkip": 0, "rawContent": "k\nv\n"}}
+	_, err = a.Put(ctx(t), wl, body, &WriteOptions{IfNoneMatch: "*"})
+	ae, ok := AsError(err)
+	if !ok || !IsConflict(err) || !ae.EarlierAttemptUnanswered || ae.Attempts != 2 || !strings.Contains(err.Error(), "may have been applied") {
+		t.Fatalf("create-only PUT after a lost answer: %v (%+v)", err, ae)
+	}
+	if _, err := a.GetJSON(ctx(t), wl, nil); err != nil {
+		t.Errorf("the first attempt did not create the watchlist: %v", err)
+	}
+	// The same conflict without a lost answer is an ordinary one.
+	_, err = a.Put(ctx(t), wl, body, &WriteOptions{IfNoneMatch: "*"})
+	if ae, ok := AsError(err); !ok || !IsConflict(err) || ae.EarlierAttemptUnanswered || strings.Contains(err.Error(), "may have been applied") {
+		t.Errorf("create-only PUT of an existing resource: %v", err)
 	}
 }

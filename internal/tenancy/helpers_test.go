@@ -22,6 +22,7 @@ var secrets = map[string]string{
 	"WOODGROVE_SECRET": world.ManagingApp.Secret,
 	"READONLY_SECRET":  world.ReadOnlyApp.Secret,
 	"LITWARE_SECRET":   world.LitwareApp.Secret,
+	"ADATUM_SECRET":    world.AdatumApp.Secret,
 }
 
 func lookup(k string) (string, bool) { v, ok := secrets[k]; return v, ok }

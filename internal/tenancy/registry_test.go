@@ -84,6 +84,100 @@ func TestDiscoveryThroughTheDirectTenantsOwnAppOnly(t *testing.T) {
 	}
 }
 
+// Each identity of the world on its own, as the only credential: discovery finds exactly the
+// Sentinel workspaces that identity may see (its home tenant's, and those delegated to its tenant
+// through Lighthouse), and reaches no other tenant's resources.
+func TestDiscoveryPerIdentity(t *testing.T) {
+	delegated := []string{world.Contoso, world.Fabrikam, world.Northwind}
+	for _, c := range []struct {
+		id     world.Identity
+		secret string
+		home   string
+		sees   []string
+	}{
+		{world.ManagingApp, "WOODGROVE_SECRET", world.Woodgrove, delegated},
+		{world.ReadOnlyApp, "READONLY_SECRET", world.Woodgrove, delegated}, // reader roles suffice to discover
+		{world.LitwareApp, "LITWARE_SECRET", world.Litware, nil},
+		{world.AdatumApp, "ADATUM_SECRET", world.Adatum, nil},
+	} {
+		t.Run(c.id.DisplayName, func(t *testing.T) {
+			cfg := mssp()
+			cfg.Credential = config.AzureCredential{Type: config.CredClientSecret, TenantID: c.id.TenantID, ClientID: c.id.ClientID, SecretEnv: c.secret}
+			cfg.Credentials, cfg.Tenants = nil, nil
+			e := startEmulator(t, emulator.Options{})
+			var others []string
+			for _, tn := range world.Tenants() {
+				if tn.Alias != c.home && !slices.Contains(c.sees, tn.Alias) {
+					others = append(others, tenantFault(t, e, tn.Alias, "arm"))
+				}
+			}
+			f := newFixtureOn(t, e, cfg)
+			wss, err := f.r.Workspaces(ctx(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := aliases(wss), visibleTo(append([]string{c.home}, c.sees...)...); !slices.Equal(got, want) {
+				t.Errorf("workspaces\n got %v\nwant %v", got, want)
+			}
+			for _, w := range wss {
+				via := tenancy.AccessLighthouse
+				if w.TenantAlias == c.home {
+					via = tenancy.AccessOwn
+				}
+				if w.AccessVia != via || w.CredTenantID != c.id.TenantID {
+					t.Errorf("%s reached %s through %s, want %s through %s", w.Alias, w.AccessVia, w.CredTenantID, via, c.id.TenantID)
+				}
+			}
+			if st := f.r.Status(); len(st.Warnings) > 0 {
+				t.Errorf("warnings: %v", st.Warnings)
+			}
+			for _, id := range others {
+				if h := f.e.Faults().Hits(id); h > 0 {
+					t.Errorf("%d requests addressed a tenant %s may not see", h, c.id.DisplayName)
+				}
+			}
+		})
+	}
+}
+
+// Resource Graph's SecurityInsights solution only suggests Sentinel: onboardingStates decides. A
+// workspace with the solution but not onboarded (a half-removed Sentinel) is not addressable; with
+// confirm_onboarding off, the solution is taken at its word.
+func TestOnboardingStateConfirmsSentinel(t *testing.T) {
+	prod := world.MustWorkspace(world.WSContosoProd)
+	for _, confirm := range []bool{true, false} {
+		e := startEmulator(t, emulator.Options{})
+		id := world.WorkspaceResourceID(prod.SubscriptionID, prod.ResourceGroup, "contoso-half")
+		for rid, doc := range map[string]string{
+			id: `{"type":"Microsoft.OperationalInsights/workspaces","location":"westeurope","properties":{"customerId":"` + world.GUID("half") + `","retentionInDays":30,"sku":{"name":"PerGB2018"}}}`,
+			"/subscriptions/" + prod.SubscriptionID + "/resourceGroups/" + prod.ResourceGroup + "/providers/Microsoft.OperationsManagement/solutions/SecurityInsights(contoso-half)": `{"type":"Microsoft.OperationsManagement/solutions","location":"westeurope","properties":{"workspaceResourceId":"` + id + `"}}`,
+		} {
+			if err := e.SeedResource(rid, []byte(doc)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cfg := mssp()
+		cfg.Discovery.ConfirmOnboard = confirm
+		f := newFixtureOn(t, e, cfg)
+		_, err := f.r.Resolve(ctx(t), "contoso/contoso-half")
+		switch {
+		case confirm && !isResolveError(err, tenancy.NotSentinel):
+			t.Errorf("confirmed: a workspace without an onboarding state resolved: %v", err)
+		case !confirm && err != nil:
+			t.Errorf("not confirmed: %v", err)
+		}
+		onboard := 0
+		for _, r := range f.wire.requests() {
+			if strings.HasSuffix(r, "/onboardingStates/default") {
+				onboard++
+			}
+		}
+		if want := map[bool]int{true: 7, false: 0}[confirm]; onboard != want {
+			t.Errorf("confirm %v: %d onboarding checks, want %d (one per candidate)", confirm, onboard, want)
+		}
+	}
+}
+
 func TestNonSentinelWorkspaceIsNeverAddressed(t *testing.T) {
 	f := newFixture(t, emulator.Options{}, mssp())
 	_, err := f.r.Resolve(ctx(t), world.WSNorthwindOps)
@@ -170,6 +264,12 @@ func TestAliasesFromConfig(t *testing.T) {
 	}
 	if w, err := f.r.Resolve(ctx(t), "cts/contoso-dev"); err != nil || w.Name != world.WSContosoDev {
 		t.Errorf("derived alias under the configured tenant alias: %v %v", w, err)
+	}
+	// The workspace's own name still works under the tenant's alias and name.
+	for _, ref := range []string{"cts/contoso-prod", "Contoso Ltd/contoso-prod", prod.TenantID + "/contoso-prod", prod.ResourceID, prod.CustomerID} {
+		if w, err := f.r.Resolve(ctx(t), ref); err != nil || w.Alias != "cts/prod" {
+			t.Errorf("Resolve(%q) = %v, %v", ref, w, err)
+		}
 	}
 }
 

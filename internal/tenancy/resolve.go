@@ -133,8 +133,8 @@ func orList(s []string) string {
 }
 
 // Resolve finds the workspace ref names: its alias ("contoso/contoso-prod"), its name (when
-// unique), "tenant/name" with the tenant's name or id, its customer id (GUID) or its resource id,
-// all case-insensitive. A workspace of a tenant outside the allow-list is refused (NotAllowed)
+// unique), "tenant/name" with the tenant's alias, name or id (also when the workspace has a
+// configured alias), its customer id (GUID) or its resource id, all case-insensitive. A workspace of a tenant outside the allow-list is refused (NotAllowed)
 // without any Azure call against that tenant.
 func (r *Registry) Resolve(ctx context.Context, ref string) (*Workspace, error) {
 	ref = strings.TrimSpace(ref)
@@ -211,7 +211,7 @@ func (r *Registry) resolveIn(s *snapshot, ref string) (*Workspace, error) {
 			switch {
 			case !hasSlash && strings.EqualFold(w.Name, l):
 				add(w)
-			case hasSlash && strings.EqualFold(w.Name, name) && (strings.EqualFold(w.TenantName, prefix) || strings.EqualFold(w.TenantID, prefix)):
+			case hasSlash && strings.EqualFold(w.Name, name) && (strings.EqualFold(w.TenantAlias, prefix) || strings.EqualFold(w.TenantName, prefix) || strings.EqualFold(w.TenantID, prefix)):
 				add(w)
 			}
 		}

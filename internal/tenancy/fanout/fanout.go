@@ -101,6 +101,7 @@ func Run[T, V any](ctx context.Context, targets []T, opts Options, fn func(conte
 }
 
 func call[T, V any](ctx context.Context, t T, limit time.Duration, fn func(context.Context, T) (V, error)) (v V, err error) {
+	parent := ctx
 	if limit > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, limit)
@@ -112,7 +113,8 @@ func call[T, V any](ctx context.Context, t T, limit time.Duration, fn func(conte
 		}
 	}()
 	v, err = fn(ctx, t)
-	if err != nil && limit > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) && !errors.Is(err, ErrTimeout) {
+	// The target's own limit ran out, not the caller's deadline (which is the whole call's to report).
+	if err != nil && limit > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil && !errors.Is(err, ErrTimeout) {
 		err = &timeoutError{limit: limit, cause: err}
 	}
 	return v, err

@@ -82,6 +82,20 @@ func TestPerTargetTimeout(t *testing.T) {
 	}
 }
 
+// When the caller's own deadline comes first, a target's error is the caller's deadline, not a
+// per-target timeout (which would advise raising azure.fanout.per_workspace_timeout in vain).
+func TestCallerDeadlineIsNotAPerTargetTimeout(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	outs := Run(ctx, targets(1), Options{PerTargetTimeout: time.Minute}, func(ctx context.Context, _ target) (int, error) {
+		<-ctx.Done()
+		return 0, ctx.Err()
+	})
+	if errors.Is(outs[0].Err, ErrTimeout) || !errors.Is(outs[0].Err, context.DeadlineExceeded) {
+		t.Errorf("err %v", outs[0].Err)
+	}
+}
+
 func TestCancellationStopsTheRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var started atomic.Int64

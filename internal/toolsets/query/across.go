@@ -75,6 +75,14 @@ func runAcross(d *toolkit.Deps) inventory.Tool {
 		if err != nil {
 			return nil, acrossOut{}, err
 		}
+		if named, err := reg.QueryWorkspaces(ctx, in.Query); err != nil {
+			return nil, acrossOut{}, toolkit.ArgError("query", "%v", err)
+		} else if len(named) > 0 {
+			// Sent to every selected workspace, the named one's rows would come back once per
+			// workspace, each time attributed to the workspace the query was sent to.
+			return nil, acrossOut{}, toolkit.ArgError("query", "the query reads workspace(%q) itself, so its rows would be counted once per selected workspace and attributed to the wrong one; nothing was called. Add %s to workspaces instead and query the tables directly (the Workspace column says where each row comes from)",
+				named[0].ResourceID, named[0].Alias)
+		}
 		wss, err := reg.Select(ctx, in.Selector())
 		if err != nil {
 			return nil, acrossOut{}, err
@@ -93,10 +101,16 @@ func runAcross(d *toolkit.Deps) inventory.Tool {
 		var runs []wsRun
 		if mode == ModeNative {
 			runs = x.native(ctx, wss)
-			if in.Mode != ModeNative && !attributed(runs) {
+			switch {
+			case in.Mode == ModeNative:
+			case !attributed(runs):
 				// Rows that name no workspace would lose the point of the tool: run per workspace.
 				mode, reason = ModeFanout, "auto: the cross-workspace result had no TenantId column to attribute rows, so the query ran per workspace"
 				runs = x.fanout(ctx, wss)
+			default:
+				if n := x.retryAlone(ctx, runs); n > 0 {
+					reason += fmt.Sprintf("; that query failed, so %s ran one by one", plural(n, "workspace", "workspaces"))
+				}
 			}
 		} else {
 			runs = x.fanout(ctx, wss)
@@ -187,6 +201,31 @@ func (x *execution) fanout(ctx context.Context, wss []*tenancy.Workspace) []wsRu
 		runs[i].part = x.partOf(o.Target, o.Value.Primary())
 	}
 	return runs
+}
+
+// retryAlone runs again, one query per workspace, the workspaces whose cross-workspace query failed
+// for another reason than the query itself (throttling, an outage, one workspace that cannot be
+// read fails the whole request): the others' results need not be lost with them. It returns how
+// many it ran.
+func (x *execution) retryAlone(ctx context.Context, runs []wsRun) int {
+	var again []*tenancy.Workspace
+	var at []int
+	for i, r := range runs {
+		if r.ws == nil || r.err == nil || ctx.Err() != nil {
+			continue
+		}
+		if ae, ok := azure.AsError(r.err); ok && ae.Status == http.StatusBadRequest {
+			continue // the query is wrong: it would fail alone too
+		}
+		again, at = append(again, r.ws), append(at, i)
+	}
+	if len(again) == 0 {
+		return 0
+	}
+	for j, r := range x.fanout(ctx, again) {
+		runs[at[j]] = r
+	}
+	return len(again)
 }
 
 func (x *execution) partOf(ws *tenancy.Workspace, t *azure.Table) part {

@@ -305,6 +305,16 @@ func TestFanOutReportsProgressAndStopsWhenCancelled(t *testing.T) {
 		t.Errorf("progress notifications: %d, last %+v", len(notes), notes[len(notes)-1])
 	}
 	mu.Unlock()
+	// Without a progress token, no notifications.
+	if res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: params.Name, Arguments: params.Arguments}); err != nil || res.IsError {
+		t.Fatalf("%v %v", err, res)
+	}
+	time.Sleep(50 * time.Millisecond)
+	mu.Lock()
+	if len(notes) != 6 {
+		t.Errorf("%d notifications after a call that asked for none", len(notes)-6)
+	}
+	mu.Unlock()
 
 	// A cancelled call returns promptly although workspaces are slow, and the session goes on.
 	if _, err := env.Emulator.Faults().Add(emulator.Fault{Route: "query", Latency: 20 * time.Second}); err != nil {
@@ -326,5 +336,78 @@ func TestFanOutReportsProgressAndStopsWhenCancelled(t *testing.T) {
 	env.Emulator.Faults().Clear()
 	if r := env.CallOK("validate_kql", map[string]any{"query": "SigninLogs | take 1"}); !strings.HasPrefix(r.Text, "Valid") {
 		t.Errorf("session after cancel: %s", r.Text)
+	}
+}
+
+// A cross-workspace query that fails for another reason than the query (here Contoso's workspaces
+// refuse the server) is run again per workspace in auto mode: the other tenants' rows are kept and
+// only the failing workspaces are errors.
+func TestNativeFailureFallsBackPerWorkspace(t *testing.T) {
+	env := toolsettestStartNoDirect(t, func(c *config.Config) { c.Azure.FanOut.Concurrency = 2 })
+	byTenant := "SigninLogs | summarize SignIns = count() by TenantId"
+	env.CallOK("run_kql_query_across_workspaces", map[string]any{"query": byTenant}) // discovery, logs
+	if _, err := env.Emulator.Faults().Add(emulator.Fault{Route: "query", Tenant: world.Contoso, Status: 403}); err != nil {
+		t.Fatal(err)
+	}
+	before := queryRequests(env)
+	res := env.CallOK("run_kql_query_across_workspaces", map[string]any{"query": byTenant, "format": "json"})
+	var out acrossOut
+	res.Decode(&out)
+	if out.Mode != ModeNative || queryRequests(env)-before != 6 || !strings.Contains(res.Text, "that query failed, so 5 workspaces ran one by one") {
+		t.Fatalf("mode %s after %d requests:\n%s", out.Mode, queryRequests(env)-before, res.Text)
+	}
+	for _, s := range out.Workspaces {
+		contoso := strings.HasPrefix(s.Workspace, world.Contoso+"/")
+		if contoso && (s.Status != "error" || !strings.Contains(s.Error, "403")) || !contoso && (s.Status != "ok" || s.Rows != 1) {
+			t.Errorf("%+v", s)
+		}
+	}
+	if rows := jsonRows(t, res.Text); out.Failed != 2 || len(rows) != 3 {
+		t.Errorf("%d failed, rows %v", out.Failed, rows)
+	}
+	// A query Log Analytics refuses is not run again per workspace: it would be refused everywhere.
+	env.Emulator.Faults().Clear()
+	before = queryRequests(env)
+	msg := env.CallError("run_kql_query_across_workspaces", map[string]any{"query": "SigninLogs | wher x"})
+	if n := queryRequests(env) - before; n != 1 || !strings.Contains(msg, "refused the query") {
+		t.Errorf("bad query: %d requests: %s", n, msg)
+	}
+}
+
+// Through the protocol, a hunt over 26 workspaces of 25 tenants, with latency on every query and a
+// burst of throttling, answers for every workspace, never has more queries in flight than
+// azure.fanout.concurrency, and retries every throttled query after its Retry-After.
+func TestFanOutOverManyTenantsThroughTheProtocol(t *testing.T) {
+	env := startWith(t, toolsettest.Options{Emulator: emulator.Options{ExtraTenants: 20, Days: 1, Scale: 0.05}})
+	args := map[string]any{"query": "SigninLogs | summarize SignIns = count()", "mode": "fanout"}
+	var out acrossOut
+	env.CallOK("run_kql_query_across_workspaces", args).Decode(&out) // discovery and the logs of every workspace
+	n := len(out.Workspaces)
+	if n != 26 {
+		t.Fatalf("%d workspaces", n)
+	}
+	throttle, err := env.Emulator.Faults().Add(emulator.Fault{Route: "query", Status: 429, RetryAfter: 20 * time.Millisecond, Times: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Emulator.Faults().Add(emulator.Fault{Route: "query", Latency: 30 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	env.ResetQueryPeak()
+	before := queryRequests(env)
+	env.CallOK("run_kql_query_across_workspaces", args).Decode(&out)
+	if out.Failed != 0 || len(out.Workspaces) != n || out.Result.TotalRows != n || out.Result.Truncated {
+		t.Errorf("%d failed of %d, %d rows: %+v", out.Failed, len(out.Workspaces), out.Result.TotalRows, out.Workspaces)
+	}
+	for _, s := range out.Workspaces {
+		if s.Status != "ok" || s.Rows != 1 {
+			t.Errorf("%+v", s)
+		}
+	}
+	if h := env.Emulator.Faults().Hits(throttle); h != 8 || queryRequests(env)-before != n+8 {
+		t.Errorf("%d throttled, %d query requests for %d workspaces", h, queryRequests(env)-before, n)
+	}
+	if p, bound := env.QueryPeak(), env.Config.Azure.FanOut.Concurrency; p > bound || p < 2 {
+		t.Errorf("peak of %d queries in flight, bound %d", p, bound)
 	}
 }

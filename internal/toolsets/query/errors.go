@@ -25,23 +25,33 @@ type diagnostic struct {
 	Hint     string `json:"hint,omitempty"`
 }
 
+// codeNotInCatalog is the KQL engine's code for a table the catalog does not list.
+const codeNotInCatalog = "SEM0110"
+
 // maxDiagnostics bounds the findings one answer lists: the first few errors are what matter; the
 // rest usually follow from them.
 const maxDiagnostics = 20
 
 // offlineCheck validates q against the built-in table schemas (internal/schema): syntax, unknown
-// tables (warnings: a workspace may have tables the catalog does not know), unknown columns and
+// tables (warnings: a workspace may have tables the catalog does not know, except a name one typo
+// away from a known table, which is an error as the rules toolset has it), unknown columns and
 // functions, with the nearest name as a hint.
 func offlineCheck(q string) []diagnostic {
 	var out []diagnostic
 	for _, d := range kql.Validate(q, schema.DefaultCatalog()) {
 		msg, hint := d.Message, d.Hint
-		if hint != "" && strings.Contains(msg, hint) {
-			hint = ""
-		}
 		sev := d.Severity
 		if sev == "" {
 			sev = kql.SeverityError
+		}
+		if d.Code == codeNotInCatalog && hint != "" {
+			// The engine suggests a known table only when the name is that close to it: a typo,
+			// which Log Analytics would refuse, not a custom table.
+			name, _, _ := strings.Cut(strings.TrimPrefix(msg, "table '"), "'")
+			sev, msg = kql.SeverityError, fmt.Sprintf("unknown table '%s'", name)
+		}
+		if hint != "" && strings.Contains(msg, hint) {
+			hint = ""
 		}
 		out = append(out, diagnostic{Severity: sev, Code: d.Code, Line: max(d.Line, 1), Column: max(d.Col, 1), Message: msg, Hint: hint})
 	}

@@ -3,11 +3,14 @@ package query
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/inventory"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/render"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/tenancy"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/toolsets/toolkit"
 )
 
@@ -25,6 +28,8 @@ type runOut struct {
 	Result    render.Result `json:"result"`
 	// Partial is Log Analytics' error when it answered with incomplete data.
 	Partial string `json:"partial_error,omitempty"`
+	// AlsoRead are the other workspaces the query read through workspace("<resource id>").
+	AlsoRead []string `json:"also_read,omitempty" jsonschema:"other workspaces the query read through workspace()"`
 }
 
 func runQuery(d *toolkit.Deps) inventory.Tool {
@@ -48,18 +53,34 @@ func runQuery(d *toolkit.Deps) inventory.Tool {
 		if err != nil {
 			return nil, runOut{}, err
 		}
+		others, err := otherWorkspaces(ctx, d, ws, in.Query)
+		if err != nil {
+			return nil, runOut{}, err
+		}
 		res, err := logs.Query(ctx, ws.CustomerID, in.Query, tr.ISO, nil, nil)
 		if err != nil {
 			return nil, runOut{}, queryFailure(ws.Alias, in.Query, err)
 		}
 		tbl := &render.Table{Columns: []render.Column{}}
 		out := runOut{Tenant: ws.TenantName, Workspace: ws.Alias, TimeRange: tr.Desc}
+		source := ws.Alias
+		var also []string
+		for _, o := range others {
+			out.AlsoRead = append(out.AlsoRead, o.Alias)
+			also = append(also, fmt.Sprintf("%s (tenant %s)", o.Alias, o.TenantName))
+		}
 		more := 0
 		if p := res.Primary(); p != nil {
 			tbl = &render.Table{Columns: toRender(p.Columns), Rows: p.Rows}
 			more = len(res.Tables) - 1
 		}
 		header := fmt.Sprintf("%s (tenant %s), %s: %s.", ws.Alias, ws.TenantName, tr.Desc, rowsWord(len(tbl.Rows)))
+		if len(also) > 0 {
+			// Every result names where it came from: the rows may come from the workspaces the
+			// query named itself (their TenantId column tells which).
+			header = fmt.Sprintf("%s (tenant %s) and, through workspace(), %s, %s: %s.", ws.Alias, ws.TenantName, strings.Join(also, ", "), tr.Desc, rowsWord(len(tbl.Rows)))
+			source += " and " + plural(len(also), "other workspace", "other workspaces")
+		}
 		r := renderTable(d, tbl, f, in.Limit, header)
 		out.Result = r
 		var notes []string
@@ -73,6 +94,29 @@ func runQuery(d *toolkit.Deps) inventory.Tool {
 		if len(tbl.Rows) == 0 && res.Partial == nil {
 			notes = append(notes, fmt.Sprintf("No rows in %s. Widen timespan, check the filters, or list_tables to see which tables have data.", tr.Desc))
 		}
-		return toolkit.Text(dataText(header, "query result of "+ws.Alias, r, notes)), out, nil
+		return toolkit.Text(dataText(header, "query result of "+source, r, notes)), out, nil
 	}, formatOpts...)
+}
+
+// otherWorkspaces are the workspaces a query names itself (workspace("<resource id>")), resolved
+// and allow-listed as the server's middleware did before the call. Log Analytics reads them with
+// the credential of the workspace the query is sent to, so one reached with another credential (a
+// direct tenant next to Lighthouse customers) cannot be read that way: the error says what to use.
+func otherWorkspaces(ctx context.Context, d *toolkit.Deps, ws *tenancy.Workspace, q string) ([]*tenancy.Workspace, error) {
+	wss, err := d.Registry.QueryWorkspaces(ctx, q)
+	if err != nil {
+		return nil, toolkit.ArgError("query", "%v", err)
+	}
+	var out []*tenancy.Workspace
+	for _, o := range wss {
+		if strings.EqualFold(o.ResourceID, ws.ResourceID) || slices.ContainsFunc(out, func(w *tenancy.Workspace) bool { return strings.EqualFold(w.ResourceID, o.ResourceID) }) {
+			continue
+		}
+		if !strings.EqualFold(o.CredTenantID, ws.CredTenantID) {
+			return nil, toolkit.ArgError("query", "the query reads workspace(%q) (%s), which this server reaches with another credential than %s, so one request cannot read both; nothing was called. Run it on each with run_kql_query_across_workspaces (workspaces [%q, %q])",
+				o.ResourceID, o.Alias, ws.Alias, ws.Alias, o.Alias)
+		}
+		out = append(out, o)
+	}
+	return out, nil
 }

@@ -1,7 +1,9 @@
 package query
 
 import (
+	"encoding/csv"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,6 +39,11 @@ func TestRunQueryOnOneWorkspace(t *testing.T) {
 	if out.Tenant != "Litware" || out.Workspace != alias(t, world.WSLitwareSentinel) || out.Result.Rows != 3 || out.Result.Truncated || out.TimeRange != "last 7d" {
 		t.Errorf("litware out = %+v", out)
 	}
+	// ISO 8601 durations too.
+	env.CallOK("run_kql_query", map[string]any{"workspace": ws, "query": "SigninLogs | count", "timespan": "PT6H"}).Decode(&out)
+	if out.TimeRange != "last 6h" {
+		t.Errorf("PT6H: time range %q", out.TimeRange)
+	}
 	// The query's own look-back widens the default day.
 	env.CallOK("run_kql_query", map[string]any{"workspace": ws, "query": "SigninLogs | where TimeGenerated > ago(2d) | count"}).Decode(&out)
 	if out.TimeRange != "last 2d (from the query's ago)" {
@@ -67,6 +74,13 @@ func TestJSONValuesAreExactAndCompact(t *testing.T) {
 	}
 	if !json.Valid([]byte(strings.TrimSpace(body))) {
 		t.Error("not JSON")
+	}
+	// CSV: one record per row whatever the values hold (quotes, newlines, commas), read back exactly.
+	res = env.CallOK("run_kql_query", map[string]any{"workspace": alias(t, world.WSContosoProd), "format": "csv",
+		"query": `print s = "a,\"b\"\nc;|d", n = 42, d = dynamic(["x,y"])`})
+	recs, err := csv.NewReader(strings.NewReader(fenced(t, res.Text))).ReadAll()
+	if err != nil || len(recs) != 2 || !slices.Equal(recs[0], []string{"s", "n", "d"}) || !slices.Equal(recs[1], []string{"a,\"b\"\nc;|d", "42", `["x,y"]`}) {
+		t.Errorf("csv %q (%v):\n%s", recs, err, res.Text)
 	}
 	// The table format keeps the row on one line and escapes the pipe.
 	res = env.CallOK("run_kql_query", map[string]any{"workspace": alias(t, world.WSContosoProd), "query": q})
@@ -208,5 +222,53 @@ func TestWideResultsLeaveOutEmptyColumns(t *testing.T) {
 	res = env.CallOK("run_kql_query", map[string]any{"workspace": ws, "query": "SigninLogs | take 2 | project UserPrincipalName, Nothing = ''"})
 	if !strings.Contains(res.Text, "| UserPrincipalName | Nothing |") || strings.Contains(res.Text, "not shown") {
 		t.Errorf("narrow projection:\n%s", res.Text)
+	}
+}
+
+// Log Analytics' own cross-workspace form in one query: workspace("<resource id>") reads another
+// workspace the server may address, and the answer names it; a workspace reached with another
+// credential, one named by name, or one outside what the server may address, is refused before
+// any query is sent.
+func TestQueryNamingOtherWorkspaces(t *testing.T) {
+	env := start(t, nil)
+	prod, dev := world.MustWorkspace(world.WSContosoProd), world.MustWorkspace(world.WSContosoDev)
+	q := `union SigninLogs, workspace("` + dev.ResourceID + `").SigninLogs | summarize SignIns = count() by TenantId | sort by TenantId asc`
+	res := env.CallOK("run_kql_query", map[string]any{"workspace": prod.Alias(), "query": q, "format": "json"})
+	var out runOut
+	res.Decode(&out)
+	if out.Workspace != prod.Alias() || len(out.AlsoRead) != 1 || out.AlsoRead[0] != dev.Alias() {
+		t.Errorf("out = %+v", out)
+	}
+	if !strings.HasPrefix(res.Text, prod.Alias()+" (tenant Contoso) and, through workspace(), "+dev.Alias()+" (tenant Contoso), last 24h: 2 rows.") {
+		t.Errorf("header: %q", res.Text)
+	}
+	ids := map[string]bool{}
+	for _, r := range jsonRows(t, res.Text) {
+		ids[str(r["TenantId"])] = num(t, r["SignIns"]) > 0
+	}
+	if len(ids) != 2 || !ids[prod.CustomerID] || !ids[dev.CustomerID] {
+		t.Errorf("rows by workspace: %v", ids)
+	}
+
+	before := queryRequests(env)
+	lit := world.MustWorkspace(world.WSLitwareSentinel)
+	for ref, want := range map[string]string{
+		lit.ResourceID: "another credential than " + prod.Alias(),
+		dev.Name:       "name the workspace by its resource id",
+		world.MustWorkspace(world.WSAdatumSentinel).ResourceID: "may not query",
+		world.MustWorkspace(world.WSNorthwindOps).ResourceID:   "without Microsoft Sentinel",
+	} {
+		msg := env.CallError("run_kql_query", map[string]any{"workspace": prod.Alias(), "query": `workspace("` + ref + `").SigninLogs | take 1`})
+		if !strings.Contains(msg, want) || !strings.Contains(msg, "nothing was called") {
+			t.Errorf("workspace(%q): %s", ref, msg)
+		}
+	}
+	// Across workspaces, the named workspace's rows would come back once per selected workspace.
+	msg := env.CallError("run_kql_query_across_workspaces", map[string]any{"tenant": world.Contoso, "query": q})
+	if !strings.Contains(msg, "attributed to the wrong one") || !strings.Contains(msg, "Add "+dev.Alias()+" to workspaces") {
+		t.Errorf("across with workspace(): %s", msg)
+	}
+	if n := queryRequests(env) - before; n != 0 {
+		t.Errorf("%d queries sent for refused cross-workspace queries", n)
 	}
 }

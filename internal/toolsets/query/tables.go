@@ -38,6 +38,7 @@ type tableRow struct {
 }
 
 type listTablesOut struct {
+	Tenant    string     `json:"tenant"`
 	Workspace string     `json:"workspace"`
 	Tables    []tableRow `json:"tables"`
 	Truncated bool       `json:"truncated,omitempty"`
@@ -67,7 +68,7 @@ func listTables(d *toolkit.Deps) inventory.Tool {
 		if err != nil {
 			return nil, listTablesOut{}, queryFailure(ws.Alias, q, err)
 		}
-		out := listTablesOut{Workspace: ws.Alias, Tables: []tableRow{}}
+		out := listTablesOut{Tenant: ws.TenantName, Workspace: ws.Alias, Tables: []tableRow{}}
 		cols := []render.Column{{Name: "Table"}, {Name: "IngestedMB", Type: "real"}}
 		if in.Counts {
 			cols = []render.Column{{Name: "Table"}, {Name: "Rows", Type: "long"}, {Name: "LastTimeGenerated", Type: "datetime"}}
@@ -180,11 +181,11 @@ type schemaCol struct {
 type schemaOut struct {
 	Table       string      `json:"table"`
 	Source      string      `json:"source"`
+	Tenant      string      `json:"tenant,omitempty"`
 	Workspace   string      `json:"workspace,omitempty"`
 	Columns     []schemaCol `json:"columns"`
 	Note        string      `json:"note,omitempty"`
 	Description string      `json:"-"`
-	tenant      string
 }
 
 func getTableSchema(d *toolkit.Deps) inventory.Tool {
@@ -224,7 +225,7 @@ func getTableSchema(d *toolkit.Deps) inventory.Tool {
 				return nil, schemaOut{}, queryFailure(ws.Alias, q, err)
 			}
 			out := builtinSchema(builtin)
-			out.tenant, out.Workspace = ws.TenantName, ws.Alias
+			out.Tenant, out.Workspace = ws.TenantName, ws.Alias
 			if missing {
 				out.Note = fmt.Sprintf("%s has no table %s (Log Analytics: %s); this is the built-in schema.", ws.Alias, name, shortError(err))
 			} else {
@@ -232,7 +233,7 @@ func getTableSchema(d *toolkit.Deps) inventory.Tool {
 			}
 			return schemaText(d, out), out, nil
 		}
-		out := schemaOut{Table: name, Source: "workspace", tenant: ws.TenantName, Workspace: ws.Alias, Columns: []schemaCol{}}
+		out := schemaOut{Table: name, Source: "workspace", Tenant: ws.TenantName, Workspace: ws.Alias, Columns: []schemaCol{}}
 		if known {
 			out.Description = builtin.Description
 		}
@@ -287,8 +288,15 @@ func builtinSchema(t *schema.Table) schemaOut {
 
 func schemaText(d *toolkit.Deps, out schemaOut) *mcp.CallToolResult {
 	from := "built-in schema"
-	if out.Source == "workspace" {
-		from = "schema of " + out.Workspace
+	where := out.Workspace
+	if out.Tenant != "" {
+		where += " (tenant " + out.Tenant + ")"
+	}
+	switch {
+	case out.Source == "workspace":
+		from = "schema of " + where
+	case out.Workspace != "":
+		from = "built-in schema, for " + where
 	}
 	header := fmt.Sprintf("%s (%s, %s)", out.Table, from, plural(len(out.Columns), "column", "columns"))
 	if out.Description != "" {

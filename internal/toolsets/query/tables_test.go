@@ -37,6 +37,13 @@ func TestValidateKQLOffline(t *testing.T) {
 	if !out.Valid || len(out.Diagnostics) != 1 || out.Diagnostics[0].Severity != "warning" || !strings.HasPrefix(res.Text, "Valid, with 1 warning:") {
 		t.Errorf("custom table: %+v\n%s", out, res.Text)
 	}
+	// A table one typo away from a known one is an error with the name to use.
+	res = env.CallOK("validate_kql", map[string]any{"query": "SigninLogs | take 1;\nSigninLog | take 5"})
+	res.Decode(&out)
+	if out.Valid || len(out.Diagnostics) != 1 || out.Diagnostics[0].Line != 2 || out.Diagnostics[0].Column != 1 ||
+		!strings.Contains(res.Text, "error line 2, column 1: unknown table 'SigninLog' (did you mean 'SigninLogs'?)") {
+		t.Errorf("table typo: %+v\n%s", out, res.Text)
+	}
 	env.CallOK("validate_kql", map[string]any{"query": "SigninLogs | take 1;\n.drop table SigninLogs"}).Decode(&out)
 	if out.Valid || out.Diagnostics[0].Line != 2 || !strings.Contains(out.Diagnostics[0].Message, "control commands are not allowed") {
 		t.Errorf("control command: %+v", out)
@@ -66,8 +73,11 @@ func TestTableSchemas(t *testing.T) {
 	ws := alias(t, world.WSContosoProd)
 	res = env.CallOK("get_table_schema", map[string]any{"workspace": ws, "table": world.CustomTable})
 	res.Decode(&out)
-	if out.Source != "workspace" || out.Workspace != ws || !slices.Contains(out.Columns, schemaCol{Name: "BytesSent", Type: "long"}) {
+	if out.Source != "workspace" || out.Workspace != ws || out.Tenant != "Contoso" || !slices.Contains(out.Columns, schemaCol{Name: "BytesSent", Type: "long"}) {
 		t.Errorf("custom table: %+v", out)
+	}
+	if !strings.HasPrefix(res.Text, world.CustomTable+" (schema of "+ws+" (tenant Contoso), ") {
+		t.Errorf("the answer does not name its workspace and tenant:\n%s", res.Text)
 	}
 	msg := env.CallError("get_table_schema", map[string]any{"table": "signinlogs"})
 	if !strings.Contains(msg, "did you mean SigninLogs?") {
@@ -84,7 +94,8 @@ func TestTableSchemas(t *testing.T) {
 	}
 	res = env.CallOK("get_table_schema", map[string]any{"workspace": ws, "table": "SigninLogs"})
 	res.Decode(&out)
-	if out.Source != "built-in" || !strings.Contains(out.Note, "Reading the schema from "+ws+" failed") || !strings.Contains(res.Text, out.Note) {
+	if out.Source != "built-in" || out.Tenant != "Contoso" || !strings.Contains(out.Note, "Reading the schema from "+ws+" failed") || !strings.Contains(res.Text, out.Note) ||
+		!strings.HasPrefix(res.Text, "SigninLogs (built-in schema, for "+ws+" (tenant Contoso), ") {
 		t.Errorf("unreadable workspace: %+v", out)
 	}
 	if msg := env.CallError("get_table_schema", map[string]any{"workspace": ws, "table": world.CustomTable + "x"}); !strings.Contains(msg, "403") {
@@ -98,6 +109,9 @@ func TestListTables(t *testing.T) {
 	var out listTablesOut
 	res := env.CallOK("list_tables", map[string]any{"workspace": alias(t, world.WSContosoProd)})
 	res.Decode(&out)
+	if out.Workspace != alias(t, world.WSContosoProd) || out.Tenant != "Contoso" {
+		t.Errorf("list_tables names %q of %q", out.Workspace, out.Tenant)
+	}
 	names := map[string]tableRow{}
 	for _, r := range out.Tables {
 		names[r.Name] = r

@@ -3,6 +3,8 @@ package toolkit
 import (
 	"strings"
 	"time"
+
+	"github.com/sentinel-mcp/sentinel-mcp/internal/kql/syntax"
 )
 
 // QuoteKQL returns s as a KQL string literal, safe to splice into a query: it is double-quoted and
@@ -48,7 +50,8 @@ func QuoteKQLList(values []string) string {
 }
 
 // QuoteKQLName returns a table or column name as a KQL identifier: bare when it is a plain
-// identifier, else bracketed (['my column']), so a user-supplied name cannot inject operators.
+// identifier that is no keyword (a table named union or where would otherwise read as the
+// operator), else bracketed (["my column"]), so a user-supplied name cannot inject operators.
 func QuoteKQLName(name string) string {
 	plain := name != ""
 	for i, r := range name {
@@ -57,11 +60,14 @@ func QuoteKQLName(name string) string {
 			break
 		}
 	}
-	if plain {
+	if plain && !statementWords[name] && syntax.FormatName(name) == name {
 		return name
 	}
 	return "[" + QuoteKQL(name) + "]"
 }
+
+// statementWords begin a statement, so a query cannot start with them as a bare table name.
+var statementWords = map[string]bool{"let": true, "set": true, "declare": true, "alias": true, "pattern": true, "restrict": true}
 
 // KQLDatetime returns t as a KQL datetime literal: datetime(2024-05-01T10:00:00Z).
 func KQLDatetime(t time.Time) string {

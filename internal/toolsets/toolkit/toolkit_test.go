@@ -9,6 +9,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/config"
+	"github.com/sentinel-mcp/sentinel-mcp/internal/kql/syntax"
 	"github.com/sentinel-mcp/sentinel-mcp/internal/render"
 )
 
@@ -78,9 +79,16 @@ func TestQuoteKQLName(t *testing.T) {
 	for in, want := range map[string]string{
 		"SigninLogs": "SigninLogs", "_Col1": "_Col1", "my col": `["my col"]`, "1abc": `["1abc"]`,
 		`x"] | take 1 //`: `["x\"] | take 1 //"]`, "": `[""]`,
+		"union": `["union"]`, "print": `["print"]`, "let": `["let"]`, "declare": `["declare"]`, "true": `["true"]`, "project-away": `["project-away"]`,
 	} {
 		if got := QuoteKQLName(in); got != want {
 			t.Errorf("QuoteKQLName(%q) = %s, want %s", in, got, want)
+		}
+		// As the table of a query, the name is that table, whatever it spells.
+		if in != "" {
+			if _, diags := syntax.Parse(QuoteKQLName(in) + " | getschema"); len(diags) > 0 {
+				t.Errorf("QuoteKQLName(%q) | getschema: %v", in, diags)
+			}
 		}
 	}
 	if got := KQLDatetime(time.Date(2024, 5, 1, 10, 0, 0, 0, time.FixedZone("x", 7200))); got != "datetime(2024-05-01T08:00:00Z)" {

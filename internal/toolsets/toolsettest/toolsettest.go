@@ -26,6 +26,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -305,12 +306,21 @@ func text(res *mcp.CallToolResult) string {
 	return strings.Join(parts, "\n")
 }
 
+// QueryPeak is the largest number of Log Analytics queries the provider had in flight at once
+// since the last ResetQueryPeak: what a fan-out's concurrency bound allows.
+func (e *Env) QueryPeak() int { return int(e.wire.peak.Load()) }
+
+// ResetQueryPeak starts a new QueryPeak measurement.
+func (e *Env) ResetQueryPeak() { e.wire.peak.Store(0) }
+
 // wire records the requests the provider sends.
 type wire struct {
-	next    http.RoundTripper
-	mu      sync.Mutex
-	reqs    []string
-	queries []string // KQL of the Log Analytics queries sent (POST .../query)
+	next     http.RoundTripper
+	mu       sync.Mutex
+	reqs     []string
+	queries  []string // KQL of the Log Analytics queries sent (POST .../query)
+	inFlight atomic.Int64
+	peak     atomic.Int64 // of queries in flight
 }
 
 func (w *wire) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -334,6 +344,12 @@ func (w *wire) RoundTrip(r *http.Request) (*http.Response, error) {
 		w.queries = append(w.queries, query)
 	}
 	w.mu.Unlock()
+	if query != "" {
+		n := w.inFlight.Add(1)
+		defer w.inFlight.Add(-1)
+		for p := w.peak.Load(); n > p && !w.peak.CompareAndSwap(p, n); p = w.peak.Load() {
+		}
+	}
 	return w.next.RoundTrip(r)
 }
 
