@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -125,8 +126,10 @@ func (e *Emulator) rolesFor(p *principal, lpath string) ([]string, bool) {
 func permits(roles []string, action string) bool {
 	la := strings.ToLower(action)
 	read := strings.HasSuffix(la, "/read")
-	if !read && strings.HasPrefix(la, "microsoft.managedservices/") && la != "microsoft.managedservices/registrationassignments/delete" {
-		return false // delegations are managed by the customer tenant only
+	if !read && strings.HasPrefix(la, "microsoft.managedservices/") {
+		// Delegations are managed by the customer tenant; the managing tenant may only remove one, and
+		// only with the role made for it in the offer's authorizations (as Lighthouse requires).
+		return la == "microsoft.managedservices/registrationassignments/delete" && slices.Contains(roles, assignmentDeleteRole)
 	}
 	for _, r := range roles {
 		switch {
