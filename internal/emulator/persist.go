@@ -27,6 +27,7 @@ const (
 	stateFormat  = "sentinel-mcp-emulator-state"
 	stateVersion = 1
 	saveDebounce = 200 * time.Millisecond
+	tempPattern  = ".state-*.tmp" // saves are written here, then renamed over stateFile
 )
 
 type stateHeader struct {
@@ -162,18 +163,30 @@ func (e *Emulator) saveState() error {
 	return writeFileAtomic(e.persist.path(), append(append(hdr, '\n'), payload...))
 }
 
+// crashHook, set by tests only, runs halfway through the writing of a state file: a test process
+// kills itself there to show that a crash in the middle of a save leaves the previous state loadable.
+var crashHook func()
+
 func writeFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("emulator: create data dir: %w", err)
 	}
-	f, err := os.CreateTemp(dir, ".state-*.tmp")
+	f, err := os.CreateTemp(dir, tempPattern)
 	if err != nil {
 		return fmt.Errorf("emulator: create temp state file: %w", err)
 	}
 	tmp := f.Name()
 	cleanup := func() { _ = os.Remove(tmp) }
-	if _, err := f.Write(data); err != nil {
+	half := len(data) / 2
+	_, err = f.Write(data[:half])
+	if err == nil && crashHook != nil {
+		crashHook()
+	}
+	if err == nil {
+		_, err = f.Write(data[half:])
+	}
+	if err != nil {
 		_ = f.Close()
 		cleanup()
 		return fmt.Errorf("emulator: write state: %w", err)
@@ -202,6 +215,12 @@ func writeFileAtomic(path string, data []byte) error {
 func (e *Emulator) loadPersisted() error {
 	p := e.persist
 	p.save = e.saveState
+	// A crash during a save leaves at most a temp file beside the intact state file: remove it.
+	if stale, _ := filepath.Glob(filepath.Join(p.dir, tempPattern)); len(stale) > 0 {
+		for _, s := range stale {
+			_ = os.Remove(s)
+		}
+	}
 	f, err := os.Open(p.path())
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
