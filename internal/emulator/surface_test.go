@@ -368,3 +368,32 @@ func TestParseFault(t *testing.T) {
 		}
 	}
 }
+
+// Resource Graph's own quota: 15 queries per 5 seconds per user, reported in x-ms-user-quota-* headers;
+// past it a 429 RateLimiting with Retry-After until the window frees a slot.
+func TestResourceGraphQuota(t *testing.T) {
+	e := fxEmu(t, Options{})
+	clock := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
+	e.graphQuota.now = func() time.Time { return clock }
+	tok := token(t, e, fxWoodgrove, fxClient, "woodgrove-secret", armScope)
+	q := map[string]any{"query": "resources | where type =~ 'microsoft.operationalinsights/workspaces' | project id"}
+	graph := func() resp {
+		return do(t, e, tok, http.MethodPost, "/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01", q)
+	}
+	for i := 14; i >= 0; i-- {
+		r := graph()
+		if r.status != 200 || r.header.Get("x-ms-user-quota-remaining") != strconv.Itoa(i) || r.header.Get("x-ms-user-quota-resets-after") != "00:00:05" {
+			t.Fatalf("query %d: %d, remaining %q, resets %q", 15-i, r.status, r.header.Get("x-ms-user-quota-remaining"), r.header.Get("x-ms-user-quota-resets-after"))
+		}
+	}
+	clock = clock.Add(2 * time.Second)
+	r := graph()
+	details, _ := r.body["error"].(map[string]any)["details"].([]any)
+	if r.status != 429 || errCode(r) != "RateLimiting" || len(details) != 1 || r.header.Get("Retry-After") != "3" || r.header.Get("x-ms-user-quota-remaining") != "0" {
+		t.Fatalf("16th query: %d %v %s", r.status, r.header, r.raw)
+	}
+	clock = clock.Add(3 * time.Second)
+	if r := graph(); r.status != 200 {
+		t.Errorf("after the window: %d %s", r.status, r.raw)
+	}
+}
