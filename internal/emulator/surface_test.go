@@ -397,3 +397,35 @@ func TestResourceGraphQuota(t *testing.T) {
 		t.Errorf("after the window: %d %s", r.status, r.raw)
 	}
 }
+
+// The query API's timespan forms (duration, start/end, start/duration) bound each table's time
+// column; GET carries query, timespan and workspaces in the URL; a bad timespan is a BadArgumentError.
+func TestQueryTimespansAndGET(t *testing.T) {
+	e, tok := startQueryEmu(t, 0) // Contoso sign-ins at now-1h, now-2h, now-3h; now = 2026-01-10T12:00Z
+	count := func(r resp) float64 {
+		t.Helper()
+		_, rows := table(t, r)
+		return rows[0][0].(float64)
+	}
+	for span, want := range map[string]float64{
+		"PT90M": 1, "P1D": 3,
+		"2026-01-10T09:30:00Z/2026-01-10T10:30:00Z": 1,
+		"2026-01-10T08:30:00Z/PT2H":                 2,
+	} {
+		if got := count(query(t, e, tok, fxContoso, map[string]any{"query": "SigninLogs | count", "timespan": span})); got != want {
+			t.Errorf("timespan %s: %v rows, want %v", span, got, want)
+		}
+	}
+	r := query(t, e, tok, fxContoso, map[string]any{"query": "SigninLogs | count", "timespan": "yesterday"})
+	if inner, _ := r.body["error"].(map[string]any)["innererror"].(map[string]any); r.status != 400 || errCode(r) != "BadArgumentError" ||
+		!strings.Contains(inner["message"].(string), "yesterday") {
+		t.Errorf("bad timespan: %d %s", r.status, r.raw)
+	}
+	v := url.Values{"query": {"SigninLogs | count"}, "timespan": {"PT150M"}, "workspaces": {fxSOC}}
+	if got := count(do(t, e, tok, http.MethodGet, "/v1/workspaces/"+fxContoso+"/query?"+v.Encode(), nil)); got != 3 {
+		t.Errorf("GET with workspaces and timespan: %v rows, want 3 (2 Contoso + 1 Woodgrove)", got)
+	}
+	if r := query(t, e, tok, fxContoso, map[string]any{"query": " "}); r.status != 400 || errCode(r) != "BadArgumentError" {
+		t.Errorf("empty query: %d %s", r.status, r.raw)
+	}
+}
