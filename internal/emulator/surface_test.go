@@ -162,6 +162,9 @@ func TestQueryAPIAccess(t *testing.T) {
 	if r := query(t, e, tok, "a0000000-0000-4000-8000-0000000000ff", map[string]any{"query": "print 1"}); r.status != 404 || errCode(r) != "WorkspaceNotFoundError" {
 		t.Errorf("unknown workspace: %d %s", r.status, r.raw)
 	}
+	if r := do(t, e, tok, http.MethodGet, "/v1/workspaces/"+fxSOC+"/nonsense", nil); r.status != 404 || errCode(r) != "PathNotFoundError" {
+		t.Errorf("unknown query API path: %d %s", r.status, r.raw)
+	}
 	// An ARM request with a query API token is a 401 (ARM checks the audience first).
 	if r := do(t, e, tok, http.MethodGet, "/subscriptions?api-version=2022-12-01", nil); r.status != 401 || errCode(r) != "InvalidAuthenticationTokenAudience" {
 		t.Errorf("query token on ARM: %d %s", r.status, r.raw)
@@ -427,5 +430,39 @@ func TestQueryTimespansAndGET(t *testing.T) {
 	}
 	if r := query(t, e, tok, fxContoso, map[string]any{"query": " "}); r.status != 400 || errCode(r) != "BadArgumentError" {
 		t.Errorf("empty query: %d %s", r.status, r.raw)
+	}
+}
+
+// Token lifetimes are enforced: an expired token is ARM's ExpiredAuthenticationToken, a token whose
+// validity starts later is refused too; a token signed by another emulator's key is invalid.
+func TestTokenLifetimeAndSignature(t *testing.T) {
+	e := fxEmu(t, Options{})
+	now := time.Now()
+	sign := func(s *signer, iat, nbf, exp time.Time) string {
+		tok, err := s.sign(tokenClaims{Aud: "https://management.azure.com", Iss: "https://sts.windows.net/" + fxWoodgrove + "/",
+			Iat: iat.Unix(), Nbf: nbf.Unix(), Exp: exp.Unix(), AppID: fxClient, IdTyp: "app", Oid: "0b000000-0000-4000-8000-00000000a001",
+			Sub: "0b000000-0000-4000-8000-00000000a001", Tid: fxWoodgrove, Ver: "1.0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	path := "/subscriptions?api-version=2022-12-01"
+	if r := do(t, e, sign(e.signer, now, now, now.Add(time.Hour)), http.MethodGet, path, nil); r.status != 200 {
+		t.Fatalf("a valid hand-signed token: %d %s", r.status, r.raw)
+	}
+	r := do(t, e, sign(e.signer, now.Add(-2*time.Hour), now.Add(-2*time.Hour), now.Add(-time.Hour)), http.MethodGet, path, nil)
+	if r.status != 401 || errCode(r) != "ExpiredAuthenticationToken" || !strings.Contains(r.header.Get("WWW-Authenticate"), "expired") {
+		t.Errorf("expired token: %d %v %s", r.status, r.header.Get("WWW-Authenticate"), r.raw)
+	}
+	if r := do(t, e, sign(e.signer, now, now.Add(time.Hour), now.Add(2*time.Hour)), http.MethodGet, path, nil); r.status != 401 || errCode(r) != "InvalidAuthenticationToken" {
+		t.Errorf("not yet valid token: %d %s", r.status, r.raw)
+	}
+	other, err := newSigner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := do(t, e, sign(other, now, now, now.Add(time.Hour)), http.MethodGet, path, nil); r.status != 401 || errCode(r) != "InvalidAuthenticationToken" {
+		t.Errorf("token of another key: %d %s", r.status, r.raw)
 	}
 }
