@@ -35,8 +35,10 @@ type stateHeader struct {
 	Version int       `json:"version"`
 	SavedAt time.Time `json:"savedAt"`
 	Seed    int64     `json:"seed"`
-	Length  int       `json:"length"`
-	SHA256  string    `json:"sha256"`
+	// ExtraTenants changes the world's tenants and resources, so a state is only valid with the same number.
+	ExtraTenants int    `json:"extraTenants,omitempty"`
+	Length       int    `json:"length"`
+	SHA256       string `json:"sha256"`
 }
 
 type statePayload struct {
@@ -157,7 +159,7 @@ func (e *Emulator) saveState() error {
 	}
 	sum := sha256.Sum256(payload)
 	hdr, _ := json.Marshal(stateHeader{Format: stateFormat, Version: stateVersion, SavedAt: time.Now().UTC(),
-		Seed: e.opts.Seed, Length: len(payload), SHA256: hex.EncodeToString(sum[:])})
+		Seed: e.opts.Seed, ExtraTenants: e.opts.ExtraTenants, Length: len(payload), SHA256: hex.EncodeToString(sum[:])})
 	saveMu.Lock()
 	defer saveMu.Unlock()
 	return writeFileAtomic(e.persist.path(), append(append(hdr, '\n'), payload...))
@@ -229,7 +231,7 @@ func (e *Emulator) loadPersisted() error {
 		return fmt.Errorf("emulator: open state file: %w", err)
 	}
 	defer f.Close()
-	st, err := readState(f, e.opts.Seed)
+	st, err := readState(f, e.opts.Seed, e.opts.ExtraTenants)
 	if err != nil {
 		return fmt.Errorf("emulator: refusing to load %s: %w; move or delete the file to start from the seeded world", p.path(), err)
 	}
@@ -239,7 +241,7 @@ func (e *Emulator) loadPersisted() error {
 	return nil
 }
 
-func readState(r io.Reader, seed int64) (*store, error) {
+func readState(r io.Reader, seed int64, extraTenants int) (*store, error) {
 	br := bufio.NewReader(r)
 	line, err := br.ReadBytes('\n')
 	if err != nil {
@@ -254,6 +256,9 @@ func readState(r io.Reader, seed int64) (*store, error) {
 	}
 	if h.Seed != seed {
 		return nil, fmt.Errorf("it was written with seed %d but the emulator runs with seed %d", h.Seed, seed)
+	}
+	if h.ExtraTenants != extraTenants {
+		return nil, fmt.Errorf("it was written with %d extra tenants but the emulator runs with %d", h.ExtraTenants, extraTenants)
 	}
 	payload, err := io.ReadAll(br)
 	if err != nil {

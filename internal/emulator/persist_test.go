@@ -111,6 +111,7 @@ func TestDamagedStateIsRefused(t *testing.T) {
 		"not a state file":  {[]byte("{\"hello\":1}\n{}"), 1, "bad header"},
 		"empty":             {nil, 1, "header line is missing"},
 		"another seed":      {good, 2, "written with seed 1"},
+		"other tenants":     {good, -1, "written with 0 extra tenants but the emulator runs with 3"},
 	}
 	for name, c := range cases {
 		if err := os.WriteFile(path, c.data, 0o644); err != nil {
@@ -118,6 +119,9 @@ func TestDamagedStateIsRefused(t *testing.T) {
 		}
 		o := opts
 		o.Seed = c.seed
+		if c.seed < 0 {
+			o.Seed, o.ExtraTenants = 1, 3
+		}
 		e, err := New(o)
 		if err != nil {
 			t.Fatal(err)
