@@ -120,6 +120,14 @@ func TestEmulatorCommandPrintsAReadyConfig(t *testing.T) {
 	if pem, err := os.ReadFile(caFile); err != nil || !x509.NewCertPool().AppendCertsFromPEM(pem) {
 		t.Errorf("--ca-file after exit: %v", err)
 	}
+	dataDir := t.TempDir()
+	out, stop = runEmulatorCommand(t, "--emulator-data-dir", dataDir)
+	stop()
+	if inDir := filepath.Join(dataDir, "emulator-ca.pem"); !strings.Contains(out, "CA certificate: "+inDir) {
+		t.Errorf("the CA is not written to the data directory:\n%s", out)
+	} else if _, err := os.Stat(inDir); err != nil {
+		t.Errorf("CA in the data directory after exit: %v", err)
+	}
 }
 
 // With --plain-http the emulator serves HTTP (for curl and scripts) and says why it prints no
