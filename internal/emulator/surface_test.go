@@ -466,3 +466,16 @@ func TestTokenLifetimeAndSignature(t *testing.T) {
 		t.Errorf("token of another key: %d %s", r.status, r.raw)
 	}
 }
+
+func TestListenAddressIsLoopback(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:0", "localhost:0", "[::1]:0", "127.0.0.2:0"} {
+		if _, err := New(Options{Addr: addr}); err != nil {
+			t.Errorf("New(%s): %v", addr, err)
+		}
+	}
+	for _, addr := range []string{":8443", "0.0.0.0:8443", "192.168.1.10:8443", "[::]:0", "example.com:443", "8443"} {
+		if _, err := New(Options{Addr: addr}); err == nil {
+			t.Errorf("New(%s) accepted a non-loopback address", addr)
+		}
+	}
+}
