@@ -99,7 +99,7 @@ func TestEmulatorCommandPrintsAReadyConfig(t *testing.T) {
 	}
 	base := world.MustWorkspace(world.SeededFacts().Baseline).Alias()
 	direct := world.MustWorkspace(world.WSLitwareSentinel).Alias()
-	code, hout, herr := runInProcess(t, []string{"SSL_CERT_FILE=" + m[2]},
+	code, hout, herr := runInChildProcess(t, []string{"SSL_CERT_FILE=" + m[2]},
 		"health", "--config", path, "--log-level", "warn", "--workspaces", base+","+direct, "--fail-on", "never")
 	if code != exitOK || !strings.Contains(hout, base) || !strings.Contains(hout, direct) {
 		t.Errorf("health through the printed config: exit %d\n%s\n%s", code, hout, herr)
@@ -149,9 +149,9 @@ func TestEmulatorCommandPlainHTTP(t *testing.T) {
 	}
 }
 
-// runInProcess runs the CLI in a child process of the test binary, with extra environment variables
-// (SSL_CERT_FILE is read once per process, so it cannot be set for an in-process run).
-func runInProcess(t *testing.T, env []string, args ...string) (int, string, string) {
+// runInChildProcess runs the CLI in a child process of the test binary, with extra environment variables
+// (SSL_CERT_FILE is read once per process, so it cannot be set for a run in this process).
+func runInChildProcess(t *testing.T, env []string, args ...string) (int, string, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCLIChildProcess$")
 	cmd.Env = append(append(os.Environ(), "SENTINEL_TEST_CHILD_ARGS="+strings.Join(args, "\x1f")), env...)
@@ -167,7 +167,7 @@ func runInProcess(t *testing.T, env []string, args ...string) (int, string, stri
 	return code, out.String(), errb.String()
 }
 
-// TestCLIChildProcess is the child of runInProcess; it does nothing in a normal test run.
+// TestCLIChildProcess is the child of runInChildProcess; it does nothing in a normal test run.
 func TestCLIChildProcess(t *testing.T) {
 	args := os.Getenv("SENTINEL_TEST_CHILD_ARGS")
 	if args == "" {
