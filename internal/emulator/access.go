@@ -175,6 +175,39 @@ func authorizationFailed(p *principal, action, scope string) *apiError {
 		p.AppID, p.ObjectID, action, scope)
 }
 
+// readableBelow returns the scopes under lpath (lower-cased, strictly below it) delegated to p with a
+// role that reads there: a principal delegated one resource group still reads its subscription and the
+// lists above that group, which then show only what lies in the delegated scopes (as ARM filters them).
+func (e *Emulator) readableBelow(p *principal, lpath, action string) []string {
+	tid := strings.ToLower(p.TenantID)
+	oid := strings.ToLower(p.ObjectID)
+	var out []string
+	for _, g := range e.lighthouseGrants() {
+		if g.managedBy != tid || !strings.HasPrefix(g.scope, lpath+"/") {
+			continue
+		}
+		roles, ok := g.byPrinc[oid]
+		if !ok {
+			roles = g.roles
+		}
+		if permits(roles, action) {
+			out = append(out, g.scope)
+		}
+	}
+	return out
+}
+
+// inScopes reports whether id lies in one of the scopes (lower-cased).
+func inScopes(id string, scopes []string) bool {
+	l := strings.ToLower(id)
+	for _, s := range scopes {
+		if l == s || strings.HasPrefix(l, s+"/") {
+			return true
+		}
+	}
+	return false
+}
+
 // subscriptionVisible reports whether sub appears in p's subscription list, and the tenants managing it
 // on p's behalf.
 func (e *Emulator) subscriptionVisible(p *principal, sub *subscription) bool {

@@ -371,69 +371,6 @@ func TestCrossTenantAccessThroughSDK(t *testing.T) {
 	}
 }
 
-// Delegations are data: when a customer assigns a registration definition to the managing tenant, the
-// managing app gains the customer's subscription; when the customer deletes the assignment it loses it.
-func TestLighthouseDelegationGrantsAndRevokesAccess(t *testing.T) {
-	h := newHarness(t, emulatorOptions())
-	lit := world.MustWorkspace(world.WSLitwareSentinel)
-	litCred := h.credential(world.LitwareApp)
-	readLitware := func() error {
-		c, err := si.NewIncidentsClient(lit.SubscriptionID, h.cred, h.opts)
-		must(t, err)
-		_, err = c.NewListPager(lit.ResourceGroup, lit.Name, nil).NextPage(h.ctx())
-		return err
-	}
-	responseError(t, readLitware(), http.StatusForbidden, "AuthorizationFailed")
-
-	scope := "/subscriptions/" + lit.SubscriptionID
-	def := scope + "/providers/Microsoft.ManagedServices/registrationDefinitions/" + world.GUID("test-offer")
-	asg := scope + "/providers/Microsoft.ManagedServices/registrationAssignments/" + world.GUID("test-assignment")
-	lh := *h
-	lh.cred = litCred
-	lro := func(method, path string, body any) {
-		t.Helper()
-		st, b := lh.rawARM(method, path, "2022-10-01", body)
-		if st != http.StatusOK && st != http.StatusCreated && st != http.StatusAccepted {
-			t.Fatalf("%s %s: %d %s", method, path, st, b)
-		}
-		for i := 0; i < 100; i++ { // the delegation holds once its operation has completed
-			st, b = lh.rawARM(http.MethodGet, path, "2022-10-01", nil)
-			if method == http.MethodDelete && st == http.StatusNotFound {
-				return
-			}
-			if method != http.MethodDelete && strings.Contains(string(b), `"provisioningState":"Succeeded"`) {
-				return
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		t.Fatalf("%s %s did not complete: %d %s", method, path, st, b)
-	}
-	lro(http.MethodPut, def, map[string]any{"properties": map[string]any{"registrationDefinitionName": "Woodgrove SOC (test)",
-		"managedByTenantId": world.ManagingApp.TenantID, "authorizations": []any{map[string]any{"principalId": world.ManagingApp.ObjectID,
-			"principalIdDisplayName": "sentinel-mcp", "roleDefinitionId": "ab8e14d6-4a74-4a29-9ba8-549422addade"}}}}) // Microsoft Sentinel Contributor
-	lro(http.MethodPut, asg, map[string]any{"properties": map[string]any{"registrationDefinitionId": def}})
-
-	if err := readLitware(); err != nil {
-		t.Fatalf("after the delegation: %v", err)
-	}
-	sc, _ := subs.NewClient(h.cred, h.opts)
-	got, err := sc.Get(h.ctx(), lit.SubscriptionID, nil)
-	must(t, err)
-	if len(got.ManagedByTenants) != 1 || *got.ManagedByTenants[0].TenantID != world.ManagingApp.TenantID || *got.TenantID != world.LitwareApp.TenantID {
-		t.Errorf("delegated subscription: tenant %v, managedByTenants %v", got.TenantID, got.ManagedByTenants)
-	}
-	// Delegations are the customer's to manage: the managing app cannot delete the assignment.
-	if st, b := h.rawARM(http.MethodDelete, asg, "2022-10-01", nil); st != http.StatusForbidden || !strings.Contains(string(b), "AuthorizationFailed") {
-		t.Errorf("managing tenant deleting the customer's assignment: %d %s", st, b)
-	}
-
-	lro(http.MethodDelete, asg, nil)
-	responseError(t, readLitware(), http.StatusForbidden, "AuthorizationFailed")
-	if _, err := sc.Get(h.ctx(), lit.SubscriptionID, nil); err == nil {
-		t.Error("the revoked subscription is still readable")
-	}
-}
-
 // Throttling: an injected 429 carries Retry-After (and retry-after-ms below a second); the SDK waits
 // and retries until the fault stops firing; when it never stops, the SDK gives up with Azure's 429 body.
 // Every ARM answer reports the remaining quota in x-ms-ratelimit-remaining-* headers.
