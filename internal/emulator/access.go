@@ -181,9 +181,13 @@ func authorizationFailed(p *principal, action, scope string) *apiError {
 func (e *Emulator) readableBelow(p *principal, lpath, action string) []string {
 	tid := strings.ToLower(p.TenantID)
 	oid := strings.ToLower(p.ObjectID)
+	base := lpath // a provider list on a scope ("/subscriptions/x/providers/ns/type") lists that scope
+	if i := strings.Index(lpath, "/providers/"); i >= 0 {
+		base = lpath[:i]
+	}
 	var out []string
 	for _, g := range e.lighthouseGrants() {
-		if g.managedBy != tid || !strings.HasPrefix(g.scope, lpath+"/") {
+		if g.managedBy != tid || !strings.HasPrefix(g.scope, base+"/") {
 			continue
 		}
 		roles, ok := g.byPrinc[oid]

@@ -79,10 +79,7 @@ func (e *Emulator) serveCollection(c *call, t *rtype) {
 		return
 	}
 	_, st, _ := e.state()
-	items := st.list(parent)
-	if c.belowScopes != nil {
-		items = filterScopes(items, c.belowScopes)
-	}
+	items := c.inBelowScopes(st.list(parent))
 	if t.list != nil {
 		var err *apiError
 		if items, err = t.list(c, items); err != nil {
@@ -467,6 +464,14 @@ func modeledProvider(id string) bool {
 		return true
 	}
 	return false
+}
+
+// inBelowScopes keeps, for a caller delegated scopes below the path, the documents in those scopes.
+func (c *call) inBelowScopes(items []doc) []doc {
+	if c.belowScopes == nil {
+		return items
+	}
+	return filterScopes(items, c.belowScopes)
 }
 
 // filterScopes keeps the documents whose id lies in one of the scopes.

@@ -14,11 +14,7 @@ func init() {
 	addRoute("tenants", "GET", func(c *call) { c.e.listTenants(c) })
 	addScopedRoute("subscriptions/*/resourcegroups", func(c *call) {
 		_, st, _ := c.e.state()
-		items := st.list(c.resourceID())
-		if c.belowScopes != nil {
-			items = filterScopes(items, c.belowScopes)
-		}
-		c.page(items, -1)
+		c.page(c.inBelowScopes(st.list(c.resourceID())), -1)
 	})
 	addType("subscriptions/*/resourcegroups/*", &rtype{armType: "Microsoft.Resources/resourceGroups", paged: true,
 		get: true, put: true, patch: true, tracked: true, etag: etagNone,

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	oi "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/operationalinsights/armoperationalinsights/v2"
 	subs "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
 	si "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/securityinsights/armsecurityinsights/v2"
 
@@ -116,6 +117,12 @@ func TestLighthouseResourceGroupDelegation(t *testing.T) {
 	}
 	if st, b := customer.rawARM(http.MethodGet, sub+"/resourcegroups", "2021-04-01", nil); st != http.StatusOK || !strings.Contains(string(b), "rg-private") {
 		t.Errorf("the customer's own listing: %d %s", st, b)
+	}
+	// Subscription-wide lists show what lies in the delegated group only.
+	wc, _ := oi.NewWorkspacesClient(lit.SubscriptionID, h.cred, h.opts)
+	ws, err := wc.NewListPager(nil).NextPage(h.ctx())
+	if err != nil || len(ws.Value) != 1 || *ws.Value[0].Name != lit.Name {
+		t.Errorf("workspaces of the subscription through a group delegation: %v %+v", err, ws.Value)
 	}
 	// Writes above the delegated scope stay refused.
 	if st, _ := h.rawARM(http.MethodPut, sub+"/resourceGroups/rg-new", "2021-04-01", map[string]any{"location": "westeurope"}); st != http.StatusForbidden {
