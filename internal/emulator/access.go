@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -125,8 +126,10 @@ func (e *Emulator) rolesFor(p *principal, lpath string) ([]string, bool) {
 func permits(roles []string, action string) bool {
 	la := strings.ToLower(action)
 	read := strings.HasSuffix(la, "/read")
-	if !read && strings.HasPrefix(la, "microsoft.managedservices/") && la != "microsoft.managedservices/registrationassignments/delete" {
-		return false // delegations are managed by the customer tenant only
+	if !read && strings.HasPrefix(la, "microsoft.managedservices/") {
+		// Delegations are managed by the customer tenant; the managing tenant may only remove one, and
+		// only with the role made for it in the offer's authorizations (as Lighthouse requires).
+		return la == "microsoft.managedservices/registrationassignments/delete" && slices.Contains(roles, assignmentDeleteRole)
 	}
 	for _, r := range roles {
 		switch {
@@ -170,6 +173,43 @@ func authorizationFailed(p *principal, action, scope string) *apiError {
 	return errf(http.StatusForbidden, "AuthorizationFailed",
 		"The client '%s' with object id '%s' does not have authorization to perform action '%s' over scope '%s' or the scope is invalid. If access was recently granted, please refresh your credentials.",
 		p.AppID, p.ObjectID, action, scope)
+}
+
+// readableBelow returns the scopes under lpath (lower-cased, strictly below it) delegated to p with a
+// role that reads there: a principal delegated one resource group still reads its subscription and the
+// lists above that group, which then show only what lies in the delegated scopes (as ARM filters them).
+func (e *Emulator) readableBelow(p *principal, lpath, action string) []string {
+	tid := strings.ToLower(p.TenantID)
+	oid := strings.ToLower(p.ObjectID)
+	base := lpath // a provider list on a scope ("/subscriptions/x/providers/ns/type") lists that scope
+	if i := strings.Index(lpath, "/providers/"); i >= 0 {
+		base = lpath[:i]
+	}
+	var out []string
+	for _, g := range e.lighthouseGrants() {
+		if g.managedBy != tid || !strings.HasPrefix(g.scope, base+"/") {
+			continue
+		}
+		roles, ok := g.byPrinc[oid]
+		if !ok {
+			roles = g.roles
+		}
+		if permits(roles, action) {
+			out = append(out, g.scope)
+		}
+	}
+	return out
+}
+
+// inScopes reports whether id lies in one of the scopes (lower-cased).
+func inScopes(id string, scopes []string) bool {
+	l := strings.ToLower(id)
+	for _, s := range scopes {
+		if l == s || strings.HasPrefix(l, s+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // subscriptionVisible reports whether sub appears in p's subscription list, and the tenants managing it

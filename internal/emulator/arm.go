@@ -11,6 +11,7 @@ type route struct {
 	pattern []string
 	methods string // comma-separated; "" = any
 	handle  func(c *call)
+	scoped  bool // serves callers with belowScopes (filters by them)
 }
 
 // rtype describes a resource type served by the generic store handlers (arm_generic.go).
@@ -154,8 +155,15 @@ func (e *Emulator) serveARM(c *call) {
 			return
 		}
 		resPath := "/" + strings.Join(c.segs, "/")
-		if err := e.authorize(c.user, ix.subID, resPath, providerAction(resPath, methodVerb(c.r.Method))); err != nil {
-			c.fail(err)
+		action := providerAction(resPath, methodVerb(c.r.Method))
+		denied := e.authorize(c.user, ix.subID, resPath, action)
+		if denied != nil && c.r.Method == http.MethodGet {
+			if below := e.readableBelow(c.user, strings.ToLower(strings.TrimSuffix(resPath, "/")), action); len(below) > 0 {
+				c.belowScopes, denied = below, nil
+			}
+		}
+		if denied != nil {
+			c.fail(denied)
 			return
 		}
 		if err := e.throttle(c, "subscription", ix.subID); err != nil {
@@ -178,11 +186,19 @@ func (e *Emulator) serveARM(c *call) {
 		if rt.methods != "" && !strings.Contains(","+rt.methods+",", ","+c.r.Method+",") {
 			continue
 		}
+		if c.belowScopes != nil && !rt.scoped {
+			c.fail(authorizationFailed(c.user, providerAction(c.resourceID(), "read"), c.resourceID()))
+			return
+		}
 		rt.handle(c)
 		return
 	}
 	for _, t := range e.rtypes() {
 		if globSegs(t.pattern, c.lsegs) {
+			if c.belowScopes != nil { // an item above the delegated scopes is not readable
+				c.fail(authorizationFailed(c.user, providerAction(c.resourceID(), "read"), c.resourceID()))
+				return
+			}
 			e.serveItem(c, t)
 			return
 		}

@@ -21,6 +21,12 @@ func addRoute(pattern, methods string, h func(c *call)) {
 	routeTable = append(routeTable, route{pattern: segs(pattern), methods: methods, handle: h})
 }
 
+// addScopedRoute adds a GET route that also serves callers delegated only scopes below the path
+// (see call.belowScopes): the handler shows them only what lies in those scopes.
+func addScopedRoute(pattern string, h func(c *call)) {
+	routeTable = append(routeTable, route{pattern: segs(pattern), methods: "GET", handle: h, scoped: true})
+}
+
 func addType(pattern string, t *rtype) *rtype {
 	t.pattern = segs(pattern)
 	typeTable = append(typeTable, t)
@@ -73,7 +79,7 @@ func (e *Emulator) serveCollection(c *call, t *rtype) {
 		return
 	}
 	_, st, _ := e.state()
-	items := st.list(parent)
+	items := c.inBelowScopes(st.list(parent))
 	if t.list != nil {
 		var err *apiError
 		if items, err = t.list(c, items); err != nil {
@@ -458,4 +464,23 @@ func modeledProvider(id string) bool {
 		return true
 	}
 	return false
+}
+
+// inBelowScopes keeps, for a caller delegated scopes below the path, the documents in those scopes.
+func (c *call) inBelowScopes(items []doc) []doc {
+	if c.belowScopes == nil {
+		return items
+	}
+	return filterScopes(items, c.belowScopes)
+}
+
+// filterScopes keeps the documents whose id lies in one of the scopes.
+func filterScopes(items []doc, scopes []string) []doc {
+	var out []doc
+	for _, d := range items {
+		if inScopes(str(d["id"]), scopes) {
+			out = append(out, d)
+		}
+	}
+	return out
 }

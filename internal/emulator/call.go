@@ -24,6 +24,9 @@ type call struct {
 	// access checks key on it. Empty when the request addresses no tenant.
 	tenantID string
 	user     *principal
+	// belowScopes is set when the caller reads a path above the scopes delegated to it (a resource-group
+	// delegation reading its subscription or a list): only scope-filtered handlers serve such a request.
+	belowScopes []string
 
 	bodyEtag     string           // etag sent in a PUT/PATCH body
 	pendingItems []map[string]any // watchlist items parsed from rawContent, created after the PUT

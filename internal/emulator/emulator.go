@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -31,7 +32,7 @@ type Options struct {
 	ExtraTenants int              // synthetic Lighthouse-delegated customers for fan-out tests
 	PageSize     int              // ARM list page size; default 50
 	PlainHTTP    bool             // default is HTTPS with an ephemeral CA
-	Addr         string           // default "127.0.0.1:0"
+	Addr         string           // default "127.0.0.1:0"; loopback addresses only
 	DataDir      string           // optional persistence (atomic writes)
 	Logger       *slog.Logger
 
@@ -104,6 +105,9 @@ func New(opts Options) (*Emulator, error) {
 	}
 	if opts.Rows < 0 || opts.ExtraTenants < 0 {
 		return nil, errors.New("emulator: Rows and ExtraTenants must not be negative")
+	}
+	if err := checkLoopback(opts.Addr); err != nil {
+		return nil, err
 	}
 	logger := opts.Logger
 	if logger == nil {
@@ -262,4 +266,20 @@ func (e *Emulator) state() (*worldState, *store, error) {
 		e.log.Debug("emulator world built", "tenants", len(w.tenants), "resources", len(w.resources))
 	})
 	return e.world, e.store, e.worldErr
+}
+
+// checkLoopback refuses listen addresses other than loopback ones: the emulator's identities and
+// secrets are public, and its certificate names only localhost, 127.0.0.1 and ::1.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("emulator: listen address %q: %v (want host:port, e.g. 127.0.0.1:8443)", addr, err)
+	}
+	if strings.EqualFold(host, "localhost") {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("emulator: listen address %q is not a loopback address; the emulator serves 127.0.0.1, ::1 or localhost only (its identities and secrets are public)", addr)
 }

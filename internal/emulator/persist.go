@@ -27,6 +27,7 @@ const (
 	stateFormat  = "sentinel-mcp-emulator-state"
 	stateVersion = 1
 	saveDebounce = 200 * time.Millisecond
+	tempPattern  = ".state-*.tmp" // saves are written here, then renamed over stateFile
 )
 
 type stateHeader struct {
@@ -34,8 +35,10 @@ type stateHeader struct {
 	Version int       `json:"version"`
 	SavedAt time.Time `json:"savedAt"`
 	Seed    int64     `json:"seed"`
-	Length  int       `json:"length"`
-	SHA256  string    `json:"sha256"`
+	// ExtraTenants changes the world's tenants and resources, so a state is only valid with the same number.
+	ExtraTenants int    `json:"extraTenants,omitempty"`
+	Length       int    `json:"length"`
+	SHA256       string `json:"sha256"`
 }
 
 type statePayload struct {
@@ -156,24 +159,36 @@ func (e *Emulator) saveState() error {
 	}
 	sum := sha256.Sum256(payload)
 	hdr, _ := json.Marshal(stateHeader{Format: stateFormat, Version: stateVersion, SavedAt: time.Now().UTC(),
-		Seed: e.opts.Seed, Length: len(payload), SHA256: hex.EncodeToString(sum[:])})
+		Seed: e.opts.Seed, ExtraTenants: e.opts.ExtraTenants, Length: len(payload), SHA256: hex.EncodeToString(sum[:])})
 	saveMu.Lock()
 	defer saveMu.Unlock()
 	return writeFileAtomic(e.persist.path(), append(append(hdr, '\n'), payload...))
 }
+
+// crashHook, set by tests only, runs halfway through the writing of a state file: a test process
+// kills itself there to show that a crash in the middle of a save leaves the previous state loadable.
+var crashHook func()
 
 func writeFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("emulator: create data dir: %w", err)
 	}
-	f, err := os.CreateTemp(dir, ".state-*.tmp")
+	f, err := os.CreateTemp(dir, tempPattern)
 	if err != nil {
 		return fmt.Errorf("emulator: create temp state file: %w", err)
 	}
 	tmp := f.Name()
 	cleanup := func() { _ = os.Remove(tmp) }
-	if _, err := f.Write(data); err != nil {
+	half := len(data) / 2
+	_, err = f.Write(data[:half])
+	if err == nil && crashHook != nil {
+		crashHook()
+	}
+	if err == nil {
+		_, err = f.Write(data[half:])
+	}
+	if err != nil {
 		_ = f.Close()
 		cleanup()
 		return fmt.Errorf("emulator: write state: %w", err)
@@ -202,6 +217,12 @@ func writeFileAtomic(path string, data []byte) error {
 func (e *Emulator) loadPersisted() error {
 	p := e.persist
 	p.save = e.saveState
+	// A crash during a save leaves at most a temp file beside the intact state file: remove it.
+	if stale, _ := filepath.Glob(filepath.Join(p.dir, tempPattern)); len(stale) > 0 {
+		for _, s := range stale {
+			_ = os.Remove(s)
+		}
+	}
 	f, err := os.Open(p.path())
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -210,7 +231,7 @@ func (e *Emulator) loadPersisted() error {
 		return fmt.Errorf("emulator: open state file: %w", err)
 	}
 	defer f.Close()
-	st, err := readState(f, e.opts.Seed)
+	st, err := readState(f, e.opts.Seed, e.opts.ExtraTenants)
 	if err != nil {
 		return fmt.Errorf("emulator: refusing to load %s: %w; move or delete the file to start from the seeded world", p.path(), err)
 	}
@@ -220,7 +241,7 @@ func (e *Emulator) loadPersisted() error {
 	return nil
 }
 
-func readState(r io.Reader, seed int64) (*store, error) {
+func readState(r io.Reader, seed int64, extraTenants int) (*store, error) {
 	br := bufio.NewReader(r)
 	line, err := br.ReadBytes('\n')
 	if err != nil {
@@ -235,6 +256,9 @@ func readState(r io.Reader, seed int64) (*store, error) {
 	}
 	if h.Seed != seed {
 		return nil, fmt.Errorf("it was written with seed %d but the emulator runs with seed %d", h.Seed, seed)
+	}
+	if h.ExtraTenants != extraTenants {
+		return nil, fmt.Errorf("it was written with %d extra tenants but the emulator runs with %d", h.ExtraTenants, extraTenants)
 	}
 	payload, err := io.ReadAll(br)
 	if err != nil {

@@ -97,9 +97,12 @@ func queryError(ke *kql.Error, wait time.Duration) *apiError {
 		if ke.Hint != "" && !strings.Contains(msg, ke.Hint) {
 			msg += " (" + ke.Hint + ")"
 		}
+		inner := map[string]any{"code": code, "message": msg}
+		if ke.Line > 0 { // where the offending name is, as syntax errors say it (0-based pos)
+			inner["line"], inner["pos"] = ke.Line, max(ke.Col-1, 0)
+		}
 		return &apiError{Status: http.StatusBadRequest, Code: "BadArgumentError", Message: "The request had some invalid properties",
-			Inner: map[string]any{"code": "SemanticError", "message": "A semantic error occurred.",
-				"innererror": map[string]any{"code": code, "message": msg}}}
+			Inner: map[string]any{"code": "SemanticError", "message": "A semantic error occurred.", "innererror": inner}}
 	case kql.CodeTimeout:
 		return errf(http.StatusGatewayTimeout, "GatewayTimeout", "The query has exceeded the allowed wait time of %s (Prefer: wait=%d).", wait, int(wait/time.Second))
 	case kql.CodeCanceled:

@@ -27,13 +27,16 @@ const (
 type graphQuotaState struct {
 	mu    sync.Mutex
 	users map[string][]time.Time
+	now   func() time.Time // wall clock; tests freeze it
 }
 
-func newGraphQuota() *graphQuotaState { return &graphQuotaState{users: map[string][]time.Time{}} }
+func newGraphQuota() *graphQuotaState {
+	return &graphQuotaState{users: map[string][]time.Time{}, now: time.Now}
+}
 
 // take records a query for user and returns the remaining quota and, when exhausted, the wait.
 func (g *graphQuotaState) take(user string) (int, time.Duration) {
-	now := time.Now()
+	now := g.now()
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	var keep []time.Time

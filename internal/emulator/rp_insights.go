@@ -23,7 +23,7 @@ var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
 
 func init() {
 	rg := "subscriptions/*/resourcegroups/*/providers/microsoft.insights/"
-	addRoute("subscriptions/*/providers/microsoft.insights/workbooks", "GET", func(c *call) { c.e.listWorkbooks(c, true) })
+	addScopedRoute("subscriptions/*/providers/microsoft.insights/workbooks", func(c *call) { c.e.listWorkbooks(c, true) })
 	addRoute(rg+"workbooks", "GET", func(c *call) { c.e.listWorkbooks(c, false) })
 	addType(rg+"workbooks/*", &rtype{armType: workbookType, paged: true, get: true, put: true, patch: true, del: true, tracked: true,
 		build: buildWorkbook, view: viewWorkbook, deleteStatus: func(c *call) int {
@@ -33,11 +33,11 @@ func init() {
 			return http.StatusOK
 		}})
 
-	addRoute("subscriptions/*/providers/microsoft.insights/datacollectionrules", "GET", func(c *call) { c.e.listBySubscription(c, dcrType) })
+	addScopedRoute("subscriptions/*/providers/microsoft.insights/datacollectionrules", func(c *call) { c.e.listBySubscription(c, dcrType) })
 	addType(rg+"datacollectionrules/*", &rtype{armType: dcrType, paged: true, get: true, put: true, patch: true, del: true, tracked: true, build: buildDCR})
 	addRoute(rg+"datacollectionrules/*/associations", "GET", func(c *call) { c.e.listAssociations(c, "dataCollectionRuleId") })
 
-	addRoute("subscriptions/*/providers/microsoft.insights/datacollectionendpoints", "GET", func(c *call) { c.e.listBySubscription(c, dceType) })
+	addScopedRoute("subscriptions/*/providers/microsoft.insights/datacollectionendpoints", func(c *call) { c.e.listBySubscription(c, dceType) })
 	addType(rg+"datacollectionendpoints/*", &rtype{armType: dceType, paged: true, get: true, put: true, patch: true, del: true, tracked: true, build: buildDCE})
 	addRoute(rg+"datacollectionendpoints/*/associations", "GET", func(c *call) { c.e.listAssociations(c, "dataCollectionEndpointId") })
 
@@ -50,7 +50,7 @@ func init() {
 
 func (e *Emulator) listBySubscription(c *call, armType string) {
 	_, st, _ := e.state()
-	c.page(st.scan("/subscriptions/"+c.segs[1]+"/", armType), -1)
+	c.page(c.inBelowScopes(st.scan("/subscriptions/"+c.segs[1]+"/", armType)), -1)
 }
 
 func legacyWorkbookAPI(c *call) bool { return c.q("api-version") == "2015-05-01" }
@@ -140,7 +140,7 @@ func (e *Emulator) listWorkbooks(c *call, bySubscription bool) {
 	_, st, _ := e.state()
 	var items []doc
 	if bySubscription {
-		items = st.scan("/subscriptions/"+c.segs[1]+"/", workbookType)
+		items = c.inBelowScopes(st.scan("/subscriptions/"+c.segs[1]+"/", workbookType))
 	} else {
 		items = st.list(c.resourceID())
 	}

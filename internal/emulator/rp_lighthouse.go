@@ -107,7 +107,8 @@ func viewAssignment(c *call, d doc, _ bool) doc {
 		return d
 	}
 	v := cloneDoc(d)
-	ensureProps(v)["registrationDefinition"] = viewNoSystemData(c, def, false)
+	// The embedded definition keeps its systemData, as Azure's expanded assignments do.
+	ensureProps(v)["registrationDefinition"] = cloneDoc(def)
 	return v
 }
 

@@ -10,11 +10,11 @@ import (
 
 func init() {
 	addRoute("subscriptions", "GET", func(c *call) { c.e.listSubscriptions(c) })
-	addRoute("subscriptions/*", "GET", func(c *call) { c.e.getSubscription(c) })
+	addScopedRoute("subscriptions/*", func(c *call) { c.e.getSubscription(c) })
 	addRoute("tenants", "GET", func(c *call) { c.e.listTenants(c) })
-	addRoute("subscriptions/*/resourcegroups", "GET", func(c *call) {
+	addScopedRoute("subscriptions/*/resourcegroups", func(c *call) {
 		_, st, _ := c.e.state()
-		c.page(st.list(c.resourceID()), -1)
+		c.page(c.inBelowScopes(st.list(c.resourceID())), -1)
 	})
 	addType("subscriptions/*/resourcegroups/*", &rtype{armType: "Microsoft.Resources/resourceGroups", paged: true,
 		get: true, put: true, patch: true, tracked: true, etag: etagNone,

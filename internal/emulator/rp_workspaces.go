@@ -13,9 +13,9 @@ const (
 )
 
 func init() {
-	addRoute("subscriptions/*/providers/microsoft.operationalinsights/workspaces", "GET", func(c *call) {
+	addScopedRoute("subscriptions/*/providers/microsoft.operationalinsights/workspaces", func(c *call) {
 		_, st, _ := c.e.state()
-		c.ok(http.StatusOK, doc{"value": nonNil(st.scan("/subscriptions/"+c.segs[1]+"/", workspaceType))})
+		c.ok(http.StatusOK, doc{"value": nonNil(c.inBelowScopes(st.scan("/subscriptions/"+c.segs[1]+"/", workspaceType)))})
 	})
 	addType("subscriptions/*/resourcegroups/*/providers/microsoft.operationalinsights/workspaces/*", &rtype{
 		armType: workspaceType, get: true, tracked: true, view: viewNoSystemDataIfAbsent,
