@@ -93,7 +93,7 @@ type Emulator struct {
 	Scale        float64 `config:"scale" default:"1" help:"Log volume multiplier of the emulator (1 = demo size)."`
 	Days         int     `config:"days" default:"7" help:"Days of log history the emulator generates."`
 	ExtraTenants int     `config:"extra_tenants" default:"0" help:"Extra synthetic delegated customer tenants (fan-out demos)."`
-	Addr         string  `config:"addr" default:"127.0.0.1:0" help:"Listen address of the emulator (port 0 picks a free port)."`
+	Addr         string  `config:"addr" default:"127.0.0.1:0" help:"Listen address of the emulator, loopback only (port 0 picks a free port)."`
 	DataDir      string  `config:"data_dir" help:"Directory where the emulator persists its state between runs (empty: in memory)."`
 }
 
