@@ -30,6 +30,8 @@ Measures this binary over stdio against the built-in emulator, as an MCP client 
   tools/list   size in bytes and estimated tokens (bytes/4), default toolsets and every tool with writes
   per call     round-trip latency (p50/p99) of cheap calls: a resource read, a prompt get, and a tool
                call (list_tenants or list_workspaces, once warm) when the inventory has one
+  burst        --burst n tool calls sent at once in one session (queries, incident lists, workspace
+               lists, table schemas): elapsed time and memory (RSS before, peak; server and emulator)
 
 Figures only: nothing fails on timing. Targets: start-up < 50 ms, peak RSS < 40 MB, default tools/list
 < 20 KB.
@@ -37,6 +39,7 @@ Figures only: nothing fails on timing. Targets: start-up < 50 ms, peak RSS < 40 
 Flags:
   --runs n       start-up runs (default 20)
   --calls n      calls per measured method (default 300)
+  --burst n      concurrent calls of the burst (default 100; 0 skips it)
   --json         one JSON document instead of tables
 `
 
@@ -79,6 +82,7 @@ type benchReport struct {
 	PeakRSSMiB benchStats   `json:"peak_rss_mib"`
 	ToolsList  []listFigure `json:"tools_list"`
 	Calls      []callFigure `json:"calls"`
+	Burst      *burstFigure `json:"burst,omitempty"`
 }
 
 func runBench(ctx context.Context, args []string, stdout, _ io.Writer) error {
@@ -86,6 +90,7 @@ func runBench(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs.SetOutput(io.Discard)
 	runs := fs.Int("runs", 20, "")
 	calls := fs.Int("calls", 300, "")
+	burst := fs.Int("burst", 100, "")
 	asJSON := fs.Bool("json", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -94,8 +99,8 @@ func runBench(ctx context.Context, args []string, stdout, _ io.Writer) error {
 		}
 		return usageError{err}
 	}
-	if fs.NArg() > 0 || *runs < 1 || *calls < 1 {
-		return usageError{errors.New("bench takes --runs n (at least 1), --calls n (at least 1) and --json")}
+	if fs.NArg() > 0 || *runs < 1 || *calls < 1 || *burst < 0 {
+		return usageError{errors.New("bench takes --runs n (at least 1), --calls n (at least 1), --burst n (0 or more) and --json")}
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -133,6 +138,13 @@ func runBench(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if rep.Calls, err = b.perCall(*calls); err != nil {
 		return fmt.Errorf("per-call latency: %w", err)
 	}
+	if *burst > 0 {
+		f, err := b.burst(*burst)
+		if err != nil {
+			return fmt.Errorf("burst of %d calls: %w", *burst, err)
+		}
+		rep.Burst = &f
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -165,6 +177,11 @@ func printBench(w io.Writer, rep benchReport) {
 	fmt.Fprintf(tw, "per call (round trip over stdio)\tp50\tp99\tmax\tcalls\n")
 	for _, c := range rep.Calls {
 		fmt.Fprintf(tw, "%s %s\t%.0f µs\t%.0f µs\t%.0f µs\t%d\n", c.Method, c.Target, c.Micros.P50, c.Micros.P99, c.Micros.Max, c.Micros.N)
+	}
+	if bu := rep.Burst; bu != nil {
+		fmt.Fprintln(tw)
+		fmt.Fprintf(tw, "burst of %d concurrent calls\telapsed\tRSS before\tpeak RSS\t\n", bu.Calls)
+		fmt.Fprintf(tw, "%s\t%.0f ms\t%.1f MiB\t%.1f MiB\t(server + emulator)\n", bu.ToolsAndCalls, bu.ElapsedMS, bu.RSSBeforeMiB, bu.PeakRSSMiB)
 	}
 	tw.Flush()
 }
