@@ -138,6 +138,23 @@ func TestStdioEmulatorEndToEnd(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the server did not exit after stdin closed")
 	}
+	// The audit log of the binary: one JSON line per call, with the caller, the outcome and the duration.
+	auditLog, err := os.ReadFile(filepath.Join(state, "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec struct {
+		Time          time.Time `json:"time"`
+		CorrelationID string    `json:"correlation_id"`
+		Client, Tool  string
+		Outcome       string
+		DurationMS    float64 `json:"duration_ms"`
+	}
+	if lines := strings.Split(strings.TrimSpace(string(auditLog)), "\n"); len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &rec) != nil ||
+		rec.Tool != "list_tenants" || rec.Client != "e2e/1" || rec.Outcome != "ok" || rec.CorrelationID == "" || rec.DurationMS <= 0 || time.Since(rec.Time) > time.Minute {
+		t.Errorf("audit log of the binary:\n%s", auditLog)
+	}
+
 	// Logs: slog records on stderr, one JSON object a line (stdout carried only JSON-RPC, see response).
 	logged := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {

@@ -265,3 +265,26 @@ func TestPlanErrorRefusesAtOnce(t *testing.T) {
 		t.Errorf("plan of an existing thing: %s", msg)
 	}
 }
+
+// Confirmation fails closed: a client whose elicitation fails (an error, a cancel, an answer without
+// the confirmation) never gets the destructive call run.
+func TestConfirmationFailsClosed(t *testing.T) {
+	for name, answer := range map[string]func() (*mcp.ElicitResult, error){
+		"error":    func() (*mcp.ElicitResult, error) { return nil, fmt.Errorf("the user closed the dialog") },
+		"cancel":   func() (*mcp.ElicitResult, error) { return &mcp.ElicitResult{Action: "cancel"}, nil },
+		"no value": func() (*mcp.ElicitResult, error) { return &mcp.ElicitResult{Action: "accept", Content: map[string]any{}}, nil },
+		"false":    func() (*mcp.ElicitResult, error) { return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"confirm": false}}, nil },
+	} {
+		for _, version := range []string{"", "2025-06-18"} {
+			f := newFixture(t, fixtureOpts{filter: writes})
+			cs := f.connect(&mcp.ClientOptions{ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) { return answer() }}, version)
+			res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "delete_thing", Arguments: map[string]any{"workspace": "contoso/contoso-prod", "note": "x"}})
+			if err == nil && !res.IsError {
+				t.Errorf("%s, version %q: the call succeeded: %s", name, version, text(res))
+			}
+			if n := f.env.count("delete_thing"); n != 0 {
+				t.Errorf("%s, version %q: the destructive handler ran %d times", name, version, n)
+			}
+		}
+	}
+}
