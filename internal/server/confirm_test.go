@@ -270,10 +270,14 @@ func TestPlanErrorRefusesAtOnce(t *testing.T) {
 // the confirmation) never gets the destructive call run.
 func TestConfirmationFailsClosed(t *testing.T) {
 	for name, answer := range map[string]func() (*mcp.ElicitResult, error){
-		"error":    func() (*mcp.ElicitResult, error) { return nil, fmt.Errorf("the user closed the dialog") },
-		"cancel":   func() (*mcp.ElicitResult, error) { return &mcp.ElicitResult{Action: "cancel"}, nil },
-		"no value": func() (*mcp.ElicitResult, error) { return &mcp.ElicitResult{Action: "accept", Content: map[string]any{}}, nil },
-		"false":    func() (*mcp.ElicitResult, error) { return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"confirm": false}}, nil },
+		"error":  func() (*mcp.ElicitResult, error) { return nil, fmt.Errorf("the user closed the dialog") },
+		"cancel": func() (*mcp.ElicitResult, error) { return &mcp.ElicitResult{Action: "cancel"}, nil },
+		"no value": func() (*mcp.ElicitResult, error) {
+			return &mcp.ElicitResult{Action: "accept", Content: map[string]any{}}, nil
+		},
+		"false": func() (*mcp.ElicitResult, error) {
+			return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"confirm": false}}, nil
+		},
 	} {
 		for _, version := range []string{"", "2025-06-18"} {
 			f := newFixture(t, fixtureOpts{filter: writes})
