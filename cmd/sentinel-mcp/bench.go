@@ -25,10 +25,13 @@ import (
 const benchHelp = `Usage: sentinel-mcp bench [flags]
 
 Measures this binary over stdio against the built-in emulator, as an MCP client sees it:
-  start-up     process start to the tools/list answer (initialize sent at once), and peak RSS
+  start-up     process start to the tools/list answer (initialize sent at once), the CPU time of
+               such a run (user+sys, start to exit) and peak RSS
   tools/list   size in bytes and estimated tokens (bytes/4), default toolsets and every tool with writes
   per call     round-trip latency (p50/p99) of cheap calls: a resource read, a prompt get, and a tool
                call (list_tenants or list_workspaces, once warm) when the inventory has one
+  burst        --burst n tool calls sent at once in one session (queries, incident lists, workspace
+               lists, table schemas): elapsed time and memory (RSS before, peak; server and emulator)
 
 Figures only: nothing fails on timing. Targets: start-up < 50 ms, peak RSS < 40 MB, default tools/list
 < 20 KB.
@@ -36,6 +39,7 @@ Figures only: nothing fails on timing. Targets: start-up < 50 ms, peak RSS < 40 
 Flags:
   --runs n       start-up runs (default 20)
   --calls n      calls per measured method (default 300)
+  --burst n      concurrent calls of the burst (default 100; 0 skips it)
   --json         one JSON document instead of tables
 `
 
@@ -74,9 +78,11 @@ type benchReport struct {
 	Version    string       `json:"version"`
 	StartupMS  benchStats   `json:"startup_to_tools_list_ms"`
 	InitMS     benchStats   `json:"startup_to_initialize_ms"`
+	CPUMS      benchStats   `json:"startup_cpu_ms"` // user+sys CPU of a whole start-up run: less sensitive to a busy machine than elapsed time
 	PeakRSSMiB benchStats   `json:"peak_rss_mib"`
 	ToolsList  []listFigure `json:"tools_list"`
 	Calls      []callFigure `json:"calls"`
+	Burst      *burstFigure `json:"burst,omitempty"`
 }
 
 func runBench(ctx context.Context, args []string, stdout, _ io.Writer) error {
@@ -84,6 +90,7 @@ func runBench(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs.SetOutput(io.Discard)
 	runs := fs.Int("runs", 20, "")
 	calls := fs.Int("calls", 300, "")
+	burst := fs.Int("burst", 100, "")
 	asJSON := fs.Bool("json", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -92,8 +99,8 @@ func runBench(ctx context.Context, args []string, stdout, _ io.Writer) error {
 		}
 		return usageError{err}
 	}
-	if fs.NArg() > 0 || *runs < 1 || *calls < 1 {
-		return usageError{errors.New("bench takes --runs n (at least 1), --calls n (at least 1) and --json")}
+	if fs.NArg() > 0 || *runs < 1 || *calls < 1 || *burst < 0 {
+		return usageError{errors.New("bench takes --runs n (at least 1), --calls n (at least 1), --burst n (0 or more) and --json")}
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -107,13 +114,13 @@ func runBench(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	b := &bench{ctx: ctx, exe: exe, env: benchEnv(state)}
 	rep := benchReport{Binary: exe, Version: versionString()}
 
-	var startup, init, rss []float64
+	var startup, init, cpu, rss []float64
 	for i := range *runs {
 		r, err := b.startup(nil)
 		if err != nil {
 			return fmt.Errorf("start-up run %d: %w", i+1, err)
 		}
-		startup, init = append(startup, r.toolsMS), append(init, r.initMS)
+		startup, init, cpu = append(startup, r.toolsMS), append(init, r.initMS), append(cpu, r.cpuMS)
 		if r.rssKiB > 0 {
 			rss = append(rss, float64(r.rssKiB)/1024)
 		}
@@ -121,7 +128,7 @@ func runBench(ctx context.Context, args []string, stdout, _ io.Writer) error {
 			rep.ToolsList = append(rep.ToolsList, r.list("default toolsets (read-only)"))
 		}
 	}
-	rep.StartupMS, rep.InitMS, rep.PeakRSSMiB = statsOf(startup), statsOf(init), statsOf(rss)
+	rep.StartupMS, rep.InitMS, rep.CPUMS, rep.PeakRSSMiB = statsOf(startup), statsOf(init), statsOf(cpu), statsOf(rss)
 	r, err := b.startup([]string{"--toolsets", "all", "--enable-writes"})
 	if err != nil {
 		return fmt.Errorf("start-up with every tool: %w", err)
@@ -130,6 +137,13 @@ func runBench(ctx context.Context, args []string, stdout, _ io.Writer) error {
 
 	if rep.Calls, err = b.perCall(*calls); err != nil {
 		return fmt.Errorf("per-call latency: %w", err)
+	}
+	if *burst > 0 {
+		f, err := b.burst(*burst)
+		if err != nil {
+			return fmt.Errorf("burst of %d calls: %w", *burst, err)
+		}
+		rep.Burst = &f
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -146,6 +160,7 @@ func printBench(w io.Writer, rep benchReport) {
 	fmt.Fprintf(tw, "start-up (%d runs)\tp50\tp99\tmax\ttarget\n", rep.StartupMS.N)
 	fmt.Fprintf(tw, "to initialize answer\t%.1f ms\t%.1f ms\t%.1f ms\t\n", rep.InitMS.P50, rep.InitMS.P99, rep.InitMS.Max)
 	fmt.Fprintf(tw, "to tools/list answer\t%.1f ms\t%.1f ms\t%.1f ms\t< 50 ms\n", rep.StartupMS.P50, rep.StartupMS.P99, rep.StartupMS.Max)
+	fmt.Fprintf(tw, "CPU of a run (user+sys)\t%.1f ms\t%.1f ms\t%.1f ms\t\n", rep.CPUMS.P50, rep.CPUMS.P99, rep.CPUMS.Max)
 	if rep.PeakRSSMiB.N > 0 {
 		fmt.Fprintf(tw, "peak RSS\t%.1f MiB\t%.1f MiB\t%.1f MiB\t< 40 MB\n", rep.PeakRSSMiB.P50, rep.PeakRSSMiB.P99, rep.PeakRSSMiB.Max)
 	}
@@ -162,6 +177,11 @@ func printBench(w io.Writer, rep benchReport) {
 	fmt.Fprintf(tw, "per call (round trip over stdio)\tp50\tp99\tmax\tcalls\n")
 	for _, c := range rep.Calls {
 		fmt.Fprintf(tw, "%s %s\t%.0f µs\t%.0f µs\t%.0f µs\t%d\n", c.Method, c.Target, c.Micros.P50, c.Micros.P99, c.Micros.Max, c.Micros.N)
+	}
+	if bu := rep.Burst; bu != nil {
+		fmt.Fprintln(tw)
+		fmt.Fprintf(tw, "burst of %d concurrent calls\telapsed\tRSS before\tpeak RSS\t\n", bu.Calls)
+		fmt.Fprintf(tw, "%s\t%.0f ms\t%.1f MiB\t%.1f MiB\t(server + emulator)\n", bu.ToolsAndCalls, bu.ElapsedMS, bu.RSSBeforeMiB, bu.PeakRSSMiB)
 	}
 	tw.Flush()
 }
@@ -186,6 +206,7 @@ type bench struct {
 
 type startupRun struct {
 	initMS, toolsMS float64
+	cpuMS           float64 // user+sys of the child, start to exit
 	rssKiB          int64
 	listBytes       int
 	tools           []string
@@ -232,6 +253,9 @@ func (b *bench) startup(extra []string) (startupRun, error) {
 		r.tools = append(r.tools, t.Name)
 	}
 	r.rssKiB, err = c.close()
+	if ps := c.cmd.ProcessState; ps != nil {
+		r.cpuMS = ms(ps.UserTime() + ps.SystemTime())
+	}
 	return r, err
 }
 

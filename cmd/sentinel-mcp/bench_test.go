@@ -12,7 +12,7 @@ import (
 // process) and checks that every figure is there and plausible. Timings are not asserted.
 func TestBenchCommand(t *testing.T) {
 	bin := buildBinary(t)
-	cmd := exec.Command(bin, "bench", "--runs", "2", "--calls", "20", "--json")
+	cmd := exec.Command(bin, "bench", "--runs", "2", "--calls", "20", "--burst", "12", "--json")
 	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+t.TempDir(), "SENTINEL_TOOLSETS=nonsense")
 	out, err := cmd.Output()
 	if err != nil {
@@ -39,9 +39,12 @@ func TestBenchCommand(t *testing.T) {
 			t.Errorf("%s %s: %+v", c.Method, c.Target, c.Micros)
 		}
 	}
+	if b := rep.Burst; b == nil || b.Calls != 12 || b.ElapsedMS <= 0 || b.PeakRSSMiB < 1 || b.PeakRSSMiB < b.RSSBeforeMiB {
+		t.Errorf("burst figures: %+v", b)
+	}
 	// The table form names the targets.
-	table, err := exec.Command(bin, "bench", "--runs", "1", "--calls", "5").Output()
-	if err != nil || !strings.Contains(string(table), "to tools/list answer") || !strings.Contains(string(table), "< 20 KB") {
+	table, err := exec.Command(bin, "bench", "--runs", "1", "--calls", "5", "--burst", "4").Output()
+	if err != nil || !strings.Contains(string(table), "to tools/list answer") || !strings.Contains(string(table), "< 20 KB") || !strings.Contains(string(table), "burst of 4 concurrent calls") {
 		t.Errorf("bench table: %v\n%s", err, table)
 	}
 	if code, _, errs := runCLI(t, "bench", "--runs", "0"); code != exitUsage || !strings.Contains(errs, "at least 1") {

@@ -40,7 +40,9 @@ func TestCLIUsageAndExitCodes(t *testing.T) {
 
 func TestCommandHelpDocumentsFlagsAndEnvironment(t *testing.T) {
 	for cmd, want := range map[string][]string{
-		"stdio":    {"--emulator", "SENTINEL_EMULATOR", "--read-only", "--enable-writes", "--toolsets", "--audit-path", "SENTINEL_CONFIG", "--emulator-seed"},
+		"stdio": {"--emulator", "SENTINEL_EMULATOR", "--read-only", "--enable-writes", "--toolsets", "--audit-path", "SENTINEL_CONFIG", "--emulator-seed",
+			"--log-format", "--config path", "Settings without a flag (config file", "azure.tenants[].workspaces[].resource_id",
+			"flags override SENTINEL_* environment variables, which override the config file"},
 		"http":     {"--http-addr", "SENTINEL_HTTP_AUTH_TOKEN", "--http-allowed-origins", "--limits-rate"},
 		"emulator": {"--emulator-seed", "--emulator-scale", "--emulator-addr"},
 		"tools":    {"--json", "--markdown", "--toolsets"},

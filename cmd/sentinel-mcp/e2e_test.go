@@ -67,7 +67,7 @@ func (c *rpcClient) response(id int) map[string]any {
 func TestStdioEmulatorEndToEnd(t *testing.T) {
 	bin := buildBinary(t)
 	state := t.TempDir()
-	cmd := exec.Command(bin, "stdio", "--emulator", "--log-format", "json")
+	cmd := exec.Command(bin, "stdio", "--emulator", "--log-format", "json", "--log-level", "debug")
 	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state, "SENTINEL_AUDIT_PATH="+filepath.Join(state, "audit.jsonl"))
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
@@ -138,9 +138,53 @@ func TestStdioEmulatorEndToEnd(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the server did not exit after stdin closed")
 	}
+	// The audit log of the binary: one JSON line per call, with the caller, the outcome and the duration.
+	auditLog, err := os.ReadFile(filepath.Join(state, "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec struct {
+		Time          time.Time `json:"time"`
+		CorrelationID string    `json:"correlation_id"`
+		Client, Tool  string
+		Outcome       string
+		DurationMS    float64 `json:"duration_ms"`
+	}
+	if lines := strings.Split(strings.TrimSpace(string(auditLog)), "\n"); len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &rec) != nil ||
+		rec.Tool != "list_tenants" || rec.Client != "e2e/1" || rec.Outcome != "ok" || rec.CorrelationID == "" || rec.DurationMS <= 0 || time.Since(rec.Time) > time.Minute {
+		t.Errorf("audit log of the binary:\n%s", auditLog)
+	}
+
+	// Logs: slog records on stderr, one JSON object a line (stdout carried only JSON-RPC, see response).
+	logged := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
-		if line != "" && !json.Valid([]byte(line)) {
-			t.Errorf("stderr line is not JSON (--log-format json): %q", line)
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil || rec["time"] == nil || rec["level"] == nil {
+			t.Errorf("stderr line is not a JSON log record (--log-format json): %q", line)
+			continue
+		}
+		msg, _ := rec["msg"].(string)
+		logged[msg] = true
+	}
+	if !logged["server ready"] || !logged["tool call"] {
+		t.Errorf("debug logs lack the start-up and tool call records: %v", logged)
+	}
+
+	// --log-format text: the same records as slog text lines.
+	text := exec.Command(bin, "stdio", "--emulator", "--log-level", "debug", "--log-format", "text")
+	text.Env = cmd.Env
+	text.Stdin = strings.NewReader("")
+	var textErr strings.Builder
+	text.Stderr = &textErr
+	if out, err := text.Output(); err != nil || len(out) != 0 {
+		t.Fatalf("stdio with stdin closed: %v, stdout %q\n%s", err, out, textErr.String())
+	}
+	if !strings.Contains(textErr.String(), `level=DEBUG msg="server ready"`) {
+		t.Errorf("--log-format text logged:\n%s", textErr.String())
+	}
+	for _, line := range strings.Split(strings.TrimSpace(textErr.String()), "\n") {
+		if !strings.HasPrefix(line, "time=") {
+			t.Errorf("stderr line is not a slog text record: %q", line)
 		}
 	}
 	if testing.Verbose() {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -70,6 +71,18 @@ func TestStartMakesNoAzureCall(t *testing.T) {
 	}
 	if st := a.deps.Registry.Status(); st.Discovered || st.Refreshing {
 		t.Fatalf("discovery ran during start-up: %+v", st)
+	}
+	// Start-up builds only the enabled toolsets' tools; a tool of another toolset, called by name, is
+	// still known and refused with the reason (its toolset is built then).
+	for name, want := range map[string]string{
+		"delete_watchlist":      `toolset "watchlists" is not enabled`,
+		"list_automation_rules": `toolset "automation" is not enabled`,
+		"close_incident":        "writes are disabled",
+	} {
+		res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: name, Arguments: map[string]any{}})
+		if err != nil || !res.IsError || !strings.Contains(res.Content[0].(*mcp.TextContent).Text, want) {
+			t.Errorf("%s on the default server: %v %+v, want a tool error with %q", name, err, res, want)
+		}
 	}
 	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "list_workspaces", Arguments: map[string]any{}})
 	if err != nil || res.IsError {

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -38,11 +40,46 @@ func (f Filter) WritesAllowed() bool { return f.EnableWrites && !f.ReadOnly }
 type Builder struct {
 	toolsets []Toolset
 	tools    []Tool
+	// sources build the tools of one toolset each, on demand (NewLazyBuilder); nil when tools is given.
+	sources map[string]func() []Tool
 }
 
 // NewBuilder returns a builder over the given toolsets and tools.
 func NewBuilder(toolsets []Toolset, tools []Tool) *Builder {
 	return &Builder{toolsets: toolsets, tools: tools}
+}
+
+// ToolsetSource is a toolset and the function that builds its tools.
+type ToolsetSource struct {
+	Toolset Toolset
+	Tools   func() []Tool
+}
+
+// NewLazyBuilder returns a builder that builds a toolset's tools only when a filter needs them:
+// building a tool (its schemas) is most of the server's start-up, and a configuration usually enables
+// a few toolsets of many. The tools of the other toolsets are built on the first call of a tool the
+// inventory does not list (Unavailable), to say why it is not available.
+func NewLazyBuilder(sources []ToolsetSource) *Builder {
+	b := &Builder{sources: map[string]func() []Tool{}}
+	for _, s := range sources {
+		b.toolsets = append(b.toolsets, s.Toolset)
+		b.sources[s.Toolset.Name] = s.Tools
+	}
+	return b
+}
+
+// toolsOf builds (once per call of Build) the tools of the named toolsets, or returns every given tool.
+func (b *Builder) toolsOf(names map[string]bool) []Tool {
+	if b.sources == nil {
+		return b.tools
+	}
+	var out []Tool
+	for _, ts := range b.toolsets {
+		if names[ts.Name] {
+			out = append(out, b.sources[ts.Name]()...)
+		}
+	}
+	return out
 }
 
 // Inventory is the set of tools one server exposes.
@@ -51,8 +88,11 @@ type Inventory struct {
 	Toolsets []Toolset // toolsets that contribute at least one selected tool
 	Filter   Filter    // the filter that selected them
 	byName   map[string]int
-	// unavailable says, for every known tool the filter left out, why (see Unavailable).
+	// unavailable says, for every known tool the filter left out, why (see Unavailable); rest adds
+	// the tools of the toolsets a lazy builder did not build.
+	mu          sync.Mutex
 	unavailable map[string]unavailableTool
+	rest        func()
 }
 
 type unavailableTool struct {
@@ -65,16 +105,9 @@ type unavailableTool struct {
 // asking for a write tool by name while writes are disabled: a typo or a contradiction in the
 // configuration must not silently change what the server exposes.
 func (b *Builder) Build(f Filter) (*Inventory, error) {
-	if err := Validate(b.tools); err != nil {
-		return nil, err
-	}
 	toolsetNames := make([]string, len(b.toolsets))
 	for i, ts := range b.toolsets {
 		toolsetNames[i] = ts.Name
-	}
-	toolNames := make([]string, len(b.tools))
-	for i := range b.tools {
-		toolNames[i] = b.tools[i].Name()
 	}
 	enabled := map[string]bool{}
 	var errs []error
@@ -98,6 +131,21 @@ func (b *Builder) Build(f Filter) (*Inventory, error) {
 			enabled[name] = true
 		}
 	}
+	// Individual tools may be of any toolset: then every toolset is built, to find them.
+	built := maps.Clone(enabled)
+	if len(f.Tools) > 0 || len(f.Exclude) > 0 {
+		for _, name := range toolsetNames {
+			built[name] = true
+		}
+	}
+	tools := b.toolsOf(built)
+	if err := Validate(tools); err != nil {
+		return nil, err
+	}
+	toolNames := make([]string, len(tools))
+	for i := range tools {
+		toolNames[i] = tools[i].Name()
+	}
 	for _, name := range append(slices.Clone(f.Tools), f.Exclude...) {
 		if !slices.Contains(toolNames, name) {
 			errs = append(errs, unknown("tool", name, toolNames))
@@ -105,7 +153,7 @@ func (b *Builder) Build(f Filter) (*Inventory, error) {
 	}
 	if !f.WritesAllowed() {
 		for _, name := range f.Tools {
-			if i := slices.Index(toolNames, name); i >= 0 && b.tools[i].Write() {
+			if i := slices.Index(toolNames, name); i >= 0 && tools[i].Write() {
 				why := "writes are disabled (read-only is the default): add --enable-writes"
 				if f.ReadOnly {
 					why = "--read-only is set"
@@ -119,14 +167,23 @@ func (b *Builder) Build(f Filter) (*Inventory, error) {
 	}
 
 	inv := &Inventory{Filter: f, byName: map[string]int{}, unavailable: map[string]unavailableTool{}}
+	inv.addUnavailable(f, enabled, tools)
+	if b.sources != nil && len(built) < len(toolsetNames) {
+		inv.rest = sync.OnceFunc(func() {
+			rest := map[string]bool{}
+			for _, name := range toolsetNames {
+				rest[name] = !built[name]
+			}
+			inv.addUnavailable(f, enabled, b.toolsOf(rest))
+		})
+	}
 	used := map[string]bool{}
 	for _, ts := range b.toolsets {
-		for _, t := range b.tools {
+		for _, t := range tools {
 			if t.Toolset != ts.Name {
 				continue
 			}
-			if why := leftOut(f, enabled[ts.Name], &t); why != "" {
-				inv.unavailable[t.Name()] = unavailableTool{toolset: t.Toolset, write: t.Write(), reason: why}
+			if inv.isUnavailable(t.Name()) {
 				continue
 			}
 			if !f.OutputSchemas && t.Def.OutputSchema != nil {
@@ -171,10 +228,38 @@ func leftOut(f Filter, toolsetEnabled bool, t *Tool) string {
 	return ""
 }
 
+// addUnavailable records why the filter leaves out each of tools that it does.
+func (inv *Inventory) addUnavailable(f Filter, enabled map[string]bool, tools []Tool) {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	for i := range tools {
+		t := &tools[i]
+		if why := leftOut(f, enabled[t.Toolset], t); why != "" {
+			inv.unavailable[t.Name()] = unavailableTool{toolset: t.Toolset, write: t.Write(), reason: why}
+		}
+	}
+}
+
+func (inv *Inventory) isUnavailable(name string) bool {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	_, ok := inv.unavailable[name]
+	return ok
+}
+
 // Unavailable reports whether name is a known tool that this inventory leaves out, and why (its
 // toolset not enabled, excluded, or a write tool while writes are disabled). A name no toolset
-// defines is not reported.
+// defines is not reported. With a lazy builder, the first lookup of a name the built toolsets do not
+// have builds the others.
 func (inv *Inventory) Unavailable(name string) (toolset string, write bool, reason string, ok bool) {
+	if _, listed := inv.byName[name]; listed {
+		return "", false, "", false
+	}
+	if !inv.isUnavailable(name) && inv.rest != nil {
+		inv.rest()
+	}
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
 	u, ok := inv.unavailable[name]
 	return u.toolset, u.write, u.reason, ok
 }

@@ -279,3 +279,44 @@ func TestBrokenSchemaIsFoundByCheckSchemas(t *testing.T) {
 		}
 	}
 }
+
+// A lazy builder builds only the toolsets the filter enables; a call of a tool of another toolset
+// builds them, once, to say why the tool is not available.
+func TestLazyBuilderBuildsEnabledToolsetsOnly(t *testing.T) {
+	builds := map[string]int{}
+	var sources []ToolsetSource
+	for _, ts := range testToolsets {
+		sources = append(sources, ToolsetSource{Toolset: ts, Tools: func() []Tool {
+			builds[ts.Name]++
+			var out []Tool
+			for _, tl := range testTools() {
+				if tl.Toolset == ts.Name {
+					out = append(out, tl)
+				}
+			}
+			return out
+		}})
+	}
+	inv, err := NewLazyBuilder(sources).Build(Filter{Toolsets: []string{"default"}, EnableWrites: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Tools) != 1 || builds["alpha"] != 1 || builds["beta"] != 0 {
+		t.Fatalf("tools %d, builds %v: only alpha should be built", len(inv.Tools), builds)
+	}
+	for range 2 {
+		if ts, write, why, ok := inv.Unavailable("delete_thing"); !ok || ts != "beta" || !write || !strings.Contains(why, `toolset "beta" is not enabled`) {
+			t.Errorf("Unavailable(delete_thing) = %q %v %q %v", ts, write, why, ok)
+		}
+	}
+	if _, _, _, ok := inv.Unavailable("get_echo"); ok {
+		t.Error("a listed tool reported unavailable")
+	}
+	if _, _, _, ok := inv.Unavailable("no_such_tool"); ok || builds["beta"] != 1 {
+		t.Errorf("unknown name: ok=%v, builds %v (beta built once)", ok, builds)
+	}
+	// Naming a tool builds every toolset (it may be in any).
+	if _, err := NewLazyBuilder(sources).Build(Filter{Toolsets: []string{"default"}, Tools: []string{"update_thing"}, EnableWrites: true}); err != nil || builds["beta"] != 2 {
+		t.Errorf("err %v, builds %v", err, builds)
+	}
+}

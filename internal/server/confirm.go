@@ -149,7 +149,13 @@ func (s *Server) confirmCall(ctx context.Context, call *inventory.Call, st *call
 		return true, nil, nil
 	}
 
-	plan := s.plan(ctx, call, st)
+	plan, err := s.plan(ctx, call, st)
+	if err != nil {
+		// The tool cannot say what the call would do (no such target, a bad argument, Azure
+		// unreachable): asking the user to confirm an unknown change would be pointless, and the
+		// confirmed call would fail the same way. No token is issued.
+		return false, inventory.ErrorResult(planError(tool, err)), nil
+	}
 	token, exp := s.confirm.issue(tool, args)
 	st.setPending()
 	if supportsElicitation(call.Request) {
@@ -176,11 +182,19 @@ func (s *Server) confirmCall(ctx context.Context, call *inventory.Call, st *call
 	}, nil
 }
 
+// planError is the tool error of a destructive call whose plan failed: the tool's own message, and
+// that nothing happened.
+func planError(tool string, err error) error {
+	msg := strings.TrimRight(strings.TrimSpace(err.Error()), ".")
+	return fmt.Errorf("%s. Nothing was changed: %s was not run and no confirmation was asked", msg, tool)
+}
+
 // plan describes what a destructive call would do: the tool's own plan when it has one, the targets
 // and the arguments. It is shown twice in a result (text and structured plan) and may be kept by the
 // client, so it is bounded: long argument values are cut, and a tool plan over the budget loses its
-// last lines, with a note (the confirm token still covers the exact, complete arguments).
-func (s *Server) plan(ctx context.Context, call *inventory.Call, st *callState) string {
+// last lines, with a note (the confirm token still covers the exact, complete arguments). An error
+// of the tool's plan is returned as it is.
+func (s *Server) plan(ctx context.Context, call *inventory.Call, st *callState) (string, error) {
 	var head, tail strings.Builder
 	title := call.Tool.Def.Name
 	if a := call.Tool.Def.Annotations; a != nil && a.Title != "" {
@@ -189,12 +203,11 @@ func (s *Server) plan(ctx context.Context, call *inventory.Call, st *callState) 
 	fmt.Fprintf(&head, "Plan: %s. This operation is destructive: it may delete or overwrite data.", title)
 	var detail string
 	if call.Tool.Plan != nil {
-		if p, err := call.Tool.Plan(ctx, call.Args); err != nil {
-			detail = fmt.Sprintf("(The detailed plan could not be prepared: %v)", err)
-		} else {
-			detail = strings.TrimSpace(p)
+		p, err := call.Tool.Plan(ctx, call.Args)
+		if err != nil {
+			return "", err
 		}
-		detail = elide(detail, longValues(call.Args))
+		detail = elide(strings.TrimSpace(p), longValues(call.Args))
 	}
 	targets, _, _ := st.snapshot()
 	for _, t := range targets {
@@ -211,7 +224,7 @@ func (s *Server) plan(ctx context.Context, call *inventory.Call, st *callState) 
 	if detail != "" {
 		head.WriteString("\n" + cutLines(detail, room))
 	}
-	return head.String() + tail.String()
+	return head.String() + tail.String(), nil
 }
 
 // planBudget is the longest plan: a confirmation result carries it twice and must stay within the

@@ -209,3 +209,86 @@ func TestPlanIsBounded(t *testing.T) {
 		t.Fatalf("%d confirmed calls ran, want 2", ran)
 	}
 }
+
+// A destructive call whose plan fails (no such target, a bad argument) is refused at once with the
+// plan's error: no token is issued, the user is not asked, the handler never runs.
+func TestPlanErrorRefusesAtOnce(t *testing.T) {
+	type in struct {
+		toolkit.WorkspaceArg
+		Thing string `json:"thing" jsonschema:"The thing to remove."`
+	}
+	ran := 0
+	remove := inventory.New("beta", mcp.Tool{Name: "remove_thing", Description: "Remove.", Annotations: inventory.Annotations("Remove thing", inventory.Destructive|inventory.OpenWorld)},
+		func(ctx context.Context, _ *mcp.CallToolRequest, in in) (*mcp.CallToolResult, any, error) {
+			ran++
+			return toolkit.Text("removed " + in.Thing), nil, nil
+		}, inventory.Plan(func(_ context.Context, in in) (string, error) {
+			switch in.Thing {
+			case "":
+				return "", toolkit.ArgError("thing", "is empty: give the name of the thing")
+			case "known":
+				return "Would remove the thing named known.", nil
+			}
+			return "", fmt.Errorf("no thing named %q in %s (list_things shows them).", in.Thing, in.Workspace)
+		}))
+	f := newFixture(t, fixtureOpts{filter: writes, extraTools: []inventory.Tool{remove}})
+	asked := 0
+	elicit := &mcp.ClientOptions{ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+		asked++
+		return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"confirm": true}}, nil
+	}}
+	for _, cs := range []*mcp.ClientSession{f.connect(nil, "2025-11-25"), f.connect(elicit, ""), f.connect(elicit, "2025-06-18")} {
+		for thing, want := range map[string]string{
+			"missing": `no thing named "missing" in contoso/contoso-prod (list_things shows them). Nothing was changed: remove_thing was not run and no confirmation was asked`,
+			"":        `argument "thing": is empty: give the name of the thing. Nothing was changed`,
+		} {
+			res, msg := callTool(t, cs, "remove_thing", map[string]any{"workspace": "contoso/contoso-prod", "thing": thing})
+			if !res.IsError || !strings.Contains(msg, want) || strings.Contains(msg, "confirm_token") {
+				t.Errorf("thing %q: isError=%v %q, want %q", thing, res.IsError, msg, want)
+			}
+			if res.StructuredContent != nil || len(res.InputRequests) != 0 || res.RequestState != "" {
+				t.Errorf("thing %q: a failed plan still asks for confirmation: %+v", thing, res)
+			}
+		}
+	}
+	if ran != 0 || asked != 0 {
+		t.Fatalf("failed plans: handler ran %d times, user asked %d times", ran, asked)
+	}
+	for _, r := range f.records() {
+		if r.Outcome != audit.OutcomeError || !strings.Contains(r.Reason, "Nothing was changed") || r.Phase != audit.PhaseResult {
+			t.Errorf("audit of a failed plan: %s %s %q", r.Phase, r.Outcome, r.Reason)
+		}
+	}
+	// The same tool with a target that exists still plans and asks.
+	res, msg := callTool(t, f.connect(nil, "2025-11-25"), "remove_thing", map[string]any{"workspace": "contoso/contoso-prod", "thing": "known"})
+	if p := pending(t, res); !strings.Contains(p.Plan, "Would remove the thing named known.") || ran != 0 {
+		t.Errorf("plan of an existing thing: %s", msg)
+	}
+}
+
+// Confirmation fails closed: a client whose elicitation fails (an error, a cancel, an answer without
+// the confirmation) never gets the destructive call run.
+func TestConfirmationFailsClosed(t *testing.T) {
+	for name, answer := range map[string]func() (*mcp.ElicitResult, error){
+		"error":  func() (*mcp.ElicitResult, error) { return nil, fmt.Errorf("the user closed the dialog") },
+		"cancel": func() (*mcp.ElicitResult, error) { return &mcp.ElicitResult{Action: "cancel"}, nil },
+		"no value": func() (*mcp.ElicitResult, error) {
+			return &mcp.ElicitResult{Action: "accept", Content: map[string]any{}}, nil
+		},
+		"false": func() (*mcp.ElicitResult, error) {
+			return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"confirm": false}}, nil
+		},
+	} {
+		for _, version := range []string{"", "2025-06-18"} {
+			f := newFixture(t, fixtureOpts{filter: writes})
+			cs := f.connect(&mcp.ClientOptions{ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) { return answer() }}, version)
+			res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "delete_thing", Arguments: map[string]any{"workspace": "contoso/contoso-prod", "note": "x"}})
+			if err == nil && !res.IsError {
+				t.Errorf("%s, version %q: the call succeeded: %s", name, version, text(res))
+			}
+			if n := f.env.count("delete_thing"); n != 0 {
+				t.Errorf("%s, version %q: the destructive handler ran %d times", name, version, n)
+			}
+		}
+	}
+}

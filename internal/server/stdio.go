@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -35,7 +36,8 @@ func stdioTransport(in io.ReadCloser, out io.Writer) mcp.Transport {
 
 // runStdioOn serves one client over the given streams, as RunStdio does over stdin and stdout.
 func (s *Server) runStdioOn(ctx context.Context, in io.ReadCloser, out io.Writer) error {
-	return s.serve(ctx, stdioTransport(in, out))
+	// The end of input waits for the answers still due: at most one call's timeout and a little more.
+	return s.serve(ctx, drainTransport(stdioTransport(in, out), s.opts.Config.Limits.CallTimeout+5*time.Second))
 }
 
 // lockedWriter serializes whole-message writes of the SDK and of the guard's error answers.

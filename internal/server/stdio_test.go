@@ -2,9 +2,11 @@ package server
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -79,5 +81,64 @@ func TestFramingGuardLineLimit(t *testing.T) {
 	}
 	if !strings.Contains(errs.String(), `"code":-32600`) || !strings.Contains(errs.String(), "message too large: a line is limited to 102400 bytes") {
 		t.Errorf("answer to the long line: %s", errs.String())
+	}
+}
+
+// runPiped serves a whole input at once, as `printf ... | sentinel-mcp stdio` does: the input ends
+// right after the last request. It returns the answers by id and how long the session lasted.
+func runPiped(t *testing.T, f *fixture, lines ...string) (map[string]string, time.Duration) {
+	t.Helper()
+	var out strings.Builder
+	start := time.Now()
+	in := io.NopCloser(strings.NewReader(strings.Join(lines, "\n") + "\n"))
+	if err := f.srv.runStdioOn(context.Background(), in, &lockedBuilder{b: &out}); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	answers := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var m struct{ ID json.RawMessage }
+		if json.Unmarshal([]byte(l), &m) == nil && len(m.ID) > 0 {
+			answers[string(m.ID)] = l
+		}
+	}
+	return answers, took
+}
+
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  *strings.Builder
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// TestStdioAnswersEverythingBeforeEndOfInput: a client that closes stdin after its last requests
+// still gets every answer (the go-sdk alone would cancel the calls still running and exit).
+func TestStdioAnswersEverythingBeforeEndOfInput(t *testing.T) {
+	f := newFixture(t, fixtureOpts{noClock: true})
+	answers, _ := runPiped(t, f, initLine, `{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"wait_long","arguments":{"ignore_context":true}}}`,
+		`{"jsonrpc":"2.0","id":"three","method":"tools/list"}`,
+		`{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"get_echo","arguments":{"workspace":"contoso/contoso-prod","note":"last"}}}`)
+	for id, want := range map[string]string{`"init"`: "serverInfo", "2": "late", `"three"`: "get_echo", "4": `"note":"last"`} {
+		if !strings.Contains(answers[id], want) {
+			t.Errorf("answer %s: %q, want it to contain %q", id, answers[id], want)
+		}
+	}
+	if f.env.count("wait_long") != 1 || len(f.records()) != 2 {
+		t.Errorf("calls: wait_long ran %d times, %d audit records", f.env.count("wait_long"), len(f.records()))
+	}
+
+	// A request the client cancelled is not waited for: the session ends at once.
+	f = newFixture(t, fixtureOpts{noClock: true})
+	answers, took := runPiped(t, f, initLine, `{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"wait_long","arguments":{}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2,"reason":"changed my mind"}}`)
+	if took > 2*time.Second || answers[`"init"`] == "" {
+		t.Errorf("a cancelled call held the end of the session for %v (answers %v)", took, answers)
 	}
 }

@@ -4,4 +4,4 @@ package robustness
 
 import "time"
 
-func init() { perWorkspaceTimeout = 8 * time.Second }
+func init() { perWorkspaceTimeout = 30 * time.Second }

@@ -70,7 +70,12 @@ func Tools(d *toolkit.Deps) []inventory.Tool {
 	return out
 }
 
-// Builder returns an inventory builder over every toolset and tool.
+// Builder returns an inventory builder over every toolset, which builds a toolset's tools only when
+// the filter needs them (start-up builds the enabled toolsets only).
 func Builder(d *toolkit.Deps) *inventory.Builder {
-	return inventory.NewBuilder(Toolsets(), Tools(d))
+	sources := make([]inventory.ToolsetSource, len(registry))
+	for i, e := range registry {
+		sources[i] = inventory.ToolsetSource{Toolset: e.toolset, Tools: func() []inventory.Tool { return e.tools(d) }}
+	}
+	return inventory.NewLazyBuilder(sources)
 }

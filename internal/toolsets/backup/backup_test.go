@@ -285,7 +285,7 @@ func TestRestoreUpdatesChangedItems(t *testing.T) {
 	if d := snapshot.Compare(snap, after, snapshot.DiffOptions{}); len(d.Findings) > 0 {
 		t.Errorf("not restored: %v", d.Lines())
 	}
-	// Bad arguments: the plan says why it cannot be prepared, and the confirmed call fails with it.
+	// Bad arguments: the call is refused at once with the reason (no plan, no token).
 	for want, args := range map[string]map[string]any{
 		"nothing in":     {"workspace": socCentral, "from_dir": "woodgrove/soc-central", "names": []string{"nothing*"}},
 		"is required":    {"workspace": socCentral},
@@ -296,9 +296,8 @@ func TestRestoreUpdatesChangedItems(t *testing.T) {
 		"not a kind":     {"workspace": socCentral, "from_dir": "woodgrove/soc-central", "kinds": []string{"gadgets"}},
 		"absolute paths": {"workspace": socCentral, "from_dir": "/etc"},
 	} {
-		res := confirmed(t, env, "restore_workspace", args, "could not be prepared: ")
-		if !res.IsError || !strings.Contains(res.Text, want) {
-			t.Errorf("%v: %s", args, res.Text)
+		if msg := env.CallError("restore_workspace", args); !strings.Contains(msg, want) || !strings.Contains(msg, "Nothing was changed") {
+			t.Errorf("%v: %s", args, msg)
 		}
 	}
 }
