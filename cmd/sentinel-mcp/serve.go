@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/sentinel-mcp/sentinel-mcp/internal/audit"
@@ -156,7 +157,7 @@ func start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app, 
 	if inv.Filter.WritesAllowed() {
 		mode = "writes enabled"
 	}
-	logger.Debug("server ready", "tools", len(inv.Tools), "mode", mode, "audit", path)
+	logger.Info("server ready", "tools", len(inv.Tools), "mode", mode, "audit", path)
 	return a, nil
 }
 
@@ -170,7 +171,22 @@ func runStdio(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.Close()
+	if stdinIsTerminal() {
+		// Someone typed the demo command in a shell: stdin/stdout carry JSON-RPC for an MCP client, so
+		// say how to connect one rather than leave them before a silent prompt.
+		fmt.Fprint(stderr, stdioTerminalHint)
+	}
 	return a.srv.RunStdio(ctx)
+}
+
+const stdioTerminalHint = `sentinel-mcp is serving MCP on stdin/stdout, for an MCP client to launch (README: Claude Desktop, VS Code).
+To try it from a shell:  npx @modelcontextprotocol/inspector sentinel-mcp stdio --emulator
+Ctrl-C (or Ctrl-D) stops it.
+`
+
+func stdinIsTerminal() bool {
+	fi, err := os.Stdin.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func runHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -125,6 +125,10 @@ func (e *Emulator) snapshot() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Writers change documents (and the ones they store) under writeMu, outside the store's own lock:
+	// the snapshot holds it too, or a document could change while it is being encoded.
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
 	st.ensure("/", accessAll) // the state file holds the whole world: it is loaded without the seed's deferred groups
 	st.mu.RLock()
 	pl := statePayload{Counters: map[string]int64{}, EtagSeq: st.etagSeq}

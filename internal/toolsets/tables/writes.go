@@ -245,7 +245,7 @@ func deleteCustomTable(d *toolkit.Deps) inventory.Tool {
 			return "", err
 		}
 		if err := deletable(t, c.Workspace().Alias); err != nil {
-			return "Refused: " + err.Error() + ". Confirming will not delete anything.", nil
+			return "", err // refused at once: nothing to confirm
 		}
 		ti := infoOf(t)
 		return fmt.Sprintf("Deletes %s table %s of %s (plan %s, %d columns) with all its data (up to %d days of records). Queries, rules and DCRs that use it will fail or drop data. This cannot be undone.",
