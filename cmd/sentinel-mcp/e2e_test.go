@@ -179,7 +179,7 @@ func TestStdioEmulatorEndToEnd(t *testing.T) {
 	if out, err := text.Output(); err != nil || len(out) != 0 {
 		t.Fatalf("stdio with stdin closed: %v, stdout %q\n%s", err, out, textErr.String())
 	}
-	if !strings.Contains(textErr.String(), `level=DEBUG msg="server ready"`) {
+	if !strings.Contains(textErr.String(), `level=INFO msg="server ready"`) {
 		t.Errorf("--log-format text logged:\n%s", textErr.String())
 	}
 	for _, line := range strings.Split(strings.TrimSpace(textErr.String()), "\n") {
