@@ -47,7 +47,8 @@ type Story struct {
 	Duration time.Duration
 	Account  string // UPN of the compromised/acting account (password spray: the account that succeeded)
 	// IP is the attacker address: the spray source, the impossible-travel second location, the mass
-	// download's client, or the encoded PowerShell's second-stage server (one campaign hits both tenants).
+	// download's client, or the encoded PowerShell's second-stage server (one campaign hits both tenants);
+	// for the DNS beacon, the address its domain resolves to (that server).
 	IP        string
 	IPs       []string // impossible travel: both source IPs, in order
 	Countries []string // ISO country codes of the source IPs, in order
