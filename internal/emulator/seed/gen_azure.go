@@ -40,9 +40,8 @@ var armWeights = func() []float64 {
 func genAzureActivity(g *genCtx, n int) *frame {
 	f := g.newFrame("AzureActivity", n)
 	sub := g.ws.SubscriptionID
-	for k, v := range map[string]any{"Category": "Administrative", "CategoryValue": "Administrative", "Level": "Informational",
-		"SubscriptionId": sub, "SourceSystem": "Azure", "Hierarchy": g.pop.tenant.ID + "/" + sub,
-		"ActivitySubstatus": "", "ActivitySubstatusValue": ""} {
+	for k, v := range map[string]any{"Category": "Administrative", "CategoryValue": "Administrative",
+		"SubscriptionId": sub, "SourceSystem": "Azure", "Hierarchy": g.pop.tenant.ID + "/" + sub} {
 		f.setConst(k, v)
 	}
 	rid := f.vary("_ResourceId")
@@ -50,7 +49,8 @@ func genAzureActivity(g *genCtx, n int) *frame {
 	for _, name := range []string{"TimeGenerated", "EventSubmissionTimestamp", "OperationName", "OperationNameValue",
 		"ActivityStatus", "ActivityStatusValue", "Caller", "CallerIpAddress", "CorrelationId", "EventDataId", "OperationId",
 		"ResourceGroup", "ResourceProvider", "ResourceProviderValue", "Resource", "ResourceId", "Authorization",
-		"Authorization_d", "Claims", "Claims_d", "Properties", "Properties_d", "HTTPRequest"} {
+		"Authorization_d", "Claims", "Claims_d", "Properties", "Properties_d", "HTTPRequest", "Level", "ActivitySubstatus",
+		"ActivitySubstatusValue"} {
 		cols[name] = f.col(name)
 	}
 	rgs := []string{g.ws.ResourceGroup, "rg-apps", "rg-network", "rg-data"}
@@ -86,6 +86,7 @@ func genAzureActivity(g *genCtx, n int) *frame {
 		for step, status := range []string{"Start", "Success"} {
 			at := ts.Add(time.Duration(step*(2+g.r.IntN(40))) * time.Second)
 			cols["TimeGenerated"].t(at)
+			cols["Level"].s("Informational")
 			cols["EventSubmissionTimestamp"].t(at.Add(-time.Second))
 			cols["OperationName"].s(o.name)
 			cols["OperationNameValue"].s(o.value)
@@ -117,8 +118,74 @@ func genAzureActivity(g *genCtx, n int) *frame {
 			f.end()
 		}
 	})
+	for _, s := range g.storiesOf(world.StoryRoleAssignment) {
+		roleAssignmentDenied(g, s, f, cols, rid)
+	}
 	return f
 }
+
+// roleAssignmentDenied writes the attempts of a user without the right to assign roles to give itself one,
+// at the subscription and then at resource groups: ARM refuses each (AuthorizationFailed), which the
+// activity log records as one Failure event, with no Start.
+func roleAssignmentDenied(g *genCtx, s world.Story, f *frame, cols map[string]*colBuf, rid *colBuf) {
+	u := g.pop.user(s.Account)
+	sub := "/subscriptions/" + g.ws.SubscriptionID
+	scopes := []string{sub, sub + "/resourceGroups/rg-apps", sub + "/resourceGroups/rg-data"}
+	roleDef := sub + "/providers/Microsoft.Authorization/roleDefinitions/" + builtInRoles[s.Target]
+	op := "Microsoft.Authorization/roleAssignments/write"
+	for i := 0; i < s.Count; i++ {
+		at := s.Start(g.now).Add(time.Duration(i) * s.Duration / time.Duration(max(1, s.Count-1)))
+		scope := scopes[i%len(scopes)]
+		rg := ""
+		if _, after, ok := strings.Cut(scope, "/resourceGroups/"); ok {
+			rg = after
+		}
+		name := world.GUID("role-assignment:" + s.Account + "/" + itoa(int64(i)))
+		resID := scope + "/providers/Microsoft.Authorization/roleAssignments/" + name
+		claims := map[string]any{"ipaddr": s.IP, "http://schemas.microsoft.com/identity/claims/tenantid": g.pop.tenant.ID,
+			"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn": u.UPN}
+		auth := map[string]any{"action": op, "scope": resID}
+		props := map[string]any{"eventCategory": "Administrative", "entity": resID, "message": op,
+			"hierarchy": g.pop.tenant.ID + "/" + g.ws.SubscriptionID, "statusCode": "Forbidden",
+			"statusMessage": jsonString(map[string]any{"error": map[string]any{"code": "AuthorizationFailed",
+				"message": "The client '" + u.UPN + "' with object id '" + u.ObjectID + "' does not have authorization to perform action '" +
+					op + "' over scope '" + resID + "' or the scope is invalid. If access was recently granted, please refresh your credentials."}}),
+			"requestbody": jsonString(map[string]any{"Id": name, "Properties": map[string]any{"PrincipalId": u.ObjectID,
+				"PrincipalType": "User", "RoleDefinitionId": roleDef, "Scope": scope}})}
+		cols["TimeGenerated"].t(at)
+		cols["Level"].s("Error")
+		cols["EventSubmissionTimestamp"].t(at.Add(-time.Second))
+		cols["OperationName"].s("Create role assignment")
+		cols["OperationNameValue"].s(op)
+		cols["ActivityStatus"].s("Failed")
+		cols["ActivityStatusValue"].s("Failure")
+		cols["ActivitySubstatus"].s("Forbidden")
+		cols["ActivitySubstatusValue"].s("Forbidden")
+		cols["Caller"].s(u.UPN)
+		cols["CallerIpAddress"].s(s.IP)
+		cols["CorrelationId"].s(g.guid())
+		cols["EventDataId"].s(g.guid())
+		cols["OperationId"].s(g.guid())
+		cols["ResourceGroup"].s(rg)
+		cols["ResourceProvider"].s("Microsoft.Authorization")
+		cols["ResourceProviderValue"].s("MICROSOFT.AUTHORIZATION")
+		cols["Resource"].s(name)
+		cols["ResourceId"].s(resID)
+		rid.s(strings.ToLower(resID))
+		cols["Authorization"].s(jsonString(auth))
+		cols["Authorization_d"].d(auth)
+		cols["Claims"].s(jsonString(claims))
+		cols["Claims_d"].d(claims)
+		cols["Properties"].s(jsonString(props))
+		cols["Properties_d"].d(props)
+		cols["HTTPRequest"].s(`{"clientIpAddress":"` + s.IP + `","method":"PUT"}`)
+		f.end()
+	}
+}
+
+// builtInRoles are the role definition ids of Azure's built-in roles.
+var builtInRoles = map[string]string{"Owner": "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+	"Contributor": "b24988ac-6180-42ed-97ca-d82af0b1a3c4", "User Access Administrator": "18d7d88d-d35b-4fb4-a5c3-7773c20a72d9"}
 
 // genAzureDiagnostics writes Key Vault audit events (the legacy shared diagnostics mode): applications
 // reading their secrets, administrators listing them.

@@ -215,6 +215,9 @@ func genBehaviorAnalytics(g *genCtx, n int) *frame {
 	unusual := map[string]any{"FirstTimeUserConnectedFromCountry": true, "CountryUncommonlyConnectedFromAmongPeers": true,
 		"FirstTimeConnectionViaISP": true, "ActionUncommonlyPerformedByUser": false}
 	for _, s := range g.stories {
+		if s.Kind != world.StoryPasswordSpray && s.Kind != world.StoryImpossibleTravel {
+			continue
+		}
 		u := g.pop.user(s.Account)
 		start := s.Start(g.now)
 		switch s.Kind {

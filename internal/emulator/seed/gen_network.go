@@ -70,8 +70,23 @@ func genCommonSecurityLog(g *genCtx, n int) *frame {
 		c.row(g, s.Start(g.now).Add(6*time.Second), "allow", h.IP, int64(50000+hash64(s.Host)%10000), s.IP, 80, "TCP",
 			"web-browsing", "Outbound", g.pop.netbios+`\`+u.Sam, "Allow-Outbound-Web")
 	}
+	// A prober knocking on the remote access ports, once a minute: far more denials than the background's
+	// probers, too few ports for the port-scan rule.
+	for _, s := range g.storiesOf(world.StoryFirewallProbe) {
+		ports := remoteAccessPorts[:s.Ports]
+		step := s.Duration / time.Duration(s.Count)
+		for i := 0; i < s.Count; i++ {
+			c.row(g, s.Start(g.now).Add(time.Duration(i)*step+time.Duration(hash64(s.IP, itoa(int64(i)))%20)*time.Second), "deny",
+				s.IP, int64(40000+hash64(s.IP, "port", itoa(int64(i)))%20000), fwIP, ports[i%len(ports)], "TCP", "incomplete", "Inbound", "",
+				"Block-Inbound-Default")
+		}
+	}
 	return f
 }
+
+// remoteAccessPorts are what a prober looking for a way in tries: SSH, Telnet, RDP, VNC, PPTP, and the
+// management and SSL VPN portals.
+var remoteAccessPorts = []int64{22, 23, 3389, 5900, 1723, 4443, 8443, 10443}
 
 func (c *cefCols) row(g *genCtx, ts time.Time, action, src string, sport int64, dst string, dport int64, proto, app, dir, user, rule string) {
 	c.tg.t(ts)
@@ -145,6 +160,21 @@ func genDnsEvents(g *genCtx, n int) *frame {
 		}
 		f.end()
 	})
+	// The implant resolves its beacon domain on a timer, from its one device.
+	for _, s := range g.storiesOf(world.StoryDNSBeacon) {
+		h := g.pop.hostNamed(s.Host)
+		step := s.Duration / time.Duration(max(1, s.Count-1))
+		for i := 0; i < s.Count; i++ {
+			tg.t(s.Start(g.now).Add(time.Duration(i) * step))
+			name.s(s.Target)
+			client.s(h.IP)
+			qt.s("A")
+			rc.i(0)
+			res.s("Success")
+			ips.s(s.IP)
+			f.end()
+		}
+	}
 	return f
 }
 
@@ -228,5 +258,27 @@ func genLegacyVPN(g *genCtx, n int) *frame {
 		}
 	})
 	flush(g.now)
+	// The attacker's session: the concentrator asks for a password only.
+	for _, s := range g.storiesOf(world.StoryVPNForeignLogin) {
+		sessionID, as := g.guid(), fmt.Sprintf("172.20.%d.%d", g.r.IntN(16), 2+g.r.IntN(250))
+		for k, at := range []time.Time{s.Start(g.now), s.Start(g.now).Add(s.Duration)} {
+			tg.t(at)
+			et.s([]string{"SessionStart", "SessionEnd"}[k])
+			userName.s(s.Account)
+			src.s(s.IP)
+			country.s(s.Countries[0])
+			gw.s(gateways[0])
+			assigned.s(as)
+			if k == 0 {
+				sent.i(0)
+				recv.i(0)
+			} else {
+				sent.i(int64(2e6 + g.r.IntN(20e6)))
+				recv.i(int64(300e6 + g.r.IntN(900e6)))
+			}
+			sid.s(sessionID)
+			f.end()
+		}
+	}
 	return f
 }

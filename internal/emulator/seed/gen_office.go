@@ -50,6 +50,7 @@ var inboxRuleParams = []string{
 type officeCols struct {
 	tg, op, workload, record, userID, userKey, clientIP, objectID, site, fileName, ext, rel, itemType, ua *colBuf
 	officeID, source, params, team, clientInfo, mailboxUPN, mailboxGuid, logonType, client, start         *colBuf
+	props                                                                                                 *colBuf
 }
 
 func genOfficeActivity(g *genCtx, n int) *frame {
@@ -66,7 +67,7 @@ func genOfficeActivity(g *genCtx, n int) *frame {
 		"SourceRelativeUrl": &c.rel, "ItemType": &c.itemType, "UserAgent": &c.ua, "OfficeId": &c.officeID,
 		"EventSource": &c.source, "Parameters": &c.params, "TeamName": &c.team, "ClientInfoString": &c.clientInfo,
 		"MailboxOwnerUPN": &c.mailboxUPN, "MailboxGuid": &c.mailboxGuid, "Logon_Type": &c.logonType,
-		"Client_IPAddress": &c.client, "Start_Time": &c.start} {
+		"Client_IPAddress": &c.client, "Start_Time": &c.start, "OperationProperties": &c.props} {
 		*dst = f.col(name)
 	}
 	sp := "https://" + t.Alias + ".sharepoint.com"
@@ -119,7 +120,32 @@ func genOfficeActivity(g *genCtx, n int) *frame {
 			f.end()
 		}
 	}
+	for _, s := range g.storiesOf(world.StoryInboxForwarding) {
+		c.inboxForwarding(g, s, f)
+	}
 	return f
+}
+
+// inboxForwarding writes the rule the attacker adds from Outlook (over MAPI, so the audit record is the
+// mailbox's UpdateInboxRules, with the rule in OperationProperties, not an admin cmdlet's Parameters): every
+// message is forwarded outside, and the copy left in the mailbox is deleted.
+func (c *officeCols) inboxForwarding(g *genCtx, s world.Story, f *frame) {
+	u := g.pop.user(s.Account)
+	c.common(g, s.Start(g.now), u, officeOp{"UpdateInboxRules", "Exchange", "ExchangeItem", 0}, s.IP)
+	c.mailboxUPN.s(u.UPN)
+	c.mailboxGuid.s(world.GUID("mailbox:" + u.UPN))
+	c.logonType.s("Owner")
+	c.clientInfo.s("Client=MSExchangeRPC")
+	c.client.s(s.IP)
+	c.objectID.s(u.Display + `\.`)
+	c.props.d([]any{
+		map[string]any{"Name": "RuleName", "Value": "."},
+		map[string]any{"Name": "RuleCondition", "Value": "(all messages)"},
+		map[string]any{"Name": "RuleActions", "Value": "ForwardToRecipientsAction: " + s.Target + "; DeleteAction"},
+		map[string]any{"Name": "RuleState", "Value": "Enabled"},
+		map[string]any{"Name": "RuleOperation", "Value": "AddMailboxRule"},
+	})
+	f.end()
 }
 
 func (c *officeCols) common(g *genCtx, ts time.Time, u *user, o officeOp, ip string) {

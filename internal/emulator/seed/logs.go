@@ -157,6 +157,9 @@ func (w *World) newGenCtx(ws world.Workspace) *genCtx {
 	g.start = g.now.Add(-time.Duration(g.days) * 24 * time.Hour)
 	g.stories = w.Facts.StoriesIn(ws.Name)
 	for _, s := range g.stories {
+		if !s.Detected() { // the hunt-only stories need no quiet: nothing counts the account's activity
+			continue
+		}
 		start := s.Start(g.now)
 		g.quiet[s.Account] = append(g.quiet[s.Account], [2]time.Time{start.Add(-time.Hour), start.Add(s.Duration + 2*time.Hour)})
 	}

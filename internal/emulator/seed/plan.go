@@ -184,8 +184,12 @@ func storyRows(ws world.Workspace, f world.Facts) int {
 			n += 2 * len(s.IPs)
 		case world.StoryEncodedPowerShell:
 			n += 2*len(storyProcs(s.Host)) + 2 // SecurityEvent and Defender processes, connection, firewall
-		case world.StoryMassDownload:
+		case world.StoryMassDownload, world.StoryRoleAssignment, world.StoryDNSBeacon, world.StoryFirewallProbe:
 			n += s.Count
+		case world.StoryInboxForwarding:
+			n++
+		case world.StoryVPNForeignLogin:
+			n += 2 // session start and end
 		}
 		if ueba && (s.Kind == world.StoryPasswordSpray || s.Kind == world.StoryImpossibleTravel) {
 			n++ // the UEBA activity

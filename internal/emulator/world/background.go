@@ -400,7 +400,7 @@ func seededIncidents(stories []Story) (story, background []Incident) {
 	for _, ws := range Workspaces() {
 		var mine []Story
 		for _, s := range stories {
-			if s.Workspace == ws.Name {
+			if s.Workspace == ws.Name && s.Detected() {
 				mine = append(mine, s)
 			}
 		}

@@ -12,6 +12,14 @@ const (
 	StoryImpossibleTravel  = "impossible-travel"
 	StoryEncodedPowerShell = "encoded-powershell"
 	StoryMassDownload      = "mass-download"
+
+	// Stories no shipped rule detects (their Rules are empty and they raise no incident): the shipped hunts
+	// find them. Each follows one of the detected stories above.
+	StoryInboxForwarding = "inbox-forwarding"      // the sprayed account forwards mail outside
+	StoryRoleAssignment  = "azure-role-assignment" // the account taken over tries to make itself Owner
+	StoryDNSBeacon       = "dns-beacon"            // the encoded PowerShell's implant beacons to a rare domain
+	StoryFirewallProbe   = "firewall-probe"        // the spray source probes the firewall first
+	StoryVPNForeignLogin = "vpn-foreign-login"     // the legacy VPN, without MFA, let the travel attacker in first
 )
 
 // Ids of the shipped analytics rules (internal/content) that the seeded differences and stories refer to.
@@ -33,20 +41,30 @@ type Story struct {
 	Kind      string
 	Workspace string   // workspace name
 	Tables    []string // tables holding its records
-	Rules     []string // shipped rule ids that detect it
+	Rules     []string // shipped rule ids that detect it; none for the stories only hunts find
 	// Ago is the start of the story before Now truncated to the hour; Duration its length.
 	Ago      time.Duration
 	Duration time.Duration
 	Account  string // UPN of the compromised/acting account (password spray: the account that succeeded)
 	// IP is the attacker address: the spray source, the impossible-travel second location, the mass
-	// download's client, or the encoded PowerShell's second-stage server (one campaign hits both tenants).
+	// download's client, or the encoded PowerShell's second-stage server (one campaign hits both tenants);
+	// for the DNS beacon, the address its domain resolves to (that server).
 	IP        string
 	IPs       []string // impossible travel: both source IPs, in order
 	Countries []string // ISO country codes of the source IPs, in order
 	Host      string   // encoded PowerShell: the device name
-	Count     int      // password spray: failed sign-ins; mass download: files downloaded
-	Users     int      // password spray: distinct targeted users
+	// Count: password spray: failed sign-ins; mass download: files downloaded; firewall probe: denied
+	// connections; DNS beacon: lookups; role assignment: denied attempts.
+	Count int
+	Users int // password spray: distinct targeted users
+	Ports int // firewall probe: distinct destination ports tried
+	// Target: inbox forwarding: the outside address mail goes to; role assignment: the role it tried to
+	// assign; DNS beacon: the domain looked up.
+	Target string
 }
+
+// Detected reports whether shipped rules detect the story (and so an incident was raised for it).
+func (s Story) Detected() bool { return len(s.Rules) > 0 }
 
 // PowerShellStageIP serves the second stage of the encoded PowerShell campaign (both tenants' stories).
 const PowerShellStageIP = "203.0.113.69"
@@ -175,6 +193,31 @@ var seededFacts = sync.OnceValue(func() Facts {
 			{Kind: StoryMassDownload, Workspace: WSContosoDev, Tables: []string{"OfficeActivity"},
 				Rules: []string{RuleMassDownload}, Ago: 10 * time.Hour, Duration: 30 * time.Minute,
 				Account: "isaiah.langer@contoso.com", IP: "198.51.100.87", Countries: []string{"US"}, Count: 260},
+			// After the spray's success (at +53m) and before the SOC reset the password (about +85m), the
+			// attacker adds a forwarding rule from Outlook (UpdateInboxRules, which the forwarding rule's
+			// cmdlet list does not cover).
+			{Kind: StoryInboxForwarding, Workspace: WSContosoProd, Tables: []string{"OfficeActivity"},
+				Ago: 5*time.Hour - 62*time.Minute, Duration: time.Minute, Account: "adele.vance@contoso.com",
+				IP: "198.51.100.21", Countries: []string{"NL"}, Target: "adele.vance.archive@mail-relay.example"},
+			// After the impossible travel's second sign-in (at +35m), Owner on the subscription is denied.
+			{Kind: StoryRoleAssignment, Workspace: WSFabrikamSentinel, Tables: []string{"AzureActivity"},
+				Ago: 9*time.Hour - 50*time.Minute, Duration: 6 * time.Minute, Account: "megan.bowen@fabrikam.com",
+				IP: "203.0.113.22", Countries: []string{"BR"}, Count: 3, Target: "Owner"},
+			// The implant the encoded PowerShell installs resolves its beacon domain every 15 minutes, to the
+			// campaign's server.
+			{Kind: StoryDNSBeacon, Workspace: WSContosoProd, Tables: []string{"DnsEvents"},
+				Ago: 3*time.Hour - 8*time.Minute, Duration: 2*time.Hour + 45*time.Minute, Account: "pradeep.gupta@contoso.com",
+				Host: "CONTOSO-WKS-017", IP: PowerShellStageIP, Countries: []string{"RU"}, Count: 12,
+				Target: "update-office365-cdn.net"},
+			// Before spraying Litware, its source probes the firewall's remote access ports.
+			{Kind: StoryFirewallProbe, Workspace: WSLitwareSentinel, Tables: []string{"CommonSecurityLog"},
+				Ago: 16 * time.Hour, Duration: 96 * time.Minute, IP: "203.0.113.32", Countries: []string{"RU"},
+				Count: 96, Ports: 8},
+			// The day before the travel, the same exit node opens a legacy VPN session with Megan's password.
+			// It is older than the foreign-country rule's last day, so only the hunt shows it now.
+			{Kind: StoryVPNForeignLogin, Workspace: WSFabrikamSentinel, Tables: []string{CustomTable},
+				Ago: 34 * time.Hour, Duration: 95 * time.Minute, Account: "megan.bowen@fabrikam.com",
+				IP: "203.0.113.22", Countries: []string{"BR"}},
 		},
 		Differences: []Difference{
 			{Kind: DiffDisabledRule, Workspace: WSContosoDev, Rule: RuleBruteForceWindows},

@@ -189,11 +189,14 @@ var triage = map[string]struct {
 		comment: "Departing employee copied the project library; account disabled, HR and legal informed."},
 }
 
-// storyIncidents raises one incident per story, with one alert per detecting rule (numbered later, with the
+// storyIncidents raises one incident per detected story, with one alert per detecting rule (numbered later, with the
 // background incidents of their workspace).
 func storyIncidents(stories []Story) []Incident {
 	var out []Incident
 	for _, s := range stories {
+		if !s.Detected() {
+			continue
+		}
 		inc := Incident{Workspace: s.Workspace, Story: s, Status: "New"}
 		for _, r := range s.Rules {
 			a := Alert{Rule: r, Ago: alertAgo(s, r)}
