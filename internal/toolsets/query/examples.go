@@ -15,7 +15,7 @@ import (
 )
 
 type examplesIn struct {
-	Tag     string `json:"tag,omitempty" jsonschema:"e.g. password-spray, impossible-travel, encoded-powershell, mass-download"`
+	Tag     string `json:"tag,omitempty" jsonschema:"e.g. password-spray, impossible-travel, encoded-powershell, mass-download, inbox-forwarding, dns-beacon"`
 	Table   string `json:"table,omitempty" jsonschema:"Only hunts reading this table."`
 	Tactic  string `json:"tactic,omitempty" jsonschema:"MITRE ATT&CK tactic, e.g. CredentialAccess"`
 	Search  string `json:"search,omitempty" jsonschema:"Text in the name or description."`
