@@ -224,12 +224,7 @@ func runDrift(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return usageError{err}
 	}
-	var others []*tenancy.Workspace
-	for _, ws := range targets {
-		if baseWS == nil || ws.ResourceID != baseWS.ResourceID {
-			others = append(others, ws)
-		}
-	}
+	others := tenancy.Without(targets, baseWS)
 	if len(others) == 0 {
 		return usageError{errors.New("the selection holds only the baseline: name other workspaces")}
 	}
@@ -521,12 +516,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return usageError{err}
 	}
-	var targets []*tenancy.Workspace
-	for _, ws := range all {
-		if srcWS == nil || ws.ResourceID != srcWS.ResourceID {
-			targets = append(targets, ws)
-		}
-	}
+	targets := tenancy.Without(all, srcWS)
 	if len(targets) == 0 {
 		return usageError{errors.New("the selection holds only the source workspace")}
 	}

@@ -65,6 +65,18 @@ type Workspace struct {
 // String is the alias (fanout uses it as the target's label).
 func (w *Workspace) String() string { return w.Alias }
 
+// Without returns wss less the workspace ws (a baseline or a source compared or copied to the others);
+// a nil ws leaves the selection whole.
+func Without(wss []*Workspace, ws *Workspace) []*Workspace {
+	var out []*Workspace
+	for _, w := range wss {
+		if ws == nil || w.ResourceID != ws.ResourceID {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 // Options are what New needs besides the configuration and the provider.
 type Options struct {
 	Logger *slog.Logger

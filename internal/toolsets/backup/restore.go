@@ -153,12 +153,7 @@ func planDeploy(ctx context.Context, d *toolkit.Deps, in deployIn, progress *too
 	if err != nil {
 		return nil, nil, err
 	}
-	var targets []*tenancy.Workspace
-	for _, ws := range all {
-		if srcWS == nil || ws.ResourceID != srcWS.ResourceID {
-			targets = append(targets, ws)
-		}
-	}
+	targets := tenancy.Without(all, srcWS)
 	if len(targets) == 0 {
 		return nil, nil, toolkit.ArgError("workspaces", "selects only the source workspace: name the workspaces to deploy to")
 	}

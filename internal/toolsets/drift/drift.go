@@ -84,12 +84,7 @@ func detectDrift(d *toolkit.Deps) inventory.Tool {
 				return nil, driftOut{}, err
 			}
 		}
-		var others []*tenancy.Workspace
-		for _, ws := range targets {
-			if baseWS == nil || ws.ResourceID != baseWS.ResourceID {
-				others = append(others, ws)
-			}
-		}
+		others := tenancy.Without(targets, baseWS)
 		if len(others) == 0 {
 			return nil, driftOut{}, toolkit.ArgError("workspaces", "selects only the baseline itself: name the workspaces to compare with it (or [\"all\"])")
 		}
