@@ -82,37 +82,31 @@ func needs(s *Snapshot, parts ...Part) (string, bool) {
 	return "", true
 }
 
+// checkers runs each check type, after making sure the part of the snapshot it reads was read
+// (minimum retention looks at what it finds itself).
+var checkers = map[string]struct {
+	needs Part
+	run   func(*Snapshot, content.Check) (string, string)
+}{
+	content.CheckMinRetention:       {0, checkRetention},
+	content.CheckRequiredRules:      {PartRules, checkRules},
+	content.CheckRequiredConnectors: {PartConnectors, checkConnectors},
+	content.CheckMITRECoverage:      {PartRules, checkMITRE},
+	content.CheckUEBA:               {PartUEBA, checkUEBA},
+	content.CheckOpenIncidents:      {PartIncidents, checkOpenIncidents},
+}
+
 func evaluate(s *Snapshot, ch content.Check) (string, string) {
-	switch ch.Type {
-	case content.CheckMinRetention:
-		return checkRetention(s, ch)
-	case content.CheckRequiredRules:
-		if msg, ok := needs(s, PartRules); !ok {
-			return CheckFail, msg
-		}
-		return checkRules(s, ch)
-	case content.CheckRequiredConnectors:
-		if msg, ok := needs(s, PartConnectors); !ok {
-			return CheckFail, msg
-		}
-		return checkConnectors(s, ch)
-	case content.CheckMITRECoverage:
-		if msg, ok := needs(s, PartRules); !ok {
-			return CheckFail, msg
-		}
-		return checkMITRE(s, ch)
-	case content.CheckUEBA:
-		if msg, ok := needs(s, PartUEBA); !ok {
-			return CheckFail, msg
-		}
-		return checkUEBA(s, ch)
-	case content.CheckOpenIncidents:
-		if msg, ok := needs(s, PartIncidents); !ok {
-			return CheckFail, msg
-		}
-		return checkOpenIncidents(s, ch)
+	c, ok := checkers[ch.Type]
+	if !ok {
+		return CheckFail, fmt.Sprintf("unknown check type %q", ch.Type)
 	}
-	return CheckFail, fmt.Sprintf("unknown check type %q", ch.Type)
+	if c.needs != 0 {
+		if msg, ok := needs(s, c.needs); !ok {
+			return CheckFail, msg
+		}
+	}
+	return c.run(s, ch)
 }
 
 func verdict(ok bool) string {
